@@ -1,0 +1,282 @@
+/* Tessera C API: dialects, types, attributes, passes and pipelines through
+ * libTesseraBFN-C only, as a C11 program. */
+/* RUN: tessera-capi-test 2>&1 | FileCheck %s */
+
+#include "mlir-c/BuiltinTypes.h"
+#include "mlir-c/Diagnostics.h"
+#include "mlir-c/IR.h"
+#include "mlir-c/Pass.h"
+#include "mlir-c/Tessera/Dialects.h"
+#include "mlir-c/Tessera/Passes.h"
+#include "mlir-c/Tessera/Pipelines.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void printToStdout(MlirStringRef s, void *userData) {
+  (void)userData;
+  fwrite(s.data, 1, s.length, stdout);
+}
+
+static void printType(MlirType t) {
+  mlirTypePrint(t, printToStdout, NULL);
+  printf("\n");
+}
+
+static void printAttr(MlirAttribute a) {
+  mlirAttributePrint(a, printToStdout, NULL);
+  printf("\n");
+}
+
+static MlirLogicalResult handleDiagnostic(MlirDiagnostic d, void *userData) {
+  int *count = (int *)userData;
+  ++*count;
+  printf("diagnostic: ");
+  mlirDiagnosticPrint(d, printToStdout, NULL);
+  printf("\n");
+  return mlirLogicalResultSuccess();
+}
+
+static MlirContext makeContext(int *diagCount) {
+  MlirContext ctx = mlirContextCreate();
+  MlirDialectRegistry registry = mlirDialectRegistryCreate();
+  tesseraRegisterAllDialects(registry);
+  mlirContextAppendDialectRegistry(ctx, registry);
+  mlirDialectRegistryDestroy(registry);
+  mlirDialectHandleLoadDialect(mlirGetDialectHandle__bfn__(), ctx);
+  mlirDialectHandleLoadDialect(mlirGetDialectHandle__ebt__(), ctx);
+  mlirContextAttachDiagnosticHandler(ctx, handleDiagnostic, diagCount, NULL);
+  return ctx;
+}
+
+static void testDialects(MlirContext ctx) {
+  MlirDialect bfn = mlirContextGetOrLoadDialect(ctx, mlirStringRefCreateFromCString("bfn"));
+  MlirDialect ebt = mlirContextGetOrLoadDialect(ctx, mlirStringRefCreateFromCString("ebt"));
+  printf("bfn loaded: %d, ebt loaded: %d\n", !mlirDialectIsNull(bfn), !mlirDialectIsNull(ebt));
+  // CHECK-LABEL: bfn loaded: 1, ebt loaded: 1
+}
+
+static const char *kModule =
+    "func.func private @E(%h: tensor<2x3xf32>, %y: tensor<2x4xf32>) -> tensor<2xf32>\n"
+    "func.func @f(%x: tensor<8xi32>, %t: f32, %s: i64, %o: i64, %h: tensor<2x3xf32>, %y: tensor<2x4xf32>)\n"
+    "    -> (!bfn.simplex<8x27xf32, log>, !bfn.accuracy, tensor<2x4xf32>) {\n"
+    "  %c1 = arith.constant 1 : index\n"
+    "  %c4 = arith.constant 4 : index\n"
+    "  %th = bfn.paramize %x at #bfn.schedule<paper_discrete, beta1 = 0.5625>(%t) rng(%s, %o)\n"
+    "      : tensor<8xi32>, f32 -> !bfn.simplex<8x27xf32, log>\n"
+    "  %a = bfn.alpha #bfn.schedule<paper_discrete, beta1 = 9.0>(%c1 of %c4) : index, index -> !bfn.accuracy\n"
+    "  %g = ebt.grad_y @E(%h, %y) : (tensor<2x3xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>\n"
+    "  return %th, %a, %g : !bfn.simplex<8x27xf32, log>, !bfn.accuracy, tensor<2x4xf32>\n"
+    "}\n";
+
+static void testParseVerifyPrint(MlirContext ctx) {
+  MlirModule module = mlirModuleCreateParse(ctx, mlirStringRefCreateFromCString(kModule));
+  printf("parsed: %d\n", !mlirModuleIsNull(module));
+  MlirOperation op = mlirModuleGetOperation(module);
+  printf("verified: %d\n", mlirOperationVerify(op));
+  mlirOperationPrint(op, printToStdout, NULL);
+  printf("\n");
+  // CHECK-LABEL: parsed: 1
+  // CHECK: verified: 1
+  // CHECK: bfn.paramize %{{.*}} at #schedule{{[0-9]*}}(%{{.*}}) rng(%{{.*}}, %{{.*}}) : tensor<8xi32>, f32 -> !bfn.simplex<8x27xf32, log>
+  // CHECK: bfn.alpha #schedule{{[0-9]*}}(%{{.*}} of %{{.*}}) : index, index -> !bfn.accuracy
+  // CHECK: ebt.grad_y @E(
+
+  /* The canonicalize pass folds alpha_1 of 4 = 9 * 1 / 16. */
+  tesseraRegisterPasses();
+  MlirPassManager pm = mlirPassManagerCreate(ctx);
+  MlirOpPassManager opm = mlirPassManagerGetAsOpPassManager(pm);
+  MlirLogicalResult parsed = mlirParsePassPipeline(
+      opm, mlirStringRefCreateFromCString("builtin.module(tessera-bfn-canonicalize)"),
+      printToStdout, NULL);
+  printf("pipeline parsed: %d\n", mlirLogicalResultIsSuccess(parsed));
+  MlirLogicalResult ran = mlirPassManagerRunOnOp(pm, op);
+  printf("pipeline ran: %d\n", mlirLogicalResultIsSuccess(ran));
+  mlirOperationPrint(op, printToStdout, NULL);
+  printf("\n");
+  // CHECK-LABEL: pipeline parsed: 1
+  // CHECK: pipeline ran: 1
+  // CHECK: bfn.accuracy_constant 5.625000e-01
+  // CHECK-NOT: bfn.alpha
+  mlirPassManagerDestroy(pm);
+  mlirModuleDestroy(module);
+}
+
+static void testTypes(MlirContext ctx, int *diags) {
+  int64_t shape[] = {8, 27};
+  MlirType f32 = mlirF32TypeGet(ctx);
+  MlirType simplex = tesseraBFNSimplexTypeGet(ctx, 2, shape, f32, true);
+  printType(simplex);
+  printf("simplex isa: %d K: %lld log: %d rank: %ld dim0: %lld\n",
+         tesseraBFNTypeIsASimplex(simplex),
+         (long long)tesseraBFNSimplexTypeGetAlphabetSize(simplex),
+         tesseraBFNSimplexTypeIsLogSpace(simplex),
+         (long)tesseraBFNParamTypeGetRank(simplex),
+         (long long)tesseraBFNParamTypeGetDimSize(simplex, 0));
+  // CHECK-LABEL: !bfn.simplex<8x27xf32, log>
+  // CHECK: simplex isa: 1 K: 27 log: 1 rank: 2 dim0: 8
+
+  MlirType gauss = tesseraBFNGaussTypeGet(ctx, 1, shape, mlirBF16TypeGet(ctx));
+  printType(gauss);
+  printf("gauss isa: %d simplex isa: %d\n", tesseraBFNTypeIsAGauss(gauss),
+         tesseraBFNTypeIsASimplex(gauss));
+  // CHECK: !bfn.gauss<8xbf16>
+  // CHECK: gauss isa: 1 simplex isa: 0
+
+  MlirType acc = tesseraBFNAccuracyTypeGet(ctx);
+  printType(acc);
+  printf("accuracy isa: %d\n", tesseraBFNTypeIsAAccuracy(acc));
+  // CHECK: !bfn.accuracy
+  // CHECK: accuracy isa: 1
+
+  int64_t sites[] = {4, 4};
+  MlirType recv = tesseraBFNReceiverTypeGet(ctx, TESSERA_BFN_FAMILY_DISCRETIZED, 16, 2, sites, f32);
+  printType(recv);
+  printf("receiver isa: %d family: %d bins: %lld\n", tesseraBFNTypeIsAReceiver(recv),
+         (int)tesseraBFNDistributionTypeGetFamily(recv),
+         (long long)tesseraBFNDistributionTypeGetBins(recv));
+  // CHECK: !bfn.receiver<discretized<16>, 4x4xf32>
+  // CHECK: receiver isa: 1 family: 2 bins: 16
+  MlirType send = tesseraBFNSenderTypeGet(ctx, TESSERA_BFN_FAMILY_CATEGORICAL, 0, 2, shape, f32);
+  printType(send);
+  // CHECK: !bfn.sender<categorical, 8x27xf32>
+
+  /* Bad arguments: null results with a diagnostic, never a crash. */
+  int before = *diags;
+  int64_t k1[] = {8, 1};
+  MlirType bad = tesseraBFNSimplexTypeGet(ctx, 2, k1, f32, false);
+  printf("K=1 simplex null: %d\n", mlirTypeIsNull(bad));
+  // CHECK-LABEL: diagnostic: simplex needs a static class count K >= 2, got 1
+  // CHECK: K=1 simplex null: 1
+  bad = tesseraBFNSimplexTypeGet(ctx, 2, shape, mlirIntegerTypeGet(ctx, 32), false);
+  printf("i32 simplex null: %d\n", mlirTypeIsNull(bad));
+  // CHECK: diagnostic: simplex storage must be f32, f16 or bf16, got 'i32'
+  // CHECK: i32 simplex null: 1
+  bad = tesseraBFNSimplexTypeGet(ctx, 2, NULL, f32, false);
+  printf("null shape null: %d\n", mlirTypeIsNull(bad));
+  // CHECK: diagnostic: invalid shape: rank 2 with a null shape
+  // CHECK: null shape null: 1
+  bad = tesseraBFNSenderTypeGet(ctx, (TesseraBFNFamily)7, 0, 2, shape, f32);
+  printf("bad family null: %d\n", mlirTypeIsNull(bad));
+  // CHECK: diagnostic: invalid bfn family 7
+  // CHECK: bad family null: 1
+  bad = tesseraBFNSimplexTypeGet((MlirContext){NULL}, 2, shape, f32, false);
+  printf("null context null: %d diagnostics: %d\n", mlirTypeIsNull(bad), *diags - before);
+  // CHECK: null context null: 1 diagnostics: 4
+  printf("non-bfn rank: %ld\n", (long)tesseraBFNParamTypeGetRank(f32));
+  // CHECK: non-bfn rank: -1
+}
+
+static void testAttributes(MlirContext ctx) {
+  MlirStringRef none = {NULL, 0};
+  MlirAttribute sched = tesseraBFNScheduleAttrGet(ctx, TESSERA_BFN_SCHEDULE_PAPER_DISCRETE, 9.0, 0.0, none, none);
+  printAttr(sched);
+  // CHECK-LABEL: #bfn.schedule<paper_discrete, beta1 = 9.000000e+00>
+  /* alpha_i = beta1 (2i - 1) / n^2 (docs/bfn-math.md G1). */
+  double sum = 0.0, a = 0.0;
+  for (int i = 1; i <= 4; ++i) {
+    tesseraBFNScheduleAttrEvalAlpha(sched, i, 4, &a);
+    printf("alpha_%d = %.4f\n", i, a);
+    sum += a;
+  }
+  printf("sum = %.4f beta1 = %.4f\n", sum, tesseraBFNScheduleAttrGetBeta1(sched));
+  // CHECK: alpha_1 = 0.5625
+  // CHECK: alpha_2 = 1.6875
+  // CHECK: alpha_3 = 2.8125
+  // CHECK: alpha_4 = 3.9375
+  // CHECK: sum = 9.0000 beta1 = 9.0000
+  MlirAttribute cts = tesseraBFNScheduleAttrGet(ctx, TESSERA_BFN_SCHEDULE_PAPER_CTS, 1e-3, 0.0, none, none);
+  double b = 0.0;
+  tesseraBFNScheduleAttrEvalBeta(cts, 1.0, &b);
+  printf("paper_cts beta(1) = %.1f, eval at t=2: %d, alpha_5 of 4: %d\n", b,
+         tesseraBFNScheduleAttrEvalBeta(cts, 2.0, &b),
+         tesseraBFNScheduleAttrEvalAlpha(cts, 5, 4, &b));
+  // CHECK: paper_cts beta(1) = 999999.0, eval at t=2: 0, alpha_5 of 4: 0
+  MlirAttribute badPoly = tesseraBFNScheduleAttrGet(ctx, TESSERA_BFN_SCHEDULE_POLY, 4.0, 0.5, none, none);
+  printf("poly p=0.5 null: %d\n", mlirAttributeIsNull(badPoly));
+  // CHECK: diagnostic: poly schedule needs power >= 1 (alpha(0) is infinite below 1), got 5.000000e-01
+  // CHECK: poly p=0.5 null: 1
+
+  MlirAttribute pol = tesseraEBTPolicyAttrGet(ctx, TESSERA_EBT_POLICY_LANGEVIN, 0.5,
+                                              TESSERA_EBT_PLACEMENT_PRE, 0.0, TESSERA_EBT_SELECTION_GREEDY);
+  printAttr(pol);
+  printf("policy isa: %d sigma: %.2f noise: %d\n", tesseraEBTAttributeIsAPolicy(pol),
+         tesseraEBTPolicyAttrGetSigma(pol), tesseraEBTPolicyAttrDrawsNoise(pol));
+  // CHECK: #ebt.policy<langevin, sigma = 5.000000e-01>
+  // CHECK: policy isa: 1 sigma: 0.50 noise: 1
+  MlirAttribute badPol = tesseraEBTPolicyAttrGet(ctx, TESSERA_EBT_POLICY_SGD, 0.0,
+                                                 TESSERA_EBT_PLACEMENT_PRE, 1.0, TESSERA_EBT_SELECTION_GREEDY);
+  printf("sgd with temperature null: %d\n", mlirAttributeIsNull(badPol));
+  // CHECK: diagnostic: 'temperature' only applies to ULA Langevin
+  // CHECK: sgd with temperature null: 1
+  MlirAttribute gran = tesseraEBTGranularityAttrGet(ctx, TESSERA_EBT_GRANULARITY_SEQUENCE);
+  printf("granularity: %d\n", (int)tesseraEBTGranularityAttrGetValue(gran));
+  // CHECK: granularity: 1
+  MlirAttribute red = tesseraBFNReductionAttrGet(ctx, TESSERA_BFN_REDUCTION_MEAN);
+  printAttr(red);
+  // CHECK: #bfn.reduction<mean>
+}
+
+static void testBadIR(MlirContext ctx, int *diags) {
+  int before = *diags;
+  const char *bad =
+      "func.func @f(%l: tensor<8x27xf32>) -> !bfn.simplex<8x27xf32> {\n"
+      "  %p = bfn.output %l : (tensor<8x27xf32>) -> !bfn.simplex<8x27xf32>\n"
+      "  return %p : !bfn.simplex<8x27xf32>\n"
+      "}\n";
+  MlirModule m = mlirModuleCreateParse(ctx, mlirStringRefCreateFromCString(bad));
+  printf("bad IR module null: %d, diagnostics: %d\n", mlirModuleIsNull(m), *diags - before);
+  // CHECK-LABEL: diagnostic: 'bfn.output' op the output distribution is produced in log space; use a 'log' simplex result
+  // CHECK: bad IR module null: 1, diagnostics: 1
+}
+
+static void testPipeline(MlirContext ctx) {
+  TesseraPipelineOptions opts = tesseraPipelineOptionsCreate();
+  printf("set bogus target: %d\n",
+         mlirLogicalResultIsSuccess(tesseraPipelineOptionsSetTarget(opts, mlirStringRefCreateFromCString("bogus"))));
+  printf("set nvvm target: %d\n",
+         mlirLogicalResultIsSuccess(tesseraPipelineOptionsSetTarget(opts, mlirStringRefCreateFromCString("nvvm"))));
+  printf("set stop-after schedule: %d\n",
+         mlirLogicalResultIsSuccess(tesseraPipelineOptionsSetStopAfter(opts, mlirStringRefCreateFromCString("schedule"))));
+  printf("null options: %d\n",
+         mlirLogicalResultIsSuccess(tesseraPipelineOptionsSetChip((TesseraPipelineOptions){NULL},
+                                                                  mlirStringRefCreateFromCString("sm_90"))));
+  // CHECK-LABEL: set bogus target: 0
+  // CHECK: set nvvm target: 1
+  // CHECK: set stop-after schedule: 1
+  // CHECK: null options: 0
+
+  MlirModule module = mlirModuleCreateParse(ctx, mlirStringRefCreateFromCString(kModule));
+  MlirPassManager pm = mlirPassManagerCreate(ctx);
+  printf("populate: %d\n",
+         mlirLogicalResultIsSuccess(tesseraPopulatePipeline(mlirPassManagerGetAsOpPassManager(pm), opts)));
+  mlirPrintPassPipeline(mlirPassManagerGetAsOpPassManager(pm), printToStdout, NULL);
+  printf("\n");
+  // CHECK: populate: 1
+  // CHECK: tessera-bfn-canonicalize{{.*}}tessera-ebt-canonicalize{{.*}}canonicalize{{.*}}cse{{.*}}tessera-ebt-lower{{.*}}tessera-to-schedule
+  /* Lowering of bfn/ebt lands with its issue: until then it fails loudly. */
+  MlirLogicalResult r = mlirPassManagerRunOnOp(pm, mlirModuleGetOperation(module));
+  printf("pipeline on bfn IR succeeded: %d\n", mlirLogicalResultIsSuccess(r));
+  // CHECK: diagnostic: tessera-ebt-lower: lowering of 'ebt.grad_y' is not yet implemented
+  // CHECK: pipeline on bfn IR succeeded: 0
+  mlirPassManagerDestroy(pm);
+  mlirModuleDestroy(module);
+  tesseraPipelineOptionsDestroy(opts);
+}
+
+int main(void) {
+  int diags = 0;
+  MlirContext ctx = makeContext(&diags);
+  testDialects(ctx);
+  testParseVerifyPrint(ctx);
+  testTypes(ctx, &diags);
+  testAttributes(ctx);
+  testBadIR(ctx, &diags);
+  testPipeline(ctx);
+  mlirContextDestroy(ctx);
+  printf("done\n");
+  // CHECK-LABEL: done
+  return 0;
+}

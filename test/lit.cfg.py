@@ -1,0 +1,49 @@
+# -*- Python -*-
+import os
+import subprocess
+
+import lit.formats
+import lit.util
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "TESSERA"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".c"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.tessera_obj_root, "test")
+config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py"]
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
+config.substitutions.append(("%tessera_libs", config.tessera_libs_dir))
+config.substitutions.append(("%tessera_src", config.tessera_src_root))
+config.substitutions.append(("%cc", config.c_compiler))
+
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+llvm_config.use_default_substitutions()
+
+# The packaged tools (mlir-opt, FileCheck, not) and ours.
+tool_dirs = [config.tessera_tools_dir, config.llvm_tools_dir]
+tools = [
+    "tessera-opt",
+    ToolSubst("%mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt")),
+]
+llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+if config.tessera_build_plugin:
+    config.available_features.add("plugin")
+
+if config.tessera_sanitizers:
+    config.available_features.add("asan")
+    # Host tools built without ASan (the packaged mlir-opt) can load our
+    # instrumented plugin only with the ASan runtime preloaded.
+    cc = config.c_compiler
+    libasan = subprocess.run([cc, "-print-file-name=libasan.so"],
+                             capture_output=True, text=True).stdout.strip()
+    config.substitutions.append(("%asan_preload", "env LD_PRELOAD=" + libasan))
+    # libMLIR keeps process-lifetime singletons (registries, uniquers).
+    config.environment["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=1"
+    config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+else:
+    config.substitutions.append(("%asan_preload", ""))
