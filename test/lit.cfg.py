@@ -27,6 +27,7 @@ llvm_config.use_default_substitutions()
 tool_dirs = [config.tessera_tools_dir, config.llvm_tools_dir]
 tools = [
     "tessera-opt",
+    "tessera-capi-test",
     ToolSubst("%mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt")),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -1,6 +1,6 @@
 /* Tessera C API: dialects, types, attributes, passes and pipelines through
  * libTesseraBFN-C only, as a C11 program. */
-/* RUN: tessera-capi-test 2>&1 | FileCheck %s */
+// RUN: tessera-capi-test 2>&1 | FileCheck %s
 
 #include "mlir-c/BuiltinTypes.h"
 #include "mlir-c/Diagnostics.h"
@@ -96,7 +96,7 @@ static void testParseVerifyPrint(MlirContext ctx) {
   printf("pipeline ran: %d\n", mlirLogicalResultIsSuccess(ran));
   mlirOperationPrint(op, printToStdout, NULL);
   printf("\n");
-  // CHECK-LABEL: pipeline parsed: 1
+  // CHECK: pipeline parsed: 1
   // CHECK: pipeline ran: 1
   // CHECK: bfn.accuracy_constant 5.625000e-01
   // CHECK-NOT: bfn.alpha
@@ -105,6 +105,8 @@ static void testParseVerifyPrint(MlirContext ctx) {
 }
 
 static void testTypes(MlirContext ctx, int *diags) {
+  printf("== types ==\n");
+  // CHECK-LABEL: == types ==
   int64_t shape[] = {8, 27};
   MlirType f32 = mlirF32TypeGet(ctx);
   MlirType simplex = tesseraBFNSimplexTypeGet(ctx, 2, shape, f32, true);
@@ -115,7 +117,7 @@ static void testTypes(MlirContext ctx, int *diags) {
          tesseraBFNSimplexTypeIsLogSpace(simplex),
          (long)tesseraBFNParamTypeGetRank(simplex),
          (long long)tesseraBFNParamTypeGetDimSize(simplex, 0));
-  // CHECK-LABEL: !bfn.simplex<8x27xf32, log>
+  // CHECK: !bfn.simplex<8x27xf32, log>
   // CHECK: simplex isa: 1 K: 27 log: 1 rank: 2 dim0: 8
 
   MlirType gauss = tesseraBFNGaussTypeGet(ctx, 1, shape, mlirBF16TypeGet(ctx));
@@ -148,7 +150,7 @@ static void testTypes(MlirContext ctx, int *diags) {
   int64_t k1[] = {8, 1};
   MlirType bad = tesseraBFNSimplexTypeGet(ctx, 2, k1, f32, false);
   printf("K=1 simplex null: %d\n", mlirTypeIsNull(bad));
-  // CHECK-LABEL: diagnostic: simplex needs a static class count K >= 2, got 1
+  // CHECK: diagnostic: simplex needs a static class count K >= 2, got 1
   // CHECK: K=1 simplex null: 1
   bad = tesseraBFNSimplexTypeGet(ctx, 2, shape, mlirIntegerTypeGet(ctx, 32), false);
   printf("i32 simplex null: %d\n", mlirTypeIsNull(bad));
@@ -170,10 +172,12 @@ static void testTypes(MlirContext ctx, int *diags) {
 }
 
 static void testAttributes(MlirContext ctx) {
+  printf("== attributes ==\n");
+  // CHECK-LABEL: == attributes ==
   MlirStringRef none = {NULL, 0};
   MlirAttribute sched = tesseraBFNScheduleAttrGet(ctx, TESSERA_BFN_SCHEDULE_PAPER_DISCRETE, 9.0, 0.0, none, none);
   printAttr(sched);
-  // CHECK-LABEL: #bfn.schedule<paper_discrete, beta1 = 9.000000e+00>
+  // CHECK: #bfn.schedule<paper_discrete, beta1 = 9.000000e+00>
   /* alpha_i = beta1 (2i - 1) / n^2 (docs/bfn-math.md G1). */
   double sum = 0.0, a = 0.0;
   for (int i = 1; i <= 4; ++i) {
@@ -220,6 +224,8 @@ static void testAttributes(MlirContext ctx) {
 }
 
 static void testBadIR(MlirContext ctx, int *diags) {
+  printf("== bad IR ==\n");
+  // CHECK-LABEL: == bad IR ==
   int before = *diags;
   const char *bad =
       "func.func @f(%l: tensor<8x27xf32>) -> !bfn.simplex<8x27xf32> {\n"
@@ -228,11 +234,13 @@ static void testBadIR(MlirContext ctx, int *diags) {
       "}\n";
   MlirModule m = mlirModuleCreateParse(ctx, mlirStringRefCreateFromCString(bad));
   printf("bad IR module null: %d, diagnostics: %d\n", mlirModuleIsNull(m), *diags - before);
-  // CHECK-LABEL: diagnostic: 'bfn.output' op the output distribution is produced in log space; use a 'log' simplex result
+  // CHECK: diagnostic: 'bfn.output' op the output distribution is produced in log space; use a 'log' simplex result
   // CHECK: bad IR module null: 1, diagnostics: 1
 }
 
 static void testPipeline(MlirContext ctx) {
+  printf("== pipeline ==\n");
+  // CHECK-LABEL: == pipeline ==
   TesseraPipelineOptions opts = tesseraPipelineOptionsCreate();
   printf("set bogus target: %d\n",
          mlirLogicalResultIsSuccess(tesseraPipelineOptionsSetTarget(opts, mlirStringRefCreateFromCString("bogus"))));
@@ -243,7 +251,7 @@ static void testPipeline(MlirContext ctx) {
   printf("null options: %d\n",
          mlirLogicalResultIsSuccess(tesseraPipelineOptionsSetChip((TesseraPipelineOptions){NULL},
                                                                   mlirStringRefCreateFromCString("sm_90"))));
-  // CHECK-LABEL: set bogus target: 0
+  // CHECK: set bogus target: 0
   // CHECK: set nvvm target: 1
   // CHECK: set stop-after schedule: 1
   // CHECK: null options: 0

@@ -214,7 +214,8 @@ def BFN_SimplexCastOp : BFN_Op<"simplex_cast", [Pure]> {
   }];
   let arguments = (ins BFN_SimplexType:$source);
   let results = (outs BFN_SimplexType:$result);
-  let assemblyFormat = "$source attr-dict `:` type($source) `to` type($result)";
+  let assemblyFormat =
+      "$source attr-dict `:` qualified(type($source)) `to` qualified(type($result))";
   let hasFolder = 1;
   let hasVerifier = 1;
 }
