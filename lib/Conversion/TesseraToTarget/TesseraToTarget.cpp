@@ -14,8 +14,12 @@ struct TesseraToTargetPass
     : public tessera::impl::TesseraToTargetPassBase<TesseraToTargetPass> {
   using TesseraToTargetPassBase::TesseraToTargetPassBase;
 
-  LogicalResult initialize(MLIRContext *) override {
-    return tessera::verifyTargetName(target);
+  LogicalResult initialize(MLIRContext *ctx) override {
+    if (succeeded(tessera::verifyTargetName(target)))
+      return success();
+    return emitError(UnknownLoc::get(ctx))
+           << "tessera-to-target: unknown target '" << target
+           << "'; expected cpu, nvvm or rocdl";
   }
 
   void runOnOperation() override {

@@ -25,8 +25,12 @@ struct TesseraToTilePass
     : public tessera::impl::TesseraToTilePassBase<TesseraToTilePass> {
   using TesseraToTilePassBase::TesseraToTilePassBase;
 
-  LogicalResult initialize(MLIRContext *) override {
-    return tessera::verifyTargetName(target);
+  LogicalResult initialize(MLIRContext *ctx) override {
+    if (succeeded(tessera::verifyTargetName(target)))
+      return success();
+    return emitError(UnknownLoc::get(ctx))
+           << "tessera-to-tile: unknown target '" << target
+           << "'; expected cpu, nvvm or rocdl";
   }
 
   void runOnOperation() override {
