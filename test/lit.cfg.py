@@ -20,6 +20,7 @@ config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
 config.substitutions.append(("%tessera_libs", config.tessera_libs_dir))
 config.substitutions.append(("%tessera_src", config.tessera_src_root))
 config.substitutions.append(("%cc", config.c_compiler))
+config.substitutions.append(("%tessera_obj", config.tessera_obj_root))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
@@ -44,8 +45,10 @@ if config.tessera_sanitizers:
     libasan = subprocess.run([cc, "-print-file-name=libasan.so"],
                              capture_output=True, text=True).stdout.strip()
     config.substitutions.append(("%asan_preload", "env LD_PRELOAD=" + libasan))
+    config.substitutions.append(("%sanitizer_flags", "-fsanitize=address,undefined"))
     # libMLIR keeps process-lifetime singletons (registries, uniquers).
     config.environment["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=1"
     config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
 else:
     config.substitutions.append(("%asan_preload", ""))
+    config.substitutions.append(("%sanitizer_flags", ""))

@@ -1,0 +1,26 @@
+// The main job's examples keep parsing, verifying and cleaning up.
+// RUN: tessera-opt %tessera_src/examples/bfn/categorical_loss.mlir --tessera-pipeline=stop-after=graph | FileCheck %s --check-prefix=CAT
+// RUN: tessera-opt %tessera_src/examples/bfn/continuous_loss.mlir --tessera-pipeline=stop-after=graph | FileCheck %s --check-prefix=CTS
+// RUN: tessera-opt %tessera_src/examples/bfn/sampling.mlir --tessera-pipeline=stop-after=graph | FileCheck %s --check-prefix=SAMPLE
+// RUN: tessera-opt %tessera_src/examples/ebt/mlp_infer.mlir --tessera-pipeline=stop-after=graph | FileCheck %s --check-prefix=MLP
+// RUN: tessera-opt %tessera_src/examples/ebt/bilinear_verify.mlir --tessera-pipeline=stop-after=graph | FileCheck %s --check-prefix=BIL
+
+// alpha_3 of 10 with beta1 = 0.75^2: 0.5625 * 5 / 100.
+// CAT: bfn.accuracy_constant 2.812500e-02
+// CAT: bfn.discrete_loss
+// CTS: bfn.output {{.*}} given
+// CTS: bfn.continuous_loss
+// SAMPLE: func.func private @sample_network_0(%{{.*}}: tensor<784x2xf32>, %{{.*}}: f32, %{{.*}}: tensor<2x2xf32>) -> tensor<784x2xf32>
+// SAMPLE: bfn.generate {{.*}} network @sample_network_0(
+// The noise initialiser with given draws is the draws; the context
+// projection leaves the step loop.
+// MLP-LABEL: func.func @infer
+// MLP-NOT: ebt.decode_init
+// MLP: ebt.infer #ebt.policy<sgd> @mlp_energy
+// MLP-LABEL: func.func @explicit_loop
+// MLP: linalg.matmul
+// MLP: scf.for
+// MLP: ebt.grad_y
+// BIL: linalg.reduce
+// BIL: ebt.argmin
+// BIL: ebt.select
