@@ -46,8 +46,10 @@ if config.tessera_sanitizers:
                              capture_output=True, text=True).stdout.strip()
     config.substitutions.append(("%asan_preload", "env LD_PRELOAD=" + libasan))
     config.substitutions.append(("%sanitizer_flags", "-fsanitize=address,undefined"))
-    # libMLIR keeps process-lifetime singletons (registries, uniquers).
-    config.environment["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=1"
+    # Our instrumented code inlines LLVM's BumpPtrAllocator, which poisons
+    # fresh slabs that the uninstrumented libMLIR.so then hands out without
+    # unpoisoning: user poisoning is meaningless in this mixed process.
+    config.environment["ASAN_OPTIONS"] = "allow_user_poisoning=0:detect_leaks=1:abort_on_error=1"
     config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
 else:
     config.substitutions.append(("%asan_preload", ""))

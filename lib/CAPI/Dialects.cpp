@@ -262,6 +262,18 @@ double tesseraBFNScheduleAttrGetBeta1(MlirAttribute attr) {
   return cast<bfn::ScheduleAttr>(unwrap(attr)).getBeta1Value();
 }
 
+double tesseraBFNScheduleAttrGetSigma1(MlirAttribute attr) {
+  if (!tesseraBFNAttributeIsASchedule(attr))
+    return 0.0;
+  return cast<bfn::ScheduleAttr>(unwrap(attr)).getSigma1().convertToDouble();
+}
+
+double tesseraBFNScheduleAttrGetPower(MlirAttribute attr) {
+  if (!tesseraBFNAttributeIsASchedule(attr))
+    return 0.0;
+  return cast<bfn::ScheduleAttr>(unwrap(attr)).getPower().convertToDouble();
+}
+
 static bool store(std::optional<double> v, double *out) {
   if (!v || !out)
     return false;
@@ -305,6 +317,37 @@ static MlirAttribute getEnumAttr(MlirContext ctx, int value,
     return {nullptr};
   }
   return wrap(AttrT::get(unwrap(ctx), *v));
+}
+
+/// IsA and GetValue of an enum attribute; `fallback` for other attributes.
+template <typename AttrT, typename CEnum>
+static bool isAEnumAttr(MlirAttribute attr) {
+  return !mlirAttributeIsNull(attr) && isa<AttrT>(unwrap(attr));
+}
+template <typename AttrT, typename CEnum>
+static CEnum enumAttrValue(MlirAttribute attr, CEnum fallback) {
+  if (!isAEnumAttr<AttrT, CEnum>(attr))
+    return fallback;
+  return static_cast<CEnum>(cast<AttrT>(unwrap(attr)).getValue());
+}
+
+bool tesseraBFNAttributeIsAReduction(MlirAttribute attr) {
+  return isAEnumAttr<bfn::ReductionAttr, TesseraBFNReduction>(attr);
+}
+TesseraBFNReduction tesseraBFNReductionAttrGetValue(MlirAttribute attr) {
+  return enumAttrValue<bfn::ReductionAttr>(attr, TESSERA_BFN_REDUCTION_SUM);
+}
+bool tesseraBFNAttributeIsAReceiverForm(MlirAttribute attr) {
+  return isAEnumAttr<bfn::ReceiverFormAttr, TesseraBFNReceiverForm>(attr);
+}
+TesseraBFNReceiverForm tesseraBFNReceiverFormAttrGetValue(MlirAttribute attr) {
+  return enumAttrValue<bfn::ReceiverFormAttr>(attr, TESSERA_BFN_RECEIVER_JOINT);
+}
+bool tesseraBFNAttributeIsAFinalSample(MlirAttribute attr) {
+  return isAEnumAttr<bfn::FinalSampleAttr, TesseraBFNFinalSample>(attr);
+}
+TesseraBFNFinalSample tesseraBFNFinalSampleAttrGetValue(MlirAttribute attr) {
+  return enumAttrValue<bfn::FinalSampleAttr>(attr, TESSERA_BFN_FINAL_MODE);
 }
 
 MlirAttribute tesseraBFNReductionAttrGet(MlirContext ctx,
@@ -398,13 +441,24 @@ MlirAttribute tesseraEBTGranularityAttrGet(MlirContext ctx,
 }
 
 bool tesseraEBTAttributeIsAGranularity(MlirAttribute attr) {
-  return !mlirAttributeIsNull(attr) &&
-         isa<ebt::GranularityAttr>(unwrap(attr));
+  return isAEnumAttr<ebt::GranularityAttr, TesseraEBTGranularity>(attr);
 }
 
 TesseraEBTGranularity tesseraEBTGranularityAttrGetValue(MlirAttribute attr) {
-  if (!tesseraEBTAttributeIsAGranularity(attr))
-    return TESSERA_EBT_GRANULARITY_TOKEN;
-  return static_cast<TesseraEBTGranularity>(
-      cast<ebt::GranularityAttr>(unwrap(attr)).getValue());
+  return enumAttrValue<ebt::GranularityAttr>(attr,
+                                             TESSERA_EBT_GRANULARITY_TOKEN);
+}
+
+MlirAttribute tesseraEBTInitKindAttrGet(MlirContext ctx,
+                                        TesseraEBTInitKind value) {
+  return getEnumAttr<ebt::InitKindAttr, ebt::InitKind>(
+      ctx, value, ebt::symbolizeInitKind, "init kind");
+}
+
+bool tesseraEBTAttributeIsAInitKind(MlirAttribute attr) {
+  return isAEnumAttr<ebt::InitKindAttr, TesseraEBTInitKind>(attr);
+}
+
+TesseraEBTInitKind tesseraEBTInitKindAttrGetValue(MlirAttribute attr) {
+  return enumAttrValue<ebt::InitKindAttr>(attr, TESSERA_EBT_INIT_NOISE);
 }

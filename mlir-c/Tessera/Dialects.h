@@ -176,13 +176,32 @@ MLIR_CAPI_EXPORTED bool tesseraBFNScheduleAttrEvalAlpha(MlirAttribute attr,
                                                         int64_t i, int64_t n,
                                                         double *out);
 
-/** `#bfn.reduction<...>`, `#bfn.receiver_form<...>`, `#bfn.final<...>`. */
+/** sigma1 of a PAPER_CTS schedule (0 for other kinds). */
+MLIR_CAPI_EXPORTED double tesseraBFNScheduleAttrGetSigma1(MlirAttribute attr);
+/** Exponent of a POLY schedule (2 for PAPER_DISCRETE, 0 otherwise). */
+MLIR_CAPI_EXPORTED double tesseraBFNScheduleAttrGetPower(MlirAttribute attr);
+
+/** `#bfn.reduction<...>`: Get (null with a diagnostic for an invalid value),
+ *  IsA, GetValue. */
 MLIR_CAPI_EXPORTED MlirAttribute
 tesseraBFNReductionAttrGet(MlirContext ctx, TesseraBFNReduction value);
+MLIR_CAPI_EXPORTED bool tesseraBFNAttributeIsAReduction(MlirAttribute attr);
+MLIR_CAPI_EXPORTED TesseraBFNReduction
+tesseraBFNReductionAttrGetValue(MlirAttribute attr);
+
+/** `#bfn.receiver_form<...>`: Get, IsA, GetValue. */
 MLIR_CAPI_EXPORTED MlirAttribute
 tesseraBFNReceiverFormAttrGet(MlirContext ctx, TesseraBFNReceiverForm value);
+MLIR_CAPI_EXPORTED bool tesseraBFNAttributeIsAReceiverForm(MlirAttribute attr);
+MLIR_CAPI_EXPORTED TesseraBFNReceiverForm
+tesseraBFNReceiverFormAttrGetValue(MlirAttribute attr);
+
+/** `#bfn.final<...>`: Get, IsA, GetValue. */
 MLIR_CAPI_EXPORTED MlirAttribute
 tesseraBFNFinalSampleAttrGet(MlirContext ctx, TesseraBFNFinalSample value);
+MLIR_CAPI_EXPORTED bool tesseraBFNAttributeIsAFinalSample(MlirAttribute attr);
+MLIR_CAPI_EXPORTED TesseraBFNFinalSample
+tesseraBFNFinalSampleAttrGetValue(MlirAttribute attr);
 
 /*===----------------------------------------------------------------------===*/
 /* ebt attributes                                                             */
@@ -236,7 +255,22 @@ tesseraEBTPolicyAttrGetSelection(MlirAttribute attr);
 /** True if the policy draws fresh noise every step. */
 MLIR_CAPI_EXPORTED bool tesseraEBTPolicyAttrDrawsNoise(MlirAttribute attr);
 
-/** `#ebt.granularity<...>`. */
+/** Initial candidate state of `ebt.decode_init`. */
+typedef enum TesseraEBTInitKind {
+  TESSERA_EBT_INIT_NOISE = 0,
+  TESSERA_EBT_INIT_ZEROS = 1,
+  TESSERA_EBT_INIT_CONTEXT = 2,
+  TESSERA_EBT_INIT_BASE = 3,
+} TesseraEBTInitKind;
+
+/** The `kind` attribute of `ebt.decode_init`: Get, IsA, GetValue. */
+MLIR_CAPI_EXPORTED MlirAttribute
+tesseraEBTInitKindAttrGet(MlirContext ctx, TesseraEBTInitKind value);
+MLIR_CAPI_EXPORTED bool tesseraEBTAttributeIsAInitKind(MlirAttribute attr);
+MLIR_CAPI_EXPORTED TesseraEBTInitKind
+tesseraEBTInitKindAttrGetValue(MlirAttribute attr);
+
+/** The granularity attribute of `ebt.self_verify` / `ebt.infer`. */
 MLIR_CAPI_EXPORTED MlirAttribute
 tesseraEBTGranularityAttrGet(MlirContext ctx, TesseraEBTGranularity value);
 /** True if `attr` is an `#ebt.granularity`. */

@@ -220,7 +220,30 @@ static void testAttributes(MlirContext ctx) {
   // CHECK: granularity: 1
   MlirAttribute red = tesseraBFNReductionAttrGet(ctx, TESSERA_BFN_REDUCTION_MEAN);
   printAttr(red);
+  printf("reduction isa: %d value: %d, as receiver form: %d\n", tesseraBFNAttributeIsAReduction(red),
+         (int)tesseraBFNReductionAttrGetValue(red), tesseraBFNAttributeIsAReceiverForm(red));
   // CHECK: #bfn.reduction<mean>
+  // CHECK: reduction isa: 1 value: 2, as receiver form: 0
+  MlirAttribute fin = tesseraBFNFinalSampleAttrGet(ctx, TESSERA_BFN_FINAL_SAMPLE);
+  MlirAttribute form = tesseraBFNReceiverFormAttrGet(ctx, TESSERA_BFN_RECEIVER_FACTORIZED);
+  printAttr(fin);
+  printAttr(form);
+  printf("final: %d form: %d\n", (int)tesseraBFNFinalSampleAttrGetValue(fin),
+         (int)tesseraBFNReceiverFormAttrGetValue(form));
+  // CHECK: #bfn.final<sample>
+  // CHECK: #bfn.receiver_form<factorized>
+  // CHECK: final: 1 form: 1
+  MlirAttribute badRed = tesseraBFNReductionAttrGet(ctx, (TesseraBFNReduction)9);
+  printf("bad reduction null: %d\n", mlirAttributeIsNull(badRed));
+  // CHECK: diagnostic: invalid reduction value 9
+  // CHECK: bad reduction null: 1
+  MlirAttribute init = tesseraEBTInitKindAttrGet(ctx, TESSERA_EBT_INIT_CONTEXT);
+  printf("init isa: %d value: %d\n", tesseraEBTAttributeIsAInitKind(init), (int)tesseraEBTInitKindAttrGetValue(init));
+  // CHECK: init isa: 1 value: 2
+  MlirAttribute poly = tesseraBFNScheduleAttrGet(ctx, TESSERA_BFN_SCHEDULE_POLY, 4.0, 3.0, none, none);
+  printf("poly power: %.1f sigma1: %.1f cts sigma1: %.3f\n", tesseraBFNScheduleAttrGetPower(poly),
+         tesseraBFNScheduleAttrGetSigma1(poly), tesseraBFNScheduleAttrGetSigma1(cts));
+  // CHECK: poly power: 3.0 sigma1: 0.0 cts sigma1: 0.001
 }
 
 static void testBadIR(MlirContext ctx, int *diags) {
