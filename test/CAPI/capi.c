@@ -164,9 +164,18 @@ static void testTypes(MlirContext ctx, int *diags) {
   printf("bad family null: %d\n", mlirTypeIsNull(bad));
   // CHECK: diagnostic: invalid bfn family 7
   // CHECK: bad family null: 1
+  int64_t negative[] = {-3, 4};
+  bad = tesseraBFNGaussTypeGet(ctx, 2, negative, f32);
+  printf("negative dim null: %d\n", mlirTypeIsNull(bad));
+  // CHECK: diagnostic: dimensions must be non-negative or '?'
+  // CHECK: negative dim null: 1
+  bad = tesseraBFNSenderTypeGet(ctx, TESSERA_BFN_FAMILY_GAUSSIAN, 16, 1, shape, f32);
+  printf("gaussian with bins null: %d\n", mlirTypeIsNull(bad));
+  // CHECK: diagnostic: only the discretized family has bins
+  // CHECK: gaussian with bins null: 1
   bad = tesseraBFNSimplexTypeGet((MlirContext){NULL}, 2, shape, f32, false);
   printf("null context null: %d diagnostics: %d\n", mlirTypeIsNull(bad), *diags - before);
-  // CHECK: null context null: 1 diagnostics: 4
+  // CHECK: null context null: 1 diagnostics: 6
   printf("non-bfn rank: %ld\n", (long)tesseraBFNParamTypeGetRank(f32));
   // CHECK: non-bfn rank: -1
 }

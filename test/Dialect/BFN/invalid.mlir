@@ -732,3 +732,50 @@ func.func @f(%l: tensor<8xf32>) {
   // expected-error @+1 {{expects parent op to be one of 'bfn.flow_step, bfn.generate'}}
   bfn.yield %l : tensor<8xf32>
 }
+
+// -----
+
+// Reachable only in generic form: time without parameters.
+func.func @f(%l: tensor<8x4xf32>, %t: f32) {
+  // expected-error @+1 {{time and schedule come with the parameters (given %theta at #schedule(%t))}}
+  %p = "bfn.output"(%l, %t) <{operandSegmentSizes = array<i32: 1, 0, 1>}> : (tensor<8x4xf32>, f32) -> !bfn.simplex<8x4xf32, log>
+  return
+}
+
+// -----
+
+// Reachable only in generic form: parameters without time.
+func.func @f(%e: tensor<8xf32>, %g: !bfn.gauss<8xf32>) {
+  // expected-error @+1 {{Gaussian-family outputs need the time and the schedule with the parameters}}
+  %p = "bfn.output"(%e, %g) <{operandSegmentSizes = array<i32: 1, 1, 0>}> : (tensor<8xf32>, !bfn.gauss<8xf32>) -> tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @f(%p: !bfn.simplex<8x2xf32, log>, %i: index, %n: index, %k: i64) {
+  // expected-error @+1 {{network region must end in bfn.yield}}
+  %q = bfn.flow_step %p step %i of %n, #bfn.schedule<linear, beta1 = 1.0> rng(%k, %k) network() {
+  ^bb0(%a: tensor<8x2xf32>, %t: f32):
+    llvm.unreachable
+  } : !bfn.simplex<8x2xf32, log>, index, index
+  return
+}
+
+// -----
+
+func.func private @net(tensor<8xf32>, f32) -> tensor<8xf32>
+func.func @f(%g: !bfn.gauss<8xf32>, %n: index, %k: i64) {
+  // expected-error @+1 {{gaussian sampling returns float data, got 'tensor<8xi32>'}}
+  %x = bfn.generate %g steps %n, #bfn.schedule<paper_cts> rng(%k, %k) network @net() : !bfn.gauss<8xf32>, index -> tensor<8xi32>
+  return
+}
+
+// -----
+
+func.func private @net(tensor<8xf32>, f32) -> tensor<8xf32>
+func.func @f(%g: !bfn.gauss<8xf32>, %n: index, %k: i64) {
+  // expected-error @+1 {{samples must have the site shape [8], got 'tensor<4xf32>'}}
+  %x = bfn.generate %g steps %n, #bfn.schedule<paper_cts> rng(%k, %k) network @net() : !bfn.gauss<8xf32>, index -> tensor<4xf32>
+  return
+}

@@ -393,3 +393,40 @@ func.func @f(%h: tensor<2x8xf32>, %y0: tensor<4x2x3xf32>, %T: index, %eta: f32) 
   %y, %e = ebt.infer #ebt.policy<sgd> @E(%h, %y0) steps %T eta %eta : (tensor<2x8xf32>, tensor<4x2x3xf32>, index, f32) -> (tensor<4x2x3xf32>, tensor<4x2xf32>)
   return
 }
+
+// -----
+
+// expected-error @+1 {{temperature must be >= 0 and finite, got -1}}
+func.func private @p() attributes {p = #ebt.policy<langevin, placement = ula, temperature = -1.0>}
+
+// -----
+
+func.func @f(%y: tensor<4xf32>, %eta: f32, %e: tensor<4xf32>) {
+  // expected-error @+1 {{expects one tensor of standard normals, got 2}}
+  %z = ebt.inner_step #ebt.policy<simplex, sigma = 1.0>(%y, %y, %eta) draws(%e, %e : tensor<4xf32>, tensor<4xf32>) : tensor<4xf32>, f32
+  return
+}
+
+// -----
+
+func.func @f(%c: tensor<f32>, %i: tensor<index>) {
+  // expected-error @+1 {{candidates need a leading dimension K}}
+  %y = ebt.select %c[%i] : tensor<f32>, tensor<index> -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @f(%e: tensor<f32>, %c: tensor<4x8xf32>) {
+  // expected-error @+1 {{energies and candidates need a leading candidate dimension K}}
+  %y = ebt.self_verify token %e, %c : tensor<f32>, tensor<4x8xf32> -> tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @f(%h: tensor<2x8xf32>, %y0: tensor<f32>, %T: index, %eta: f32) {
+  // expected-error @+1 {{y0 needs a leading candidate dimension K}}
+  %y, %e = ebt.infer #ebt.policy<sgd> @E(%h, %y0) steps %T eta %eta : (tensor<2x8xf32>, tensor<f32>, index, f32) -> (tensor<f32>, tensor<f32>)
+  return
+}
