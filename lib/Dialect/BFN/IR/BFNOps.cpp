@@ -2,6 +2,8 @@
 
 #include "tessera/Dialect/BFN/IR/BFN.h"
 
+#include "tessera/Dialect/Utils/ShapeUtils.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
@@ -11,32 +13,12 @@
 #include <cmath>
 
 using namespace mlir;
+using namespace tessera;
 using namespace tessera::bfn;
 
 //===----------------------------------------------------------------------===//
 // Shared checks
 //===----------------------------------------------------------------------===//
-
-static std::string shapeStr(ArrayRef<int64_t> shape) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  os << '[';
-  llvm::interleave(
-      shape,
-      [&](int64_t d) {
-        if (ShapedType::isDynamic(d))
-          os << '?';
-        else
-          os << d;
-      },
-      [&] { os << ", "; });
-  os << ']';
-  return s;
-}
-
-static bool sameShape(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
-  return succeeded(verifyCompatibleShape(a, b));
-}
 
 static RankedTensorType tensorOf(ArrayRef<int64_t> shape, Type elt) {
   return RankedTensorType::get(shape, elt);
@@ -50,10 +32,10 @@ static LogicalResult verifyBatchPrefix(Operation *op, StringRef name,
   if (!tensor)
     return success();
   if (tensor.getRank() > static_cast<int64_t>(sites.size()) ||
-      !sameShape(tensor.getShape(), sites.take_front(tensor.getRank())))
+      !isCompatibleShape(tensor.getShape(), sites.take_front(tensor.getRank())))
     return op->emitOpError()
-           << name << " of shape " << shapeStr(tensor.getShape())
-           << " must be a prefix of the site shape " << shapeStr(sites);
+           << name << " of shape " << formatShape(tensor.getShape())
+           << " must be a prefix of the site shape " << formatShape(sites);
   return success();
 }
 
@@ -117,11 +99,11 @@ static LogicalResult verifyRandomness(Operation *op, Value seed,
                              << draws.size();
   for (auto [idx, draw, want] : llvm::enumerate(draws.getTypes(), expected)) {
     auto got = cast<RankedTensorType>(draw);
-    if (!sameShape(got.getShape(), want.getShape()))
+    if (!isCompatibleShape(got.getShape(), want.getShape()))
       return op->emitOpError()
              << "draw #" << idx << " must have shape "
-             << shapeStr(want.getShape()) << " (" << what << "), got "
-             << shapeStr(got.getShape());
+             << formatShape(want.getShape()) << " (" << what << "), got "
+             << formatShape(got.getShape());
   }
   return success();
 }
@@ -136,7 +118,7 @@ static LogicalResult verifyMirroredShape(Operation *op, Type in, Type out,
       return op->emitOpError() << "result must be " << outElement;
     return success();
   }
-  if (!inTensor || !outTensor || !sameShape(inTensor.getShape(),
+  if (!inTensor || !outTensor || !isCompatibleShape(inTensor.getShape(),
                                             outTensor.getShape()) ||
       outTensor.getElementType() != outElement)
     return op->emitOpError()
@@ -182,7 +164,7 @@ static LogicalResult verifyLossResult(Operation *op, Reduction reduction,
   Type want = reducedLossType(op->getContext(), reduction, sites);
   auto wantT = dyn_cast<RankedTensorType>(want);
   auto gotT = dyn_cast<RankedTensorType>(result);
-  bool ok = wantT ? (gotT && sameShape(gotT.getShape(), wantT.getShape()))
+  bool ok = wantT ? (gotT && isCompatibleShape(gotT.getShape(), wantT.getShape()))
                   : result == want;
   if (!ok)
     return op->emitOpError()
@@ -321,7 +303,7 @@ static LogicalResult verifyStorage(Operation *op, Type params,
            << tensors.size() << " " << role;
   for (auto [got, w] : llvm::zip(tensors, want)) {
     auto t = cast<RankedTensorType>(got);
-    if (!sameShape(t.getShape(), w.getShape()) ||
+    if (!isCompatibleShape(t.getShape(), w.getShape()) ||
         t.getElementType() != w.getElementType())
       return op->emitOpError() << role << " " << got << " does not match the "
                                << "storage type " << w << " of " << params;
@@ -358,7 +340,7 @@ LogicalResult UnpackOp::fold(FoldAdaptor,
 }
 
 LogicalResult SimplexCastOp::verify() {
-  if (!sameShape(getSource().getType().getShape(), getType().getShape()))
+  if (!isCompatibleShape(getSource().getType().getShape(), getType().getShape()))
     return emitOpError() << "cannot change the shape: "
                          << getSource().getType() << " to " << getType();
   return success();
@@ -401,10 +383,10 @@ LogicalResult ParamizeOp::verify() {
       return emitOpError() << "Gaussian parameters need float data, got " << x;
     draws.push_back(tensorOf(sites, f32));
   }
-  if (!sameShape(xT.getShape(), sites))
-    return emitOpError() << "data shape " << shapeStr(xT.getShape())
+  if (!isCompatibleShape(xT.getShape(), sites))
+    return emitOpError() << "data shape " << formatShape(xT.getShape())
                          << " does not match the site shape "
-                         << shapeStr(sites) << " of " << getType();
+                         << formatShape(sites) << " of " << getType();
   if (failed(verifyBatchPrefix(*this, "time", getT().getType(), sites)) ||
       failed(verifyConstantTime(*this, getT())))
     return failure();
@@ -471,8 +453,8 @@ LogicalResult OutputOp::verify() {
                               "got "
                            << net.size();
     auto logits = cast<RankedTensorType>(net[0].getType());
-    if (!sameShape(logits.getShape(), simplex.getShape()))
-      return emitOpError() << "logits of shape " << shapeStr(logits.getShape())
+    if (!isCompatibleShape(logits.getShape(), simplex.getShape()))
+      return emitOpError() << "logits of shape " << formatShape(logits.getShape())
                            << " do not match " << simplex;
     return success();
   }
@@ -491,19 +473,19 @@ LogicalResult OutputOp::verify() {
                          << ": expected " << wantNet
                          << " network tensor(s), got " << net.size();
   for (Value v : net)
-    if (!sameShape(cast<RankedTensorType>(v.getType()).getShape(), sites))
+    if (!isCompatibleShape(cast<RankedTensorType>(v.getType()).getShape(), sites))
       return emitOpError() << "network output " << v.getType()
                            << " does not match the site shape "
-                           << shapeStr(sites);
+                           << formatShape(sites);
   if (simplex) {
-    if (!sameShape(simplex.getSiteShape(), sites))
+    if (!isCompatibleShape(simplex.getSiteShape(), sites))
       return emitOpError() << "bin distribution " << simplex
                            << " does not match the site shape "
-                           << shapeStr(sites);
+                           << formatShape(sites);
     return success();
   }
   auto xhat = cast<RankedTensorType>(getType());
-  if (!sameShape(xhat.getShape(), sites) || xhat.getElementType() != f32)
+  if (!isCompatibleShape(xhat.getShape(), sites) || xhat.getElementType() != f32)
     return emitOpError() << "gaussian output x_hat must be "
                          << tensorOf(sites, f32) << ", got " << getType();
   return success();
@@ -525,10 +507,10 @@ LogicalResult SenderOp::verify() {
     return emitOpError() << "family/type mismatch: a "
                          << stringifyFamily(s.getFamily())
                          << " sender takes float data, got " << x;
-  if (!sameShape(x.getShape(), s.getSiteShape()))
-    return emitOpError() << "data shape " << shapeStr(x.getShape())
+  if (!isCompatibleShape(x.getShape(), s.getSiteShape()))
+    return emitOpError() << "data shape " << formatShape(x.getShape())
                          << " does not match the site shape "
-                         << shapeStr(s.getSiteShape()) << " of " << s;
+                         << formatShape(s.getSiteShape()) << " of " << s;
   return verifyBatchPrefix(*this, "accuracy", getAlpha().getType(),
                            s.getSiteShape());
 }
@@ -539,26 +521,26 @@ LogicalResult ReceiverOp::verify() {
   auto simplex = dyn_cast<SimplexType>(out);
   switch (r.getFamily()) {
   case Family::categorical:
-    if (!simplex || !sameShape(simplex.getShape(), r.getShape()))
+    if (!simplex || !isCompatibleShape(simplex.getShape(), r.getShape()))
       return emitOpError() << "family/type mismatch: a categorical receiver "
                               "takes a simplex of shape "
-                           << shapeStr(r.getShape()) << ", got " << out;
+                           << formatShape(r.getShape()) << ", got " << out;
     break;
   case Family::discretized: {
     SmallVector<int64_t> want(r.getShape());
     want.push_back(r.getBins());
-    if (!simplex || !sameShape(simplex.getShape(), want))
+    if (!simplex || !isCompatibleShape(simplex.getShape(), want))
       return emitOpError() << "family/type mismatch: a discretized<"
                            << r.getBins()
                            << "> receiver takes a simplex over the bins of "
                               "shape "
-                           << shapeStr(want) << ", got " << out;
+                           << formatShape(want) << ", got " << out;
     break;
   }
   case Family::gaussian: {
     auto t = dyn_cast<RankedTensorType>(out);
     if (!t || !t.getElementType().isF32() ||
-        !sameShape(t.getShape(), r.getShape()))
+        !isCompatibleShape(t.getShape(), r.getShape()))
       return emitOpError() << "family/type mismatch: a gaussian receiver "
                               "takes x_hat as "
                            << tensorOf(r.getShape(),
@@ -589,7 +571,7 @@ LogicalResult SampleOp::verify() {
     shape = r.getShape();
     sampleType = r.getSampleType();
   }
-  if (!sameShape(getType().getShape(), sampleType.getShape()))
+  if (!isCompatibleShape(getType().getShape(), sampleType.getShape()))
     return emitOpError() << "sample must be " << sampleType << ", got "
                          << getType();
   SmallVector<RankedTensorType> draws;
@@ -618,7 +600,7 @@ static LogicalResult verifyKLOperands(Operation *op, SenderType s,
   if (s.getFamily() != r.getFamily() || s.getBins() != r.getBins())
     return op->emitOpError() << "family mismatch: sender " << s
                              << " and receiver " << r;
-  if (!sameShape(s.getShape(), r.getShape()))
+  if (!isCompatibleShape(s.getShape(), r.getShape()))
     return op->emitOpError() << "shape mismatch: sender " << s
                              << " and receiver " << r;
   if (s.getFamily() == Family::gaussian) {
@@ -632,9 +614,9 @@ static LogicalResult verifyKLOperands(Operation *op, SenderType s,
              << " KL is a one-sample estimate: give the sender sample "
                 "'at %y'";
     auto yT = cast<RankedTensorType>(y.getType());
-    if (!sameShape(yT.getShape(), s.getShape()))
+    if (!isCompatibleShape(yT.getShape(), s.getShape()))
       return op->emitOpError() << "sample " << yT << " must have the sender's "
-                               << "sample shape " << shapeStr(s.getShape());
+                               << "sample shape " << formatShape(s.getShape());
   }
   if (form && s.getFamily() != Family::categorical)
     return op->emitOpError()
@@ -647,9 +629,9 @@ LogicalResult KLOp::verify() {
   if (failed(verifyKLOperands(*this, s, getReceiver().getType(), getY(),
                               getReceiverForm())))
     return failure();
-  if (!sameShape(getType().getShape(), s.getSiteShape()))
+  if (!isCompatibleShape(getType().getShape(), s.getSiteShape()))
     return emitOpError() << "result must have the site shape "
-                         << shapeStr(s.getSiteShape()) << ", got "
+                         << formatShape(s.getSiteShape()) << ", got "
                          << getType();
   return success();
 }
@@ -660,18 +642,18 @@ LogicalResult BayesUpdateOp::verify() {
     if (getAlpha())
       return emitOpError() << "the categorical update takes its accuracy "
                               "through y; drop the accuracy operand";
-    if (!sameShape(y.getShape(), s.getShape()))
-      return emitOpError() << "y of shape " << shapeStr(y.getShape())
+    if (!isCompatibleShape(y.getShape(), s.getShape()))
+      return emitOpError() << "y of shape " << formatShape(y.getShape())
                            << " must match " << s;
     return success();
   }
   auto g = cast<GaussType>(getTheta().getType());
   if (!getAlpha())
     return emitOpError() << "the Gaussian update needs the accuracy alpha";
-  if (!sameShape(y.getShape(), g.getSiteShape()))
-    return emitOpError() << "y of shape " << shapeStr(y.getShape())
+  if (!isCompatibleShape(y.getShape(), g.getSiteShape()))
+    return emitOpError() << "y of shape " << formatShape(y.getShape())
                          << " must match the site shape "
-                         << shapeStr(g.getSiteShape());
+                         << formatShape(g.getSiteShape());
   return verifyBatchPrefix(*this, "accuracy", getAlpha().getType(),
                            g.getSiteShape());
 }
@@ -711,10 +693,10 @@ static FailureOr<Family> lossFamily(Operation *op, Value x, Value output,
     family = Family::gaussian;
     sites = cast<RankedTensorType>(output.getType()).getShape();
   }
-  if (!sameShape(xT.getShape(), sites))
-    return op->emitOpError() << "data shape " << shapeStr(xT.getShape())
+  if (!isCompatibleShape(xT.getShape(), sites))
+    return op->emitOpError() << "data shape " << formatShape(xT.getShape())
                              << " does not match the site shape "
-                             << shapeStr(sites) << " of the output";
+                             << formatShape(sites) << " of the output";
   return family;
 }
 
@@ -800,10 +782,10 @@ struct NetworkView {
     for (Type r : results) {
       auto t = dyn_cast<RankedTensorType>(r);
       if (!t || !isa<FloatType>(t.getElementType()) ||
-          !sameShape(t.getShape(), shape))
+          !isCompatibleShape(t.getShape(), shape))
         return op->emitOpError() << where << " result " << r
                                  << " must be a float tensor of shape "
-                                 << shapeStr(shape) << " (" << what << ")";
+                                 << formatShape(shape) << " (" << what << ")";
     }
     return success();
   }
@@ -856,17 +838,8 @@ struct NetworkView {
   }
 };
 
-NetworkView viewOf(FlowStepOp op) {
-  std::optional<int64_t> bins;
-  if (auto b = op.getBinsAttr())
-    bins = b.getInt();
-  std::optional<FlatSymbolRefAttr> net;
-  if (auto n = op.getNetworkAttr())
-    net = n;
-  return {op, op.getTheta().getType(), bins, net, op.getBody(),
-          op.getNetArgs(), op.getTMin().convertToDouble()};
-}
-NetworkView viewOf(GenerateOp op) {
+template <typename NetOpT>
+NetworkView viewOf(NetOpT op) {
   std::optional<int64_t> bins;
   if (auto b = op.getBinsAttr())
     bins = b.getInt();
@@ -948,9 +921,9 @@ LogicalResult GenerateOp::verify() {
   if (v.family() != Family::categorical && isInt)
     return emitOpError() << stringifyFamily(v.family())
                          << " sampling returns float data, got " << getType();
-  if (!sameShape(samples.getShape(), v.sites()))
+  if (!isCompatibleShape(samples.getShape(), v.sites()))
     return emitOpError() << "samples must have the site shape "
-                         << shapeStr(v.sites()) << ", got " << getType();
+                         << formatShape(v.sites()) << ", got " << getType();
   bool drawFinal = getFinal() == FinalSample::sample;
   if (drawFinal && v.family() == Family::gaussian)
     return emitOpError() << "final = sample does not apply to continuous "

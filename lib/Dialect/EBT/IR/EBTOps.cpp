@@ -4,6 +4,8 @@
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "tessera/Dialect/Utils/ShapeUtils.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
@@ -11,37 +13,12 @@
 #include "llvm/ADT/STLExtras.h"
 
 using namespace mlir;
+using namespace tessera;
 using namespace tessera::ebt;
 
 //===----------------------------------------------------------------------===//
 // Shared checks
 //===----------------------------------------------------------------------===//
-
-static std::string shapeStr(ArrayRef<int64_t> shape) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  os << '[';
-  llvm::interleave(
-      shape,
-      [&](int64_t d) {
-        if (ShapedType::isDynamic(d))
-          os << '?';
-        else
-          os << d;
-      },
-      [&] { os << ", "; });
-  os << ']';
-  return s;
-}
-
-static bool sameShape(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
-  return succeeded(verifyCompatibleShape(a, b));
-}
-
-static bool isPrefix(ArrayRef<int64_t> prefix, ArrayRef<int64_t> shape) {
-  return prefix.size() <= shape.size() &&
-         sameShape(prefix, shape.take_front(prefix.size()));
-}
 
 /// `tensor<K x C...>` -> `tensor<C...>`.
 static RankedTensorType dropLeading(RankedTensorType t) {
@@ -60,11 +37,11 @@ static RankedTensorType prepend(ArrayRef<int64_t> lead, RankedTensorType t) {
 static LogicalResult verifyEnergyShape(Operation *op, RankedTensorType energy,
                                        RankedTensorType y) {
   if (energy.getRank() >= y.getRank() ||
-      !isPrefix(energy.getShape(), y.getShape()))
+      !isCompatiblePrefix(energy.getShape(), y.getShape()))
     return op->emitOpError()
-           << "energy shape " << shapeStr(energy.getShape())
+           << "energy shape " << formatShape(energy.getShape())
            << " must be a proper prefix of the candidate shape "
-           << shapeStr(y.getShape())
+           << formatShape(y.getShape())
            << " (one f32 per token or per sequence)";
   return success();
 }
@@ -117,19 +94,19 @@ static LogicalResult verifyRandomness(Operation *op, bool wantsNoise,
     return op->emitOpError() << "expects one tensor of standard normals, got "
                              << draws.size();
   auto got = cast<RankedTensorType>(draws.front().getType());
-  if (!sameShape(got.getShape(), expected.getShape()))
+  if (!isCompatibleShape(got.getShape(), expected.getShape()))
     return op->emitOpError() << "draws must have shape "
-                             << shapeStr(expected.getShape()) << ", got "
-                             << shapeStr(got.getShape());
+                             << formatShape(expected.getShape()) << ", got "
+                             << formatShape(got.getShape());
   return success();
 }
 
 static LogicalResult verifyStepSize(Operation *op, Type eta,
                                     ArrayRef<int64_t> block) {
   auto t = dyn_cast<RankedTensorType>(eta);
-  if (t && !isPrefix(t.getShape(), block))
-    return op->emitOpError() << "step size of shape " << shapeStr(t.getShape())
-                             << " must be a prefix of " << shapeStr(block);
+  if (t && !isCompatiblePrefix(t.getShape(), block))
+    return op->emitOpError() << "step size of shape " << formatShape(t.getShape())
+                             << " must be a prefix of " << formatShape(block);
   return success();
 }
 
@@ -152,10 +129,10 @@ LogicalResult DecodeInitOp::verify() {
                                    "function: 'base @f'"
                                  : "only base initialisation takes a function");
   if (kind == InitKind::context &&
-      !sameShape(getX().getType().getShape(), y0.getShape().drop_front()))
+      !isCompatibleShape(getX().getType().getShape(), y0.getShape().drop_front()))
     return emitOpError() << "context initialisation copies x, so x "
                          << getX().getType() << " must have the candidate "
-                         << "shape " << shapeStr(y0.getShape().drop_front());
+                         << "shape " << formatShape(y0.getShape().drop_front());
   RankedTensorType normals =
       RankedTensorType::get(y0.getShape(), Float32Type::get(getContext()));
   return verifyRandomness(*this, kind == InitKind::noise, getSeed(),
@@ -321,10 +298,10 @@ LogicalResult ArgMinOp::verify() {
   if (e.getRank() < 1)
     return emitOpError() << "energies need a leading candidate dimension K";
   ArrayRef<int64_t> block = e.getShape().drop_front();
-  if (!sameShape(getMin().getType().getShape(), block) ||
-      !sameShape(getIndex().getType().getShape(), block))
+  if (!isCompatibleShape(getMin().getType().getShape(), block) ||
+      !isCompatibleShape(getIndex().getType().getShape(), block))
     return emitOpError() << "results must have the block shape "
-                         << shapeStr(block);
+                         << formatShape(block);
   return success();
 }
 
@@ -333,13 +310,13 @@ LogicalResult SelectOp::verify() {
   if (c.getRank() < 1)
     return emitOpError() << "candidates need a leading dimension K";
   RankedTensorType want = dropLeading(c);
-  if (!isPrefix(getIndex().getType().getShape(), want.getShape()))
+  if (!isCompatiblePrefix(getIndex().getType().getShape(), want.getShape()))
     return emitOpError() << "index shape "
-                         << shapeStr(getIndex().getType().getShape())
+                         << formatShape(getIndex().getType().getShape())
                          << " must be a prefix of the candidate shape "
-                         << shapeStr(want.getShape());
+                         << formatShape(want.getShape());
   if (getType().getElementType() != want.getElementType() ||
-      !sameShape(getType().getShape(), want.getShape()))
+      !isCompatibleShape(getType().getShape(), want.getShape()))
     return emitOpError() << "result must be " << want << ", got " << getType();
   return success();
 }
@@ -350,10 +327,10 @@ LogicalResult SelfVerifyOp::verify() {
   if (e.getRank() < 1 || c.getRank() < 1)
     return emitOpError() << "energies and candidates need a leading "
                             "candidate dimension K";
-  if (!sameShape(e.getShape().take_front(), c.getShape().take_front()))
-    return emitOpError() << "energies have " << shapeStr(e.getShape().take_front())
+  if (!isCompatibleShape(e.getShape().take_front(), c.getShape().take_front()))
+    return emitOpError() << "energies have " << formatShape(e.getShape().take_front())
                          << " candidates, candidates "
-                         << shapeStr(c.getShape().take_front());
+                         << formatShape(c.getShape().take_front());
   ArrayRef<int64_t> block = e.getShape().drop_front();
   if (getGranularity() == Granularity::sequence) {
     if (block.empty())
@@ -362,12 +339,12 @@ LogicalResult SelfVerifyOp::verify() {
     block = block.drop_back();
   }
   RankedTensorType want = dropLeading(c);
-  if (!isPrefix(block, want.getShape()))
-    return emitOpError() << "selection blocks " << shapeStr(block)
+  if (!isCompatiblePrefix(block, want.getShape()))
+    return emitOpError() << "selection blocks " << formatShape(block)
                          << " must be a prefix of the candidate shape "
-                         << shapeStr(want.getShape());
+                         << formatShape(want.getShape());
   if (getType().getElementType() != want.getElementType() ||
-      !sameShape(getType().getShape(), want.getShape()))
+      !isCompatibleShape(getType().getShape(), want.getShape()))
     return emitOpError() << "result must be " << want << ", got " << getType();
   return success();
 }
@@ -430,7 +407,7 @@ LogicalResult InferOp::verify() {
   RankedTensorType wantY = getVerify() ? candidate : y0;
   RankedTensorType y = getY().getType();
   if (y.getElementType() != wantY.getElementType() ||
-      !sameShape(y.getShape(), wantY.getShape()))
+      !isCompatibleShape(y.getShape(), wantY.getShape()))
     return emitOpError() << (getVerify() ? "with self-verification the "
                                            "result is one candidate, "
                                          : "without self-verification the "
@@ -438,7 +415,7 @@ LogicalResult InferOp::verify() {
                          << wantY << ", got " << y;
   RankedTensorType energies = getEnergies().getType();
   if (energies.getRank() < 1 ||
-      !sameShape(energies.getShape().take_front(), y0.getShape().take_front()))
+      !isCompatibleShape(energies.getShape().take_front(), y0.getShape().take_front()))
     return emitOpError() << "energies must have the leading candidate "
                             "dimension of y0";
   if (failed(verifyEnergyShape(*this, dropLeading(energies), candidate)))
@@ -472,7 +449,7 @@ LogicalResult InferOp::verifySymbolUses(SymbolTableCollection &table) {
   auto e = cast<RankedTensorType>(fn->getResult(0));
   RankedTensorType want =
       prepend(getY0().getType().getShape().take_front(), e);
-  if (!sameShape(getEnergies().getType().getShape(), want.getShape()))
+  if (!isCompatibleShape(getEnergies().getType().getShape(), want.getShape()))
     return emitOpError() << "energies must be " << want << " (K x the "
                          << "energy's result), got " << getEnergies().getType();
   return success();
