@@ -22,6 +22,17 @@ config.substitutions.append(("%tessera_src", config.tessera_src_root))
 config.substitutions.append(("%cc", config.c_compiler))
 config.substitutions.append(("%tessera_obj", config.tessera_obj_root))
 
+# Executed tests: lower to LLVM on the CPU and run with the packaged
+# mlir-runner, checking numbers through libTesseraTestUtils.
+llvm_lib_dir = os.path.join(os.path.dirname(config.llvm_tools_dir), "lib")
+config.substitutions.append(("%cpu_pipeline",
+    "--tessera-to-schedule --tessera-to-tile=target=cpu --tessera-to-target=target=cpu"))
+config.substitutions.append(("%run_cpu",
+    "%s -e main -entry-point-result=void -shared-libs=%s,%s" % (
+        os.path.join(config.llvm_tools_dir, "mlir-runner"),
+        os.path.join(config.tessera_libs_dir, "libTesseraTestUtils" + config.llvm_shlib_ext),
+        os.path.join(llvm_lib_dir, "libmlir_c_runner_utils" + config.llvm_shlib_ext))))
+
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 

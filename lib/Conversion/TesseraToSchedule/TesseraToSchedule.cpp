@@ -2,6 +2,8 @@
 
 #include "tessera/Conversion/Passes.h"
 
+#include "tessera/Conversion/BFNToSchedule/BFNToSchedule.h"
+
 namespace tessera {
 #define GEN_PASS_DEF_TESSERATOSCHEDULEPASS
 #include "tessera/Conversion/Passes.h.inc"
@@ -13,9 +15,12 @@ namespace {
 struct TesseraToSchedulePass
     : public tessera::impl::TesseraToSchedulePassBase<TesseraToSchedulePass> {
   void runOnOperation() override {
-    if (failed(tessera::reportUnimplemented(getOperation(),
-                                            "tessera-to-schedule",
-                                            tessera::isTesseraGraphOp)))
+    // ebt lowering lands with its own issue: report it before touching bfn.
+    if (failed(tessera::reportUnimplemented(
+            getOperation(), "tessera-to-schedule", [](Operation *op) {
+              return op->getName().getDialectNamespace() == "ebt";
+            })) ||
+        failed(tessera::lowerBFNToSchedule(getOperation())))
       signalPassFailure();
   }
 };

@@ -1,8 +1,20 @@
 //===- TesseraToTile.cpp - tessera-to-tile --------------------------------===//
+//
+// Schedule IR -> Tile IR. cpu: one-shot bufferization across function
+// boundaries (identity layouts, C-compatible descriptors), linalg to parallel
+// loops over the sites, buffer deallocation. nvvm/rocdl: not yet.
+//
+//===----------------------------------------------------------------------===//
 
 #include "tessera/Conversion/Passes.h"
 
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Pass/PassManager.h"
 
 namespace tessera {
 #define GEN_PASS_DEF_TESSERATOTILEPASS
@@ -20,10 +32,28 @@ static bool needsTiling(Operation *op) {
          llvm::any_of(op->getResultTypes(), isTensor);
 }
 
+static void buildCpuTilePipeline(OpPassManager &pm) {
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+}
+
 namespace {
 struct TesseraToTilePass
     : public tessera::impl::TesseraToTilePassBase<TesseraToTilePass> {
   using TesseraToTilePassBase::TesseraToTilePassBase;
+
+  void getDependentDialects(DialectRegistry &registry) const override {
+    TesseraToTilePassBase::getDependentDialects(registry);
+    OpPassManager pm(ModuleOp::getOperationName());
+    buildCpuTilePipeline(pm);
+    pm.getDependentDialects(registry);
+  }
 
   LogicalResult initialize(MLIRContext *ctx) override {
     if (succeeded(tessera::verifyTargetName(target)))
@@ -35,8 +65,21 @@ struct TesseraToTilePass
 
   void runOnOperation() override {
     std::string stage = "tessera-to-tile{target=" + target + "}";
+    if (target != "cpu") {
+      if (failed(tessera::reportUnimplemented(getOperation(), stage,
+                                              needsTiling)))
+        signalPassFailure();
+      return;
+    }
+    // Graph ops must have gone through tessera-to-schedule first.
     if (failed(tessera::reportUnimplemented(getOperation(), stage,
-                                            needsTiling)))
+                                            tessera::isTesseraGraphOp))) {
+      signalPassFailure();
+      return;
+    }
+    OpPassManager pm(ModuleOp::getOperationName());
+    buildCpuTilePipeline(pm);
+    if (failed(runPipeline(pm, getOperation())))
       signalPassFailure();
   }
 };

@@ -1,20 +1,30 @@
 // RUN: tessera-opt %s --tessera-to-schedule -split-input-file -verify-diagnostics
 
-// Until the lowering lands, every bfn/ebt op is reported, once per op name;
-// nothing passes through silently.
+// What tessera-to-schedule does not lower yet is reported by name; nothing
+// passes through silently.
 
-func.func @f(%x: tensor<8xi32>, %a: !bfn.accuracy, %l: tensor<8x4xf32>) -> tensor<8xf32> {
-  // expected-error @+1 {{tessera-to-schedule: lowering of 'bfn.output' is not yet implemented}}
-  %p = bfn.output %l : (tensor<8x4xf32>) -> !bfn.simplex<8x4xf32, log>
-  // expected-error @+1 {{tessera-to-schedule: lowering of 'bfn.sender' is not yet implemented}}
-  %s = bfn.sender %x, %a : tensor<8xi32>, !bfn.accuracy -> !bfn.sender<categorical, 8x4xf32>
-  // expected-error @+1 {{tessera-to-schedule: lowering of 'bfn.receiver' is not yet implemented}}
-  %r = bfn.receiver %p, %a : !bfn.simplex<8x4xf32, log>, !bfn.accuracy -> !bfn.receiver<categorical, 8x4xf32>
-  // expected-error @+1 {{tessera-to-schedule: lowering of 'bfn.kl' is not yet implemented}}
-  %kl = bfn.kl %s, %r at %l : !bfn.sender<categorical, 8x4xf32>, !bfn.receiver<categorical, 8x4xf32>, tensor<8x4xf32> -> tensor<8xf32>
-  // Reported once per op name.
-  %kl2 = bfn.kl %s, %r at %l : !bfn.sender<categorical, 8x4xf32>, !bfn.receiver<categorical, 8x4xf32>, tensor<8x4xf32> -> tensor<8xf32>
-  return %kl : tensor<8xf32>
+func.func @philox(%x: tensor<8xi32>, %t: f32, %s: i64) -> !bfn.simplex<8x4xf32, log> {
+  // expected-error @+1 {{tessera-to-schedule: lowering of 'bfn.paramize' with a Philox stream rng(...); pass draws(...) is not yet implemented}}
+  %p = bfn.paramize %x at #bfn.schedule<linear, beta1 = 1.0>(%t) rng(%s, %s) : tensor<8xi32>, f32 -> !bfn.simplex<8x4xf32, log>
+  return %p : !bfn.simplex<8x4xf32, log>
+}
+
+// -----
+
+func.func private @net(tensor<8x2xf32>, f32) -> tensor<8x2xf32>
+func.func @step(%p: !bfn.simplex<8x2xf32, log>, %i: index, %n: index, %e: tensor<8xf32>, %f: tensor<8x2xf32>) -> !bfn.simplex<8x2xf32, log> {
+  // expected-error @+1 {{tessera-to-schedule: lowering of 'bfn.flow_step' (generative steps and sampling loops) is not yet implemented}}
+  %q = bfn.flow_step %p step %i of %n, #bfn.schedule<linear, beta1 = 1.0> draws(%e, %f : tensor<8xf32>, tensor<8x2xf32>) network @net() : !bfn.simplex<8x2xf32, log>, index, index
+  return %q : !bfn.simplex<8x2xf32, log>
+}
+
+// -----
+
+// A distribution that leaves the block that makes it cannot be lowered.
+func.func @escape(%x: tensor<8xf32>, %a: !bfn.accuracy) -> !bfn.sender<gaussian, 8xf32> {
+  // expected-error @+1 {{tessera-to-schedule: cannot lower 'bfn.sender': sender/receiver values must be used by bfn ops in the block that creates them}}
+  %s = bfn.sender %x, %a : tensor<8xf32>, !bfn.accuracy -> !bfn.sender<gaussian, 8xf32>
+  return %s : !bfn.sender<gaussian, 8xf32>
 }
 
 // -----
@@ -26,3 +36,12 @@ func.func @g(%h: tensor<2x8xf32>, %y: tensor<2x3xf32>) -> tensor<2x3xf32> {
   return %g : tensor<2x3xf32>
 }
 
+// -----
+
+// A custom schedule's rate needs 'rate = @fn' until dbeta/dt is derived.
+func.func private @b(f32) -> f32
+func.func @rate(%t: f32) -> f32 {
+  // expected-error @+1 {{the rate of a custom schedule without 'rate = @fn' (a compiler-derived dbeta/dt) is not yet implemented}}
+  %r = bfn.rate #bfn.schedule<custom, beta1 = 1.0, beta = @b>(%t) : f32 -> f32
+  return %r : f32
+}

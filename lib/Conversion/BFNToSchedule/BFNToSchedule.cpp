@@ -1,0 +1,1445 @@
+//===- BFNToSchedule.cpp - bfn to linalg on tensors -----------------------===//
+//
+// Formulas: docs/bfn-math.md. Every reduction over the alphabet is one pass
+// with an online max + sum of exponentials in fp32; storage types are widened
+// to fp32 on load and narrowed on store.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessera/Conversion/BFNToSchedule/BFNToSchedule.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Patterns.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace tessera;
+using namespace tessera::bfn;
+
+//===----------------------------------------------------------------------===//
+// Scalar helpers
+//===----------------------------------------------------------------------===//
+
+static Value cstF64(OpBuilder &b, Location loc, double v) {
+  return arith::ConstantOp::create(b, loc, b.getF64FloatAttr(v));
+}
+static Value cstF32(OpBuilder &b, Location loc, double v) {
+  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(static_cast<float>(v)));
+}
+
+/// Widens storage/index/integer scalars to f64 (schedule arithmetic).
+static Value toF64(OpBuilder &b, Location loc, Value v) {
+  Type t = v.getType();
+  if (t.isF64())
+    return v;
+  if (isa<FloatType>(t))
+    return arith::ExtFOp::create(b, loc, b.getF64Type(), v);
+  if (t.isIndex())
+    v = arith::IndexCastOp::create(b, loc, b.getI64Type(), v);
+  return arith::SIToFPOp::create(b, loc, b.getF64Type(), v);
+}
+
+/// fp32 compute value of a storage/index/integer/f64 scalar.
+static Value toF32(OpBuilder &b, Location loc, Value v) {
+  Type t = v.getType();
+  if (t.isF32())
+    return v;
+  if (t.isF64())
+    return arith::TruncFOp::create(b, loc, b.getF32Type(), v);
+  if (isa<FloatType>(t))
+    return arith::ExtFOp::create(b, loc, b.getF32Type(), v);
+  if (t.isIndex())
+    v = arith::IndexCastOp::create(b, loc, b.getI64Type(), v);
+  return arith::SIToFPOp::create(b, loc, b.getF32Type(), v);
+}
+
+/// Narrows an fp32 value to a storage type.
+static Value fromF32(OpBuilder &b, Location loc, Value v, Type storage) {
+  if (storage == v.getType())
+    return v;
+  return arith::TruncFOp::create(b, loc, storage, v);
+}
+
+static Value toIndex(OpBuilder &b, Location loc, Value v) {
+  if (v.getType().isIndex())
+    return v;
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+}
+
+//===----------------------------------------------------------------------===//
+// Schedules in f64
+//===----------------------------------------------------------------------===//
+
+static Value callF32Fn(OpBuilder &b, Location loc, FlatSymbolRefAttr fn,
+                       Value tF64) {
+  Value t32 = arith::TruncFOp::create(b, loc, b.getF32Type(), tF64);
+  Value r = func::CallOp::create(b, loc, fn, TypeRange{b.getF32Type()},
+                                 ValueRange{t32})
+                .getResult(0);
+  return arith::ExtFOp::create(b, loc, b.getF64Type(), r);
+}
+
+static double cosinePhi(ScheduleAttr s) {
+  return std::atan(std::sqrt(s.getBeta1Value()));
+}
+
+FailureOr<Value> tessera::emitBeta(OpBuilder &b, Location loc,
+                                   ScheduleAttr s, Value t) {
+  double b1 = s.getBeta1Value();
+  switch (s.getKind()) {
+  case ScheduleKind::paper_cts: {
+    double ls = std::log(s.getSigma1().convertToDouble());
+    Value x = arith::MulFOp::create(b, loc, t, cstF64(b, loc, -2.0 * ls));
+    return Value(math::ExpM1Op::create(b, loc, x));
+  }
+  case ScheduleKind::paper_discrete:
+  case ScheduleKind::poly: {
+    Value p = math::PowFOp::create(
+        b, loc, t, cstF64(b, loc, s.getPower().convertToDouble()));
+    return Value(arith::MulFOp::create(b, loc, p, cstF64(b, loc, b1)));
+  }
+  case ScheduleKind::linear:
+    return Value(arith::MulFOp::create(b, loc, t, cstF64(b, loc, b1)));
+  case ScheduleKind::cosine: {
+    Value x = arith::MulFOp::create(b, loc, t, cstF64(b, loc, cosinePhi(s)));
+    Value tn = math::TanOp::create(b, loc, x);
+    return Value(arith::MulFOp::create(b, loc, tn, tn));
+  }
+  case ScheduleKind::custom:
+    return callF32Fn(b, loc, s.getBetaFn(), t);
+  }
+  return failure();
+}
+
+FailureOr<Value> tessera::emitRate(OpBuilder &b, Location loc, ScheduleAttr s,
+                                   Value t) {
+  double b1 = s.getBeta1Value();
+  switch (s.getKind()) {
+  case ScheduleKind::paper_cts: {
+    double ls = std::log(s.getSigma1().convertToDouble());
+    Value x = arith::MulFOp::create(b, loc, t, cstF64(b, loc, -2.0 * ls));
+    Value e = math::ExpOp::create(b, loc, x);
+    return Value(arith::MulFOp::create(b, loc, e, cstF64(b, loc, -2.0 * ls)));
+  }
+  case ScheduleKind::paper_discrete:
+  case ScheduleKind::poly: {
+    double p = s.getPower().convertToDouble();
+    Value tp = math::PowFOp::create(b, loc, t, cstF64(b, loc, p - 1.0));
+    return Value(arith::MulFOp::create(b, loc, tp, cstF64(b, loc, p * b1)));
+  }
+  case ScheduleKind::linear:
+    return cstF64(b, loc, b1);
+  case ScheduleKind::cosine: {
+    double phi = cosinePhi(s);
+    Value x = arith::MulFOp::create(b, loc, t, cstF64(b, loc, phi));
+    Value tn = math::TanOp::create(b, loc, x);
+    Value c = math::CosOp::create(b, loc, x);
+    Value c2 = arith::MulFOp::create(b, loc, c, c);
+    Value num = arith::MulFOp::create(b, loc, tn, cstF64(b, loc, 2.0 * phi));
+    return Value(arith::DivFOp::create(b, loc, num, c2));
+  }
+  case ScheduleKind::custom:
+    if (!s.getRateFn())
+      return emitError(loc) << "the rate of a custom schedule without "
+                               "'rate = @fn' (a compiler-derived dbeta/dt) "
+                               "is not yet implemented";
+    return callF32Fn(b, loc, s.getRateFn(), t);
+  }
+  return failure();
+}
+
+FailureOr<Value> tessera::emitAlpha(OpBuilder &b, Location loc,
+                                    ScheduleAttr s, Value i, Value n) {
+  double b1 = s.getBeta1Value();
+  Value one = cstF64(b, loc, 1.0);
+  Value im1 = arith::SubFOp::create(b, loc, i, one);
+  switch (s.getKind()) {
+  case ScheduleKind::paper_cts: {
+    // sigma1^(-2i/n) (1 - sigma1^(2/n)), the second factor via expm1.
+    double ls = std::log(s.getSigma1().convertToDouble());
+    Value in = arith::DivFOp::create(b, loc, i, n);
+    Value e = math::ExpOp::create(
+        b, loc, arith::MulFOp::create(b, loc, in, cstF64(b, loc, -2.0 * ls)));
+    Value twoOverN = arith::DivFOp::create(b, loc, cstF64(b, loc, 2.0 * ls), n);
+    Value m = math::ExpM1Op::create(b, loc, twoOverN);
+    Value neg = arith::NegFOp::create(b, loc, m);
+    return Value(arith::MulFOp::create(b, loc, e, neg));
+  }
+  case ScheduleKind::paper_discrete:
+  case ScheduleKind::poly: {
+    Value p = cstF64(b, loc, s.getPower().convertToDouble());
+    Value a = math::PowFOp::create(b, loc, i, p);
+    Value c = math::PowFOp::create(b, loc, im1, p);
+    Value d = math::PowFOp::create(b, loc, n, p);
+    Value num = arith::SubFOp::create(b, loc, a, c);
+    Value q = arith::DivFOp::create(b, loc, num, d);
+    return Value(arith::MulFOp::create(b, loc, q, cstF64(b, loc, b1)));
+  }
+  case ScheduleKind::linear:
+    return Value(arith::DivFOp::create(b, loc, cstF64(b, loc, b1), n));
+  case ScheduleKind::cosine: {
+    // tan^2 a - tan^2 b = sin(a+b) sin(a-b) / (cos^2 a cos^2 b).
+    Value phi = cstF64(b, loc, cosinePhi(s));
+    Value pn = arith::DivFOp::create(b, loc, phi, n);
+    Value a = arith::MulFOp::create(b, loc, pn, i);
+    Value c = arith::MulFOp::create(b, loc, pn, im1);
+    Value s1 = math::SinOp::create(b, loc, pn);
+    Value s2 = math::SinOp::create(b, loc, arith::AddFOp::create(b, loc, a, c));
+    Value ca = math::CosOp::create(b, loc, a);
+    Value cb = math::CosOp::create(b, loc, c);
+    Value den = arith::MulFOp::create(
+        b, loc, arith::MulFOp::create(b, loc, ca, ca),
+        arith::MulFOp::create(b, loc, cb, cb));
+    return Value(arith::DivFOp::create(
+        b, loc, arith::MulFOp::create(b, loc, s1, s2), den));
+  }
+  case ScheduleKind::custom: {
+    Value hi = callF32Fn(b, loc, s.getBetaFn(),
+                         arith::DivFOp::create(b, loc, i, n));
+    Value lo = callF32Fn(b, loc, s.getBetaFn(),
+                         arith::DivFOp::create(b, loc, im1, n));
+    return Value(arith::SubFOp::create(b, loc, hi, lo));
+  }
+  }
+  return failure();
+}
+
+FailureOr<Value> tessera::emitGamma(OpBuilder &b, Location loc,
+                                    ScheduleAttr s, Value t) {
+  if (s.getKind() == ScheduleKind::paper_cts) {
+    // 1 - sigma1^(2t) loses all digits near t = 0 in fp32; -expm1 does not.
+    double ls = std::log(s.getSigma1().convertToDouble());
+    Value x = arith::MulFOp::create(b, loc, t, cstF64(b, loc, 2.0 * ls));
+    return Value(arith::NegFOp::create(b, loc, math::ExpM1Op::create(b, loc, x)));
+  }
+  FailureOr<Value> beta = emitBeta(b, loc, s, t);
+  if (failed(beta))
+    return failure();
+  Value den = arith::AddFOp::create(b, loc, *beta, cstF64(b, loc, 1.0));
+  return Value(arith::DivFOp::create(b, loc, *beta, den));
+}
+
+//===----------------------------------------------------------------------===//
+// linalg helpers
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// An operand of a linalg.generic over a domain of `rank` dims: tensors are
+/// indexed by a prefix of the domain (sites, sites x K, or a batch prefix),
+/// scalars by nothing.
+struct Operand {
+  Value value;
+  unsigned prefix; // number of leading domain dims indexing it
+};
+
+Operand siteOperand(Value v) {
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  return {v, t ? static_cast<unsigned>(t.getRank()) : 0u};
+}
+
+/// Builds a linalg.generic with `parallel` leading parallel dims and
+/// `reduction` trailing reduction dims.
+AffineMap prefixMap(MLIRContext *ctx, unsigned rank, unsigned prefix) {
+  SmallVector<AffineExpr> exprs;
+  for (unsigned d = 0; d < prefix; ++d)
+    exprs.push_back(getAffineDimExpr(d, ctx));
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+linalg::GenericOp buildGeneric(
+    OpBuilder &b, Location loc, unsigned parallel, unsigned reduction,
+    ArrayRef<Operand> ins, ArrayRef<Operand> outs,
+    function_ref<void(OpBuilder &, Location, ValueRange)> body) {
+  unsigned rank = parallel + reduction;
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps;
+  SmallVector<Value> inVals, outVals;
+  SmallVector<Type> resultTypes;
+  for (const Operand &o : ins) {
+    maps.push_back(prefixMap(ctx, rank, o.prefix));
+    inVals.push_back(o.value);
+  }
+  for (const Operand &o : outs) {
+    maps.push_back(prefixMap(ctx, rank, o.prefix));
+    outVals.push_back(o.value);
+    resultTypes.push_back(o.value.getType());
+  }
+  SmallVector<utils::IteratorType> iters(parallel,
+                                         utils::IteratorType::parallel);
+  iters.append(reduction, utils::IteratorType::reduction);
+  return linalg::GenericOp::create(b, loc, resultTypes, inVals, outVals, maps,
+                                   iters, body);
+}
+
+/// tensor.empty with the first `take` sizes of `like` then `extra` static
+/// sizes.
+Value emptyLike(OpBuilder &b, Location loc, Value like, unsigned take,
+                ArrayRef<int64_t> extra, Type elt) {
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, like);
+  sizes.resize(take);
+  for (int64_t e : extra)
+    sizes.push_back(b.getIndexAttr(e));
+  return tensor::EmptyOp::create(b, loc, sizes, elt);
+}
+
+Value filled(OpBuilder &b, Location loc, Value empty, double v) {
+  Type elt = cast<RankedTensorType>(empty.getType()).getElementType();
+  Value c = arith::ConstantOp::create(b, loc, b.getFloatAttr(elt, v));
+  return linalg::FillOp::create(b, loc, c, empty).getResult(0);
+}
+
+/// One step of an online log-sum-exp: (m, s) -> (max(m, a), rescaled sum).
+/// All-(-inf) prefixes keep s = 0 instead of producing NaN.
+std::pair<Value, Value> lseStep(OpBuilder &b, Location loc, Value a, Value m,
+                                Value s) {
+  Value nm = arith::MaximumFOp::create(b, loc, m, a);
+  Value r = math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, m, nm));
+  Value e = math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, a, nm));
+  Value ns = arith::AddFOp::create(b, loc, arith::MulFOp::create(b, loc, s, r), e);
+  Value ninf = cstF32(b, loc, -std::numeric_limits<double>::infinity());
+  Value dead = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, nm, ninf);
+  ns = arith::SelectOp::create(b, loc, dead, cstF32(b, loc, 0.0), ns);
+  return {nm, ns};
+}
+
+/// m + log(s).
+Value lseFinish(OpBuilder &b, Location loc, Value m, Value s) {
+  return arith::AddFOp::create(b, loc, m, math::LogOp::create(b, loc, s));
+}
+
+/// ln of a simplex entry in fp32, whatever its representation.
+Value logOf(OpBuilder &b, Location loc, Value stored, bool isLog) {
+  Value v = toF32(b, loc, stored);
+  return isLog ? v : Value(math::LogOp::create(b, loc, v));
+}
+
+/// An accuracy (or tensor of them) as f32 (or a tensor of f32).
+Value accuracyValue(OpBuilder &b, Location loc, Value acc) {
+  Type f32 = b.getF32Type();
+  Type t = f32;
+  if (auto tt = dyn_cast<RankedTensorType>(acc.getType()))
+    t = RankedTensorType::get(tt.getShape(), f32);
+  return AccuracyValueOp::create(b, loc, t, acc);
+}
+
+Value unpackOne(OpBuilder &b, Location loc, Value params) {
+  auto s = cast<SimplexType>(params.getType());
+  return UnpackOp::create(b, loc, TypeRange{s.getStorageType()}, params)
+      .getResult(0);
+}
+
+std::pair<Value, Value> unpackGauss(OpBuilder &b, Location loc, Value params) {
+  auto g = cast<GaussType>(params.getType());
+  auto op = UnpackOp::create(
+      b, loc, TypeRange{g.getStorageType(), g.getStorageType()}, params);
+  return {op.getResult(0), op.getResult(1)};
+}
+
+/// Reduces a per-site f32 tensor to the requested loss form.
+Value reduceLoss(OpBuilder &b, Location loc, Value perSite, Reduction r) {
+  if (r == Reduction::none)
+    return perSite;
+  auto t = cast<RankedTensorType>(perSite.getType());
+  Value init = filled(b, loc,
+                      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{},
+                                              b.getF32Type()),
+                      0.0);
+  SmallVector<int64_t> dims = llvm::to_vector(llvm::seq<int64_t>(0, t.getRank()));
+  Value sum = linalg::ReduceOp::create(
+                  b, loc, ValueRange{perSite}, ValueRange{init}, dims,
+                  [](OpBuilder &bb, Location l, ValueRange a) {
+                    linalg::YieldOp::create(
+                        bb, l, ValueRange{arith::AddFOp::create(bb, l, a[0], a[1])});
+                  })
+                  .getResult(0);
+  Value scalar = tensor::ExtractOp::create(b, loc, sum, ValueRange{});
+  if (r == Reduction::sum)
+    return scalar;
+  // mean: divide by the number of sites (dynamic sizes included).
+  Value count = arith::ConstantIndexOp::create(b, loc, 1);
+  for (int64_t d = 0; d < t.getRank(); ++d)
+    count = arith::MulIOp::create(b, loc, count,
+                                  tensor::DimOp::create(b, loc, perSite, d));
+  return arith::DivFOp::create(b, loc, scalar, toF32(b, loc, count));
+}
+
+/// Site tensor and its rank of a value whose leading dims are the sites.
+unsigned rankOf(Value v) {
+  return cast<RankedTensorType>(v.getType()).getRank();
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Phase 1: compute ops
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+Value eqIndex(OpBuilder &b, Location loc, Value k, Value label) {
+  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, k,
+                               toIndex(b, loc, label));
+}
+
+/// An f32 scalar computed in f64 from a per-element time (schedule values).
+template <typename EmitFn>
+FailureOr<Value> scheduleAt(OpBuilder &b, Location loc, Value t, EmitFn emit) {
+  FailureOr<Value> v = emit(b, loc, toF64(b, loc, t));
+  if (failed(v))
+    return failure();
+  return Value(arith::TruncFOp::create(b, loc, b.getF32Type(), *v));
+}
+
+/// log_softmax over the last dim of `logits` (sites x K) in two passes:
+/// online (max, sum-exp) reduction, then the normalisation, written through
+/// `store` into a tensor of `storage` type.
+Value logSoftmax(OpBuilder &b, Location loc, unsigned sites,
+                 ArrayRef<Operand> extraIns,
+                 function_ref<Value(OpBuilder &, Location, ValueRange)> logit,
+                 Value like, int64_t k, Type storage, bool storeLog) {
+  Type f32 = b.getF32Type();
+  Value e = emptyLike(b, loc, like, sites, {}, f32);
+  Value m0 = filled(b, loc, e, -kInf), s0 = filled(b, loc, e, 0.0);
+  auto red = buildGeneric(
+      b, loc, sites, 1, extraIns, {{m0, sites}, {s0, sites}},
+      [&](OpBuilder &bb, Location l, ValueRange a) {
+        Value v = logit(bb, l, a);
+        auto [m, s] = lseStep(bb, l, v, a[a.size() - 2], a.back());
+        linalg::YieldOp::create(bb, l, ValueRange{m, s});
+      });
+  SmallVector<Operand> ins(extraIns);
+  ins.push_back({red.getResult(0), sites});
+  ins.push_back({red.getResult(1), sites});
+  Value out = emptyLike(b, loc, like, sites, {k}, storage);
+  auto norm = buildGeneric(
+      b, loc, sites + 1, 0, ins, {{out, sites + 1}},
+      [&](OpBuilder &bb, Location l, ValueRange a) {
+        Value v = logit(bb, l, a);
+        Value lse = lseFinish(bb, l, a[a.size() - 3], a[a.size() - 2]);
+        Value r = arith::SubFOp::create(bb, l, v, lse);
+        if (!storeLog)
+          r = math::ExpOp::create(bb, l, r);
+        linalg::YieldOp::create(bb, l, fromF32(bb, l, r, storage));
+      });
+  return norm.getResult(0);
+}
+
+/// The one-pass K reduction + per-site finish shared by the KL forms.
+struct KLParts {
+  Family family;
+  Value x, y, alpha;          // alpha: f32 scalar or tensor
+  Value logp;                 // receiver's output simplex storage
+  bool logSpace = true;
+  Value xhat;                 // gaussian receiver
+  int64_t k = 0;              // classes or bins
+  ReceiverForm form = ReceiverForm::joint;
+};
+
+FailureOr<Value> emitKL(OpBuilder &b, Location loc, const KLParts &p) {
+  Type f32 = b.getF32Type();
+  unsigned r = rankOf(p.x);
+  Operand alpha = siteOperand(p.alpha);
+  if (p.family == Family::gaussian) {
+    Value out = emptyLike(b, loc, p.x, r, {}, f32);
+    return buildGeneric(b, loc, r, 0, {{p.x, r}, {p.xhat, r}, alpha},
+                        {{out, r}},
+                        [&](OpBuilder &bb, Location l, ValueRange a) {
+                          Value d = arith::SubFOp::create(
+                              bb, l, toF32(bb, l, a[0]), a[1]);
+                          Value d2 = arith::MulFOp::create(bb, l, d, d);
+                          Value h = arith::MulFOp::create(
+                              bb, l, a[2], cstF32(bb, l, 0.5));
+                          linalg::YieldOp::create(
+                              bb, l, ValueRange{arith::MulFOp::create(bb, l, h, d2)});
+                        })
+        .getResult(0);
+  }
+  Value e = emptyLike(b, loc, p.x, r, {}, f32);
+  double kd = static_cast<double>(p.k);
+  if (p.family == Family::discretized) {
+    // -alpha (y-x)^2/2 - LSE_k[ln p_O(k) - alpha (y - k_c)^2 / 2]
+    Value m0 = filled(b, loc, e, -kInf), s0 = filled(b, loc, e, 0.0);
+    auto red = buildGeneric(
+        b, loc, r, 1, {{p.y, r}, {p.logp, r + 1}, alpha},
+        {{m0, r}, {s0, r}}, [&](OpBuilder &bb, Location l, ValueRange a) {
+          Value k = toF32(bb, l, linalg::IndexOp::create(bb, l, r));
+          Value kc = arith::SubFOp::create(
+              bb, l,
+              arith::DivFOp::create(
+                  bb, l,
+                  arith::AddFOp::create(
+                      bb, l, arith::MulFOp::create(bb, l, k, cstF32(bb, l, 2.0)),
+                      cstF32(bb, l, 1.0)),
+                  cstF32(bb, l, kd)),
+              cstF32(bb, l, 1.0));
+          Value d = arith::SubFOp::create(bb, l, a[0], kc);
+          Value q = arith::MulFOp::create(
+              bb, l, arith::MulFOp::create(bb, l, d, d),
+              arith::MulFOp::create(bb, l, a[2], cstF32(bb, l, 0.5)));
+          Value v = arith::SubFOp::create(bb, l, logOf(bb, l, a[1], p.logSpace), q);
+          auto [m, s] = lseStep(bb, l, v, a[3], a[4]);
+          linalg::YieldOp::create(bb, l, ValueRange{m, s});
+        });
+    Value out = emptyLike(b, loc, p.x, r, {}, f32);
+    return buildGeneric(
+               b, loc, r, 0,
+               {{p.x, r}, {p.y, r}, alpha, {red.getResult(0), r},
+                {red.getResult(1), r}},
+               {{out, r}}, [&](OpBuilder &bb, Location l, ValueRange a) {
+                 Value d = arith::SubFOp::create(bb, l, a[1], toF32(bb, l, a[0]));
+                 Value q = arith::MulFOp::create(
+                     bb, l, arith::MulFOp::create(bb, l, d, d),
+                     arith::MulFOp::create(bb, l, a[2], cstF32(bb, l, 0.5)));
+                 Value lse = lseFinish(bb, l, a[3], a[4]);
+                 Value v = arith::SubFOp::create(
+                     bb, l, arith::NegFOp::create(bb, l, q), lse);
+                 linalg::YieldOp::create(bb, l, v);
+               })
+        .getResult(0);
+  }
+  if (p.form == ReceiverForm::factorized) {
+    // Reference code: u_j = y_j + alpha - alpha K / 2,
+    // u_x - sum_j ln(1 - p_j + p_j e^{u_j}), each term evaluated stably.
+    Value s0 = filled(b, loc, e, 0.0), ux0 = filled(b, loc, e, 0.0);
+    auto red = buildGeneric(
+        b, loc, r, 1, {{p.x, r}, {p.y, r + 1}, {p.logp, r + 1}, alpha},
+        {{s0, r}, {ux0, r}}, [&](OpBuilder &bb, Location l, ValueRange a) {
+          Value k = linalg::IndexOp::create(bb, l, r);
+          Value shift = arith::MulFOp::create(bb, l, a[3],
+                                              cstF32(bb, l, 1.0 - kd / 2.0));
+          Value u = arith::AddFOp::create(bb, l, a[1], shift);
+          Value lp = logOf(bb, l, a[2], p.logSpace);
+          Value pk = math::ExpOp::create(bb, l, lp);
+          Value one = cstF32(bb, l, 1.0);
+          // u > 0: u + ln(p + (1 - p) e^-u); else log1p(p expm1(u)).
+          Value en = math::ExpOp::create(bb, l, arith::NegFOp::create(bb, l, u));
+          Value big = arith::AddFOp::create(
+              bb, l, u,
+              math::LogOp::create(
+                  bb, l,
+                  arith::AddFOp::create(
+                      bb, l, pk,
+                      arith::MulFOp::create(
+                          bb, l, arith::SubFOp::create(bb, l, one, pk), en))));
+          Value small = math::Log1pOp::create(
+              bb, l, arith::MulFOp::create(bb, l, pk,
+                                           math::ExpM1Op::create(bb, l, u)));
+          Value pos = arith::CmpFOp::create(bb, l, arith::CmpFPredicate::OGT, u,
+                                            cstF32(bb, l, 0.0));
+          Value term = arith::SelectOp::create(bb, l, pos, big, small);
+          Value sum = arith::AddFOp::create(bb, l, a[4], term);
+          Value ux = arith::SelectOp::create(bb, l, eqIndex(bb, l, k, a[0]), u, a[5]);
+          linalg::YieldOp::create(bb, l, ValueRange{sum, ux});
+        });
+    Value out = emptyLike(b, loc, p.x, r, {}, f32);
+    return buildGeneric(b, loc, r, 0, {{red.getResult(1), r}, {red.getResult(0), r}},
+                        {{out, r}}, [&](OpBuilder &bb, Location l, ValueRange a) {
+                          linalg::YieldOp::create(
+                              bb, l, ValueRange{arith::SubFOp::create(bb, l, a[0], a[1])});
+                        })
+        .getResult(0);
+  }
+  // Paper: y_x - LSE_k(ln p_O(k) + y_k), one pass over K.
+  Value m0 = filled(b, loc, e, -kInf), s0 = filled(b, loc, e, 0.0),
+        yx0 = filled(b, loc, e, 0.0);
+  auto red = buildGeneric(
+      b, loc, r, 1, {{p.x, r}, {p.y, r + 1}, {p.logp, r + 1}},
+      {{m0, r}, {s0, r}, {yx0, r}},
+      [&](OpBuilder &bb, Location l, ValueRange a) {
+        Value k = linalg::IndexOp::create(bb, l, r);
+        Value v = arith::AddFOp::create(bb, l, logOf(bb, l, a[2], p.logSpace), a[1]);
+        auto [m, s] = lseStep(bb, l, v, a[3], a[4]);
+        Value yx = arith::SelectOp::create(bb, l, eqIndex(bb, l, k, a[0]), a[1], a[5]);
+        linalg::YieldOp::create(bb, l, ValueRange{m, s, yx});
+      });
+  Value out = emptyLike(b, loc, p.x, r, {}, f32);
+  return buildGeneric(
+             b, loc, r, 0,
+             {{red.getResult(2), r}, {red.getResult(0), r}, {red.getResult(1), r}},
+             {{out, r}}, [&](OpBuilder &bb, Location l, ValueRange a) {
+               Value v = arith::SubFOp::create(bb, l, a[0], lseFinish(bb, l, a[1], a[2]));
+               linalg::YieldOp::create(bb, l, v);
+             })
+      .getResult(0);
+}
+
+/// Collects what a KL needs from the sender and receiver that produced its
+/// operands (the distribution values never leave their block).
+FailureOr<KLParts> klParts(PatternRewriter &rewriter, Operation *op,
+                           Value sender, Value receiver, Value y,
+                           std::optional<ReceiverForm> form) {
+  auto s = sender.getDefiningOp<SenderOp>();
+  auto r = receiver.getDefiningOp<ReceiverOp>();
+  if (!s || !r)
+    return rewriter.notifyMatchFailure(op, "distributions not produced "
+                                           "by bfn.sender/bfn.receiver");
+  Location loc = op->getLoc();
+  KLParts p;
+  p.family = s.getType().getFamily();
+  p.x = s.getX();
+  p.y = y;
+  // The receiver's accuracy is the sender's by construction of the step;
+  // the sender's is used.
+  p.alpha = accuracyValue(rewriter, loc, s.getAlpha());
+  if (p.family == Family::gaussian) {
+    p.xhat = r.getOutput();
+  } else {
+    auto simplex = cast<SimplexType>(r.getOutput().getType());
+    p.logp = unpackOne(rewriter, loc, r.getOutput());
+    p.logSpace = simplex.getLogSpace();
+    p.k = simplex.getAlphabetSize();
+  }
+  p.form = form.value_or(ReceiverForm::joint);
+  return p;
+}
+
+struct KLLowering : public OpRewritePattern<KLOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(KLOp op, PatternRewriter &rewriter) const override {
+    FailureOr<KLParts> p = klParts(rewriter, op, op.getSender(), op.getReceiver(),
+                                   op.getY(), op.getReceiverForm());
+    if (failed(p))
+      return failure();
+    FailureOr<Value> kl = emitKL(rewriter, op.getLoc(), *p);
+    if (failed(kl))
+      return failure();
+    rewriter.replaceOp(op, *kl);
+    return success();
+  }
+};
+
+struct DiscreteLossLowering : public OpRewritePattern<DiscreteLossOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(DiscreteLossOp op,
+                                PatternRewriter &rewriter) const override {
+    FailureOr<KLParts> p = klParts(rewriter, op, op.getSender(), op.getReceiver(),
+                                   op.getY(), op.getReceiverForm());
+    if (failed(p))
+      return failure();
+    Location loc = op.getLoc();
+    FailureOr<Value> kl = emitKL(rewriter, loc, *p);
+    if (failed(kl))
+      return failure();
+    // n * KL per site.
+    Value n = toF32(rewriter, loc, op.getN());
+    unsigned r = rankOf(*kl);
+    Value out = emptyLike(rewriter, loc, *kl, r, {}, rewriter.getF32Type());
+    Value scaled =
+        buildGeneric(rewriter, loc, r, 0, {{*kl, r}, {n, 0}}, {{out, r}},
+                     [&](OpBuilder &bb, Location l, ValueRange a) {
+                       linalg::YieldOp::create(
+                           bb, l, ValueRange{arith::MulFOp::create(bb, l, a[0], a[1])});
+                     })
+            .getResult(0);
+    rewriter.replaceOp(op, reduceLoss(rewriter, loc, scaled, op.getReduction()));
+    return success();
+  }
+};
+
+struct BayesUpdateLowering : public OpRewritePattern<BayesUpdateOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(BayesUpdateOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value y = op.getY();
+    if (auto s = dyn_cast<SimplexType>(op.getType())) {
+      // ln theta' = ln theta + y - LSE_k(ln theta_k + y_k)
+      Value theta = unpackOne(rewriter, loc, op.getTheta());
+      unsigned r = s.getSiteShape().size();
+      bool isLog = s.getLogSpace();
+      Value out = logSoftmax(
+          rewriter, loc, r, {{theta, r + 1}, {y, r + 1}},
+          [&](OpBuilder &bb, Location l, ValueRange a) -> Value {
+            return arith::AddFOp::create(bb, l, logOf(bb, l, a[0], isLog), a[1]);
+          },
+          theta, s.getAlphabetSize(), s.getElementType(), isLog);
+      rewriter.replaceOpWithNewOp<PackOp>(op, s, ValueRange{out});
+      return success();
+    }
+    // rho' = rho + alpha; mu' = mu + alpha (y - mu) / (rho + alpha)
+    auto g = cast<GaussType>(op.getType());
+    auto [mu, rho] = unpackGauss(rewriter, loc, op.getTheta());
+    Value alpha = accuracyValue(rewriter, loc, op.getAlpha());
+    unsigned r = g.getSiteShape().size();
+    Type elt = g.getElementType();
+    Value outMu = emptyLike(rewriter, loc, mu, r, {}, elt);
+    Value outRho = emptyLike(rewriter, loc, mu, r, {}, elt);
+    auto upd = buildGeneric(
+        rewriter, loc, r, 0, {{mu, r}, {rho, r}, {y, r}, siteOperand(alpha)},
+        {{outMu, r}, {outRho, r}}, [&](OpBuilder &bb, Location l, ValueRange a) {
+          Value m = toF32(bb, l, a[0]), p = toF32(bb, l, a[1]);
+          Value np = arith::AddFOp::create(bb, l, p, a[3]);
+          Value step = arith::DivFOp::create(
+              bb, l,
+              arith::MulFOp::create(bb, l, a[3], arith::SubFOp::create(bb, l, a[2], m)),
+              np);
+          Value nm = arith::AddFOp::create(bb, l, m, step);
+          linalg::YieldOp::create(
+              bb, l, ValueRange{fromF32(bb, l, nm, elt), fromF32(bb, l, np, elt)});
+        });
+    rewriter.replaceOpWithNewOp<PackOp>(op, g, upd.getResults());
+    return success();
+  }
+};
+
+/// x_hat / (mu_x, sigma_x) computation shared by gaussian and discretized
+/// outputs: returns (mu/gamma - sqrt((1-gamma)/gamma) a, sqrt((1-gamma)/gamma),
+/// t < t_min).
+struct NoiseToData {
+  Value mean, scale, early;
+};
+FailureOr<NoiseToData> noiseToData(OpBuilder &b, Location l, ScheduleAttr s,
+                                   Value mu, Value eps, Value t, double tMin) {
+  FailureOr<Value> gamma = scheduleAt(b, l, t, [&](OpBuilder &bb, Location ll, Value tt) {
+    return emitGamma(bb, ll, s, tt);
+  });
+  if (failed(gamma))
+    return failure();
+  Value one = cstF32(b, l, 1.0);
+  Value scale = math::SqrtOp::create(
+      b, l, arith::DivFOp::create(b, l, arith::SubFOp::create(b, l, one, *gamma),
+                                  *gamma));
+  Value mean = arith::SubFOp::create(b, l, arith::DivFOp::create(b, l, mu, *gamma),
+                                     arith::MulFOp::create(b, l, scale, eps));
+  Value early = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT,
+                                      toF32(b, l, t), cstF32(b, l, tMin));
+  return NoiseToData{mean, scale, early};
+}
+
+/// Phi(z) = erfc(-z / sqrt 2) / 2.
+Value normalCdf(OpBuilder &b, Location l, Value z) {
+  Value c = cstF32(b, l, -M_SQRT1_2);
+  return arith::MulFOp::create(
+      b, l, math::ErfcOp::create(b, l, arith::MulFOp::create(b, l, z, c)),
+      cstF32(b, l, 0.5));
+}
+
+struct OutputLowering : public OpRewritePattern<OutputOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(OutputOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto simplex = dyn_cast<SimplexType>(op.getType());
+    if (!op.getTheta()) {
+      // categorical: log_softmax(logits)
+      Value logits = op.getNet()[0];
+      unsigned r = simplex.getSiteShape().size();
+      Value out = logSoftmax(
+          rewriter, loc, r, {{logits, r + 1}},
+          [&](OpBuilder &bb, Location l, ValueRange a) -> Value {
+            return toF32(bb, l, a[0]);
+          },
+          logits, simplex.getAlphabetSize(), simplex.getElementType(), true);
+      rewriter.replaceOpWithNewOp<PackOp>(op, simplex, ValueRange{out});
+      return success();
+    }
+    ScheduleAttr sched = *op.getSchedule();
+    double tMin = op.getTMin().convertToDouble();
+    Value mu = unpackGauss(rewriter, loc, op.getTheta()).first;
+    unsigned r = rankOf(mu);
+    Operand t = siteOperand(op.getT());
+    bool failedSchedule = false;
+    if (!simplex) {
+      // gaussian: x_hat, clipped to [-1, 1]; 0 below t_min.
+      Value out = emptyLike(rewriter, loc, mu, r, {}, rewriter.getF32Type());
+      auto gen = buildGeneric(
+          rewriter, loc, r, 0, {{mu, r}, {op.getNet()[0], r}, t}, {{out, r}},
+          [&](OpBuilder &bb, Location l, ValueRange a) {
+            FailureOr<NoiseToData> d = noiseToData(
+                bb, l, sched, toF32(bb, l, a[0]), toF32(bb, l, a[1]), a[2], tMin);
+            if (failed(d)) {
+              failedSchedule = true;
+              linalg::YieldOp::create(bb, l, ValueRange{cstF32(bb, l, 0.0)});
+              return;
+            }
+            Value x = arith::MinimumFOp::create(
+                bb, l, arith::MaximumFOp::create(bb, l, d->mean, cstF32(bb, l, -1.0)),
+                cstF32(bb, l, 1.0));
+            x = arith::SelectOp::create(bb, l, d->early, cstF32(bb, l, 0.0), x);
+            linalg::YieldOp::create(bb, l, x);
+          });
+      if (failedSchedule)
+        return failure();
+      rewriter.replaceOp(op, gen.getResult(0));
+      return success();
+    }
+    // discretized: bin masses of N(mu_x, sigma_x^2) with the outer edges
+    // pinned, each as Q(z_l) - Q(z_r) (right of the mean) or
+    // Phi(z_r) - Phi(z_l), so no mass comes from 1 - 1 cancellation.
+    int64_t bins = simplex.getAlphabetSize();
+    Value out = emptyLike(rewriter, loc, mu, r, {bins}, simplex.getElementType());
+    auto gen = buildGeneric(
+        rewriter, loc, r + 1, 0,
+        {{mu, r}, {op.getNet()[0], r}, {op.getNet()[1], r}, t}, {{out, r + 1}},
+        [&](OpBuilder &bb, Location l, ValueRange a) {
+          FailureOr<NoiseToData> d = noiseToData(
+              bb, l, sched, toF32(bb, l, a[0]), toF32(bb, l, a[1]), a[3], tMin);
+          if (failed(d)) {
+            failedSchedule = true;
+            linalg::YieldOp::create(bb, l, ValueRange{a.back()});
+            return;
+          }
+          Value one = cstF32(bb, l, 1.0), zero = cstF32(bb, l, 0.0);
+          Value muX = arith::SelectOp::create(bb, l, d->early, zero, d->mean);
+          Value sig = arith::MulFOp::create(
+              bb, l, d->scale, math::ExpOp::create(bb, l, toF32(bb, l, a[2])));
+          sig = arith::SelectOp::create(bb, l, d->early, one, sig);
+          Value k = toF32(bb, l, linalg::IndexOp::create(bb, l, r));
+          Value w = cstF32(bb, l, 2.0 / static_cast<double>(bins));
+          Value left = arith::SubFOp::create(bb, l, arith::MulFOp::create(bb, l, k, w), one);
+          Value right = arith::AddFOp::create(bb, l, left, w);
+          Value zl = arith::DivFOp::create(bb, l, arith::SubFOp::create(bb, l, left, muX), sig);
+          Value zr = arith::DivFOp::create(bb, l, arith::SubFOp::create(bb, l, right, muX), sig);
+          // Pinned edges: bin 0 takes everything below, bin B-1 above.
+          Value first = arith::CmpFOp::create(bb, l, arith::CmpFPredicate::OEQ, k, zero);
+          Value last = arith::CmpFOp::create(bb, l, arith::CmpFPredicate::OEQ, k,
+                                             cstF32(bb, l, static_cast<double>(bins - 1)));
+          zl = arith::SelectOp::create(bb, l, first, cstF32(bb, l, -kInf), zl);
+          zr = arith::SelectOp::create(bb, l, last, cstF32(bb, l, kInf), zr);
+          Value rightSide = arith::CmpFOp::create(bb, l, arith::CmpFPredicate::OGE, zl, zero);
+          Value qL = normalCdf(bb, l, arith::NegFOp::create(bb, l, zl));
+          Value qR = normalCdf(bb, l, arith::NegFOp::create(bb, l, zr));
+          Value viaQ = arith::SubFOp::create(bb, l, qL, qR);
+          Value viaPhi = arith::SubFOp::create(bb, l, normalCdf(bb, l, zr),
+                                               normalCdf(bb, l, zl));
+          Value mass = arith::SelectOp::create(bb, l, rightSide, viaQ, viaPhi);
+          Value lg = math::LogOp::create(bb, l, mass);
+          linalg::YieldOp::create(bb, l, fromF32(bb, l, lg, simplex.getElementType()));
+        });
+    if (failedSchedule)
+      return failure();
+    rewriter.replaceOpWithNewOp<PackOp>(op, simplex, gen.getResults());
+    return success();
+  }
+};
+
+struct ParamizeLowering : public OpRewritePattern<ParamizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ParamizeOp op, PatternRewriter &rewriter) const override {
+    if (op.getDraws().empty())
+      return rewriter.notifyMatchFailure(op, "Philox stream");
+    Location loc = op.getLoc();
+    ScheduleAttr sched = op.getSchedule();
+    Value x = op.getX(), eps = op.getDraws()[0];
+    Operand t = siteOperand(op.getT());
+    unsigned r = rankOf(x);
+    bool failedSchedule = false;
+    if (auto s = dyn_cast<SimplexType>(op.getType())) {
+      // ln theta = log_softmax(beta (K e_x - 1) + sqrt(beta K) eps)
+      double kd = static_cast<double>(s.getAlphabetSize());
+      Value out = logSoftmax(
+          rewriter, loc, r, {{x, r}, {eps, r + 1}, t},
+          [&](OpBuilder &bb, Location l, ValueRange a) -> Value {
+            FailureOr<Value> beta = scheduleAt(bb, l, a[2], [&](OpBuilder &b2, Location l2, Value tt) {
+              return emitBeta(b2, l2, sched, tt);
+            });
+            if (failed(beta)) {
+              failedSchedule = true;
+              return cstF32(bb, l, 0.0);
+            }
+            Value k = linalg::IndexOp::create(bb, l, r);
+            Value hot = arith::SelectOp::create(bb, l, eqIndex(bb, l, k, a[0]),
+                                                cstF32(bb, l, kd - 1.0), cstF32(bb, l, -1.0));
+            Value mean = arith::MulFOp::create(bb, l, *beta, hot);
+            Value sd = math::SqrtOp::create(
+                bb, l, arith::MulFOp::create(bb, l, *beta, cstF32(bb, l, kd)));
+            return arith::AddFOp::create(bb, l, mean, arith::MulFOp::create(bb, l, sd, a[1]));
+          },
+          x, s.getAlphabetSize(), s.getElementType(), s.getLogSpace());
+      if (failedSchedule)
+        return failure();
+      rewriter.replaceOpWithNewOp<PackOp>(op, s, ValueRange{out});
+      return success();
+    }
+    // mu = gamma x + sqrt(gamma (1 - gamma)) eps, rho = 1 + beta(t)
+    auto g = cast<GaussType>(op.getType());
+    Type elt = g.getElementType();
+    Value outMu = emptyLike(rewriter, loc, x, r, {}, elt);
+    Value outRho = emptyLike(rewriter, loc, x, r, {}, elt);
+    auto gen = buildGeneric(
+        rewriter, loc, r, 0, {{x, r}, {eps, r}, t}, {{outMu, r}, {outRho, r}},
+        [&](OpBuilder &bb, Location l, ValueRange a) {
+          FailureOr<Value> gamma = scheduleAt(bb, l, a[2], [&](OpBuilder &b2, Location l2, Value tt) {
+            return emitGamma(b2, l2, sched, tt);
+          });
+          FailureOr<Value> beta = scheduleAt(bb, l, a[2], [&](OpBuilder &b2, Location l2, Value tt) {
+            return emitBeta(b2, l2, sched, tt);
+          });
+          if (failed(gamma) || failed(beta)) {
+            failedSchedule = true;
+            linalg::YieldOp::create(bb, l, ValueRange{a[3], a[4]});
+            return;
+          }
+          Value one = cstF32(bb, l, 1.0);
+          Value var = arith::MulFOp::create(bb, l, *gamma,
+                                            arith::SubFOp::create(bb, l, one, *gamma));
+          Value m = arith::AddFOp::create(
+              bb, l, arith::MulFOp::create(bb, l, *gamma, toF32(bb, l, a[0])),
+              arith::MulFOp::create(bb, l, math::SqrtOp::create(bb, l, var), a[1]));
+          Value rho = arith::AddFOp::create(bb, l, one, *beta);
+          linalg::YieldOp::create(bb, l, ValueRange{fromF32(bb, l, m, elt), fromF32(bb, l, rho, elt)});
+        });
+    if (failedSchedule)
+      return failure();
+    rewriter.replaceOpWithNewOp<PackOp>(op, g, gen.getResults());
+    return success();
+  }
+};
+
+/// Inverse-CDF class draw: smallest k with u < sum_{j <= k} p_j (the last
+/// class when rounding leaves u above the total). Returns an index tensor.
+Value inverseCdf(OpBuilder &b, Location loc, Value u, Value logp, bool isLog,
+                 int64_t k, bool uIsNormal) {
+  unsigned r = rankOf(u);
+  Value e = emptyLike(b, loc, u, r, {}, b.getF32Type());
+  Value cum0 = filled(b, loc, e, 0.0);
+  Value sel0 = linalg::FillOp::create(
+                   b, loc, Value(arith::ConstantIndexOp::create(b, loc, k - 1)),
+                   emptyLike(b, loc, u, r, {}, b.getIndexType()))
+                   .getResult(0);
+  Value found0 = linalg::FillOp::create(
+                     b, loc, Value(arith::ConstantIntOp::create(b, loc, 0, 1)),
+                     emptyLike(b, loc, u, r, {}, b.getI1Type()))
+                     .getResult(0);
+  auto red = buildGeneric(
+      b, loc, r, 1, {{u, r}, {logp, r + 1}}, {{cum0, r}, {sel0, r}, {found0, r}},
+      [&](OpBuilder &bb, Location l, ValueRange a) {
+        Value uu = uIsNormal ? normalCdf(bb, l, a[0]) : a[0];
+        Value p = math::ExpOp::create(bb, l, logOf(bb, l, a[1], isLog));
+        Value cum = arith::AddFOp::create(bb, l, a[2], p);
+        Value below = arith::CmpFOp::create(bb, l, arith::CmpFPredicate::OLT, uu, cum);
+        Value notYet = arith::XOrIOp::create(bb, l, a[4],
+                                             arith::ConstantIntOp::create(bb, l, 1, 1));
+        Value take = arith::AndIOp::create(bb, l, below, notYet);
+        Value k2 = linalg::IndexOp::create(bb, l, r);
+        Value sel = arith::SelectOp::create(bb, l, take, k2, a[3]);
+        Value found = arith::OrIOp::create(bb, l, a[4], take);
+        linalg::YieldOp::create(bb, l, ValueRange{cum, sel, found});
+      });
+  return red.getResult(1);
+}
+
+struct SampleLowering : public OpRewritePattern<SampleOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SampleOp op, PatternRewriter &rewriter) const override {
+    if (op.getDraws().empty())
+      return rewriter.notifyMatchFailure(op, "Philox stream");
+    Location loc = op.getLoc();
+    Value dist = op.getDist();
+    auto draws = op.getDraws();
+    Type f32 = rewriter.getF32Type();
+    Value centre, alpha, label; // label: class/bin index (index tensor) or x
+    Family family;
+    int64_t k = 0;
+    bool labelIsIndex = false, fromData = false;
+    if (auto s = dist.getDefiningOp<SenderOp>()) {
+      family = s.getType().getFamily();
+      alpha = accuracyValue(rewriter, loc, s.getAlpha());
+      label = s.getX();
+      fromData = true;
+      if (family == Family::categorical)
+        k = s.getType().getShape().back();
+    } else if (auto rcv = dist.getDefiningOp<ReceiverOp>()) {
+      family = rcv.getType().getFamily();
+      alpha = accuracyValue(rewriter, loc, rcv.getAlpha());
+      if (family == Family::gaussian) {
+        label = rcv.getOutput();
+        fromData = true;
+      } else {
+        auto simplex = cast<SimplexType>(rcv.getOutput().getType());
+        k = simplex.getAlphabetSize();
+        Value logp = unpackOne(rewriter, loc, rcv.getOutput());
+        label = inverseCdf(rewriter, loc, draws[0], logp, simplex.getLogSpace(), k,
+                           family == Family::discretized);
+        labelIsIndex = true;
+      }
+    } else {
+      return rewriter.notifyMatchFailure(op, "distribution not produced by "
+                                             "bfn.sender/bfn.receiver");
+    }
+    (void)centre;
+    Value eps = draws.back();
+    unsigned r = rankOf(label);
+    Operand a = siteOperand(alpha);
+    Value out;
+    if (family == Family::categorical) {
+      // y = alpha (K e_c - 1) + sqrt(alpha K) eps
+      double kd = static_cast<double>(k);
+      Value empty = emptyLike(rewriter, loc, label, r, {k}, f32);
+      out = buildGeneric(rewriter, loc, r + 1, 0, {{label, r}, {eps, r + 1}, a},
+                         {{empty, r + 1}}, [&](OpBuilder &bb, Location l, ValueRange v) {
+                           Value kk = linalg::IndexOp::create(bb, l, r);
+                           Value hot = arith::SelectOp::create(
+                               bb, l, eqIndex(bb, l, kk, v[0]), cstF32(bb, l, kd - 1.0),
+                               cstF32(bb, l, -1.0));
+                           Value mean = arith::MulFOp::create(bb, l, v[2], hot);
+                           Value sd = math::SqrtOp::create(
+                               bb, l, arith::MulFOp::create(bb, l, v[2], cstF32(bb, l, kd)));
+                           linalg::YieldOp::create(
+                               bb, l, ValueRange{arith::AddFOp::create(
+                                          bb, l, mean, arith::MulFOp::create(bb, l, sd, v[1]))});
+                         })
+                .getResult(0);
+    } else {
+      // y = centre + eps / sqrt(alpha); the centre is x, x_hat or a bin centre.
+      double bins = static_cast<double>(k);
+      Value empty = emptyLike(rewriter, loc, label, r, {}, f32);
+      out = buildGeneric(
+                rewriter, loc, r, 0, {{label, r}, {eps, r}, a}, {{empty, r}},
+                [&](OpBuilder &bb, Location l, ValueRange v) {
+                  Value c;
+                  if (labelIsIndex) {
+                    Value kk = toF32(bb, l, v[0]);
+                    c = arith::SubFOp::create(
+                        bb, l,
+                        arith::DivFOp::create(
+                            bb, l,
+                            arith::AddFOp::create(
+                                bb, l, arith::MulFOp::create(bb, l, kk, cstF32(bb, l, 2.0)),
+                                cstF32(bb, l, 1.0)),
+                            cstF32(bb, l, bins)),
+                        cstF32(bb, l, 1.0));
+                  } else {
+                    c = toF32(bb, l, v[0]);
+                  }
+                  Value sd = math::RsqrtOp::create(bb, l, v[2]);
+                  linalg::YieldOp::create(
+                      bb, l, ValueRange{arith::AddFOp::create(bb, l, c,
+                                                             arith::MulFOp::create(bb, l, sd, v[1]))});
+                })
+                .getResult(0);
+    }
+    (void)fromData;
+    rewriter.replaceOp(op, out);
+    return success();
+  }
+};
+
+struct ContinuousLossLowering : public OpRewritePattern<ContinuousLossOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ContinuousLossOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    ScheduleAttr sched = op.getSchedule();
+    Value x = op.getX();
+    unsigned r = rankOf(x);
+    Type f32 = rewriter.getF32Type();
+    Operand t = siteOperand(op.getT());
+    bool failedSchedule = false;
+    // W per site: (K/2)||e_x - p||^2, or (x - mean)^2 / 2 with the mean x_hat
+    // or k_hat = sum_k p_O(k) k_c.
+    Value w;
+    Value e = emptyLike(rewriter, loc, x, r, {}, f32);
+    if (auto simplex = dyn_cast<SimplexType>(op.getOutput().getType())) {
+      Value logp = unpackOne(rewriter, loc, op.getOutput());
+      bool isLog = simplex.getLogSpace();
+      double kd = static_cast<double>(simplex.getAlphabetSize());
+      bool categorical = cast<RankedTensorType>(x.getType()).getElementType().isSignlessInteger();
+      Value acc = filled(rewriter, loc, e, 0.0);
+      Value red = buildGeneric(
+                      rewriter, loc, r, 1, {{x, r}, {logp, r + 1}}, {{acc, r}},
+                      [&](OpBuilder &bb, Location l, ValueRange a) {
+                        Value p = math::ExpOp::create(bb, l, logOf(bb, l, a[1], isLog));
+                        Value kk = linalg::IndexOp::create(bb, l, r);
+                        Value term;
+                        if (categorical) {
+                          Value hot = arith::SelectOp::create(bb, l, eqIndex(bb, l, kk, a[0]),
+                                                              cstF32(bb, l, 1.0), cstF32(bb, l, 0.0));
+                          Value d = arith::SubFOp::create(bb, l, hot, p);
+                          term = arith::MulFOp::create(bb, l, d, d);
+                        } else {
+                          Value kf = toF32(bb, l, kk);
+                          Value kc = arith::SubFOp::create(
+                              bb, l,
+                              arith::DivFOp::create(
+                                  bb, l,
+                                  arith::AddFOp::create(
+                                      bb, l, arith::MulFOp::create(bb, l, kf, cstF32(bb, l, 2.0)),
+                                      cstF32(bb, l, 1.0)),
+                                  cstF32(bb, l, kd)),
+                              cstF32(bb, l, 1.0));
+                          term = arith::MulFOp::create(bb, l, p, kc);
+                        }
+                        linalg::YieldOp::create(bb, l, ValueRange{arith::AddFOp::create(bb, l, a[2], term)});
+                      })
+                      .getResult(0);
+      Value out = emptyLike(rewriter, loc, x, r, {}, f32);
+      w = buildGeneric(rewriter, loc, r, 0, {{x, r}, {red, r}}, {{out, r}},
+                       [&](OpBuilder &bb, Location l, ValueRange a) {
+                         Value v;
+                         if (categorical) {
+                           v = arith::MulFOp::create(bb, l, a[1], cstF32(bb, l, kd / 2.0));
+                         } else {
+                           Value d = arith::SubFOp::create(bb, l, toF32(bb, l, a[0]), a[1]);
+                           v = arith::MulFOp::create(bb, l, arith::MulFOp::create(bb, l, d, d),
+                                                     cstF32(bb, l, 0.5));
+                         }
+                         linalg::YieldOp::create(bb, l, v);
+                       })
+              .getResult(0);
+    } else {
+      Value out = emptyLike(rewriter, loc, x, r, {}, f32);
+      w = buildGeneric(rewriter, loc, r, 0, {{x, r}, {op.getOutput(), r}}, {{out, r}},
+                       [&](OpBuilder &bb, Location l, ValueRange a) {
+                         Value d = arith::SubFOp::create(bb, l, toF32(bb, l, a[0]), a[1]);
+                         linalg::YieldOp::create(
+                             bb, l, ValueRange{arith::MulFOp::create(
+                                        bb, l, arith::MulFOp::create(bb, l, d, d), cstF32(bb, l, 0.5))});
+                       })
+              .getResult(0);
+    }
+    // alpha(t) * W
+    Value out = emptyLike(rewriter, loc, x, r, {}, f32);
+    Value loss = buildGeneric(rewriter, loc, r, 0, {{w, r}, t}, {{out, r}},
+                              [&](OpBuilder &bb, Location l, ValueRange a) {
+                                FailureOr<Value> rate = scheduleAt(
+                                    bb, l, a[1], [&](OpBuilder &b2, Location l2, Value tt) {
+                                      return emitRate(b2, l2, sched, tt);
+                                    });
+                                if (failed(rate)) {
+                                  failedSchedule = true;
+                                  linalg::YieldOp::create(bb, l, ValueRange{a[0]});
+                                  return;
+                                }
+                                linalg::YieldOp::create(
+                                    bb, l, ValueRange{arith::MulFOp::create(bb, l, *rate, a[0])});
+                              })
+                     .getResult(0);
+    if (failedSchedule)
+      return failure();
+    rewriter.replaceOp(op, reduceLoss(rewriter, loc, loss, op.getReduction()));
+    return success();
+  }
+};
+
+struct ReconstructionLossLowering : public OpRewritePattern<ReconstructionLossOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReconstructionLossOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = op.getX();
+    unsigned r = rankOf(x);
+    auto simplex = cast<SimplexType>(op.getOutput().getType());
+    Value logp = unpackOne(rewriter, loc, op.getOutput());
+    bool isLog = simplex.getLogSpace();
+    int64_t k = simplex.getAlphabetSize();
+    bool categorical = cast<RankedTensorType>(x.getType()).getElementType().isSignlessInteger();
+    Value e = emptyLike(rewriter, loc, x, r, {}, rewriter.getF32Type());
+    Value acc = filled(rewriter, loc, e, 0.0);
+    // -ln p_O(c) with c the class, or the bin clamp(floor((x+1) B/2), 0, B-1).
+    Value nll = buildGeneric(
+                    rewriter, loc, r, 1, {{x, r}, {logp, r + 1}}, {{acc, r}},
+                    [&](OpBuilder &bb, Location l, ValueRange a) {
+                      Value kk = linalg::IndexOp::create(bb, l, r);
+                      Value c;
+                      if (categorical) {
+                        c = toIndex(bb, l, a[0]);
+                      } else {
+                        Value pos = arith::MulFOp::create(
+                            bb, l, arith::AddFOp::create(bb, l, toF32(bb, l, a[0]), cstF32(bb, l, 1.0)),
+                            cstF32(bb, l, static_cast<double>(k) / 2.0));
+                        Value fl = math::FloorOp::create(bb, l, pos);
+                        fl = arith::MaximumFOp::create(bb, l, fl, cstF32(bb, l, 0.0));
+                        fl = arith::MinimumFOp::create(bb, l, fl, cstF32(bb, l, static_cast<double>(k - 1)));
+                        c = arith::IndexCastOp::create(
+                            bb, l, bb.getIndexType(),
+                            arith::FPToSIOp::create(bb, l, bb.getI64Type(), fl));
+                      }
+                      Value hit = arith::CmpIOp::create(bb, l, arith::CmpIPredicate::eq, kk, c);
+                      Value v = arith::NegFOp::create(bb, l, logOf(bb, l, a[1], isLog));
+                      linalg::YieldOp::create(bb, l, ValueRange{arith::SelectOp::create(bb, l, hit, v, a[2])});
+                    })
+                    .getResult(0);
+    rewriter.replaceOp(op, reduceLoss(rewriter, loc, nll, op.getReduction()));
+    return success();
+  }
+};
+
+} // namespace
+
+void tessera::populateBFNComputeToSchedulePatterns(RewritePatternSet &patterns) {
+  patterns.add<BayesUpdateLowering, ContinuousLossLowering, DiscreteLossLowering,
+               KLLowering, OutputLowering, ParamizeLowering,
+               ReconstructionLossLowering, SampleLowering>(patterns.getContext());
+}
+
+//===----------------------------------------------------------------------===//
+// Phase 2: types and value ops
+//===----------------------------------------------------------------------===//
+
+BFNTypeConverter::BFNTypeConverter() {
+  addConversion([](Type t) { return t; });
+  addConversion([](RankedTensorType t) -> Type {
+    if (isa<AccuracyType>(t.getElementType()))
+      return RankedTensorType::get(t.getShape(), Float32Type::get(t.getContext()));
+    return t;
+  });
+  addConversion([](AccuracyType t) -> Type {
+    return Float32Type::get(t.getContext());
+  });
+  addConversion([](SimplexType t) -> Type { return t.getStorageType(); });
+  addConversion([](GaussType t, SmallVectorImpl<Type> &results)
+                    -> std::optional<LogicalResult> {
+    results.push_back(t.getStorageType());
+    results.push_back(t.getStorageType());
+    return success();
+  });
+}
+
+namespace {
+
+struct UnpackConversion : public OpConversionPattern<UnpackOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(UnpackOp op, OneToNOpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, adaptor.getTheta());
+    return success();
+  }
+};
+
+struct PackConversion : public OpConversionPattern<PackOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(PackOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    SmallVector<SmallVector<Value>> repl;
+    repl.push_back(llvm::to_vector(adaptor.getStorage()));
+    rewriter.replaceOpWithMultiple(op, std::move(repl));
+    return success();
+  }
+};
+
+struct PriorConversion : public OpConversionPattern<PriorOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(PriorOp op, OpAdaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto splat = [&](RankedTensorType t, double v) -> Value {
+      return arith::ConstantOp::create(
+          rewriter, loc, t,
+          DenseElementsAttr::get(t, rewriter.getFloatAttr(t.getElementType(), v)));
+    };
+    SmallVector<Value> values;
+    if (auto s = dyn_cast<SimplexType>(op.getType())) {
+      if (!s.getStorageType().hasStaticShape())
+        return rewriter.notifyMatchFailure(op, "dynamic sites");
+      double k = static_cast<double>(s.getAlphabetSize());
+      values.push_back(splat(s.getStorageType(),
+                             s.getLogSpace() ? -std::log(k) : 1.0 / k));
+    } else {
+      auto g = cast<GaussType>(op.getType());
+      if (!g.getStorageType().hasStaticShape())
+        return rewriter.notifyMatchFailure(op, "dynamic sites");
+      values.push_back(splat(g.getStorageType(), 0.0));
+      values.push_back(splat(g.getStorageType(), 1.0));
+    }
+    SmallVector<SmallVector<Value>> repl;
+    repl.push_back(values);
+    rewriter.replaceOpWithMultiple(op, std::move(repl));
+    return success();
+  }
+};
+
+struct AccuracyConstantConversion : public OpConversionPattern<AccuracyConstantOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(AccuracyConstantOp op, OpAdaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        op, rewriter.getF32FloatAttr(static_cast<float>(op.getValue().convertToDouble())));
+    return success();
+  }
+};
+
+struct AccuracyAddConversion : public OpConversionPattern<AccuracyAddOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(AccuracyAddOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<arith::AddFOp>(op, adaptor.getLhs(), adaptor.getRhs());
+    return success();
+  }
+};
+
+struct AccuracyValueConversion : public OpConversionPattern<AccuracyValueOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(AccuracyValueOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, adaptor.getAccuracy());
+    return success();
+  }
+};
+
+/// beta/rate/alpha: computed in f64 and rounded, per element for tensors.
+template <typename OpT>
+struct ScheduleValueConversion : public OpConversionPattern<OpT> {
+  using OpConversionPattern<OpT>::OpConversionPattern;
+  using OpAdaptor = typename OpConversionPattern<OpT>::OpAdaptor;
+
+  static FailureOr<Value> emit(OpBuilder &b, Location loc, OpT op,
+                               ValueRange scalars) {
+    if constexpr (std::is_same_v<OpT, BetaOp>)
+      return emitBeta(b, loc, op.getSchedule(), toF64(b, loc, scalars[0]));
+    else if constexpr (std::is_same_v<OpT, RateOp>)
+      return emitRate(b, loc, op.getSchedule(), toF64(b, loc, scalars[0]));
+    else
+      return emitAlpha(b, loc, op.getSchedule(), toF64(b, loc, scalars[0]),
+                       toF64(b, loc, scalars[1]));
+  }
+
+  LogicalResult matchAndRewrite(OpT op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    SmallVector<Value> operands(adaptor.getOperands());
+    Value first = operands[0];
+    auto tensor = dyn_cast<RankedTensorType>(first.getType());
+    if (!tensor) {
+      FailureOr<Value> v = emit(rewriter, loc, op, operands);
+      if (failed(v))
+        return failure();
+      rewriter.replaceOpWithNewOp<arith::TruncFOp>(op, rewriter.getF32Type(), *v);
+      return success();
+    }
+    unsigned r = tensor.getRank();
+    SmallVector<Operand> ins = {{first, r}};
+    for (Value v : llvm::drop_begin(operands))
+      ins.push_back({v, 0});
+    Value out = emptyLike(rewriter, loc, first, r, {}, rewriter.getF32Type());
+    bool failedEmit = false;
+    auto gen = buildGeneric(rewriter, loc, r, 0, ins, {{out, r}},
+                            [&](OpBuilder &bb, Location l, ValueRange a) {
+                              FailureOr<Value> v = emit(bb, l, op, a.drop_back());
+                              if (failed(v)) {
+                                failedEmit = true;
+                                linalg::YieldOp::create(bb, l, ValueRange{a.back()});
+                                return;
+                              }
+                              linalg::YieldOp::create(
+                                  bb, l, ValueRange{arith::TruncFOp::create(
+                                             bb, l, bb.getF32Type(), *v)});
+                            });
+    if (failedEmit)
+      return failure();
+    rewriter.replaceOp(op, gen.getResult(0));
+    return success();
+  }
+};
+
+struct SimplexCastConversion : public OpConversionPattern<SimplexCastOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(SimplexCastOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    SimplexType from = op.getSource().getType(), to = op.getType();
+    Value src = adaptor.getSource();
+    unsigned r = from.getShape().size();
+    Value out = emptyLike(rewriter, loc, src, r, {}, to.getElementType());
+    auto gen = buildGeneric(rewriter, loc, r, 0, {{src, r}}, {{out, r}},
+                            [&](OpBuilder &bb, Location l, ValueRange a) {
+                              Value v = toF32(bb, l, a[0]);
+                              if (from.getLogSpace() && !to.getLogSpace())
+                                v = math::ExpOp::create(bb, l, v);
+                              else if (!from.getLogSpace() && to.getLogSpace())
+                                v = math::LogOp::create(bb, l, v);
+                              linalg::YieldOp::create(
+                                  bb, l, fromF32(bb, l, v, to.getElementType()));
+                            });
+    rewriter.replaceOp(op, gen.getResult(0));
+    return success();
+  }
+};
+
+} // namespace
+
+void tessera::populateBFNTypeLoweringPatterns(BFNTypeConverter &converter,
+                                              RewritePatternSet &patterns) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<AccuracyAddConversion, AccuracyConstantConversion,
+               AccuracyValueConversion, PackConversion, PriorConversion,
+               ScheduleValueConversion<AlphaOp>, ScheduleValueConversion<BetaOp>,
+               ScheduleValueConversion<RateOp>, SimplexCastConversion,
+               UnpackConversion>(converter, ctx);
+  populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
+                                                                 converter);
+  populateCallOpTypeConversionPattern(patterns, converter);
+  populateReturnOpTypeConversionPattern(patterns, converter);
+}
+
+//===----------------------------------------------------------------------===//
+// Driver
+//===----------------------------------------------------------------------===//
+
+LogicalResult tessera::lowerBFNToSchedule(ModuleOp module) {
+  MLIRContext *ctx = module.getContext();
+  // What this lowering does not cover yet is reported up front, by name.
+  bool unsupported = false;
+  module.walk([&](Operation *op) {
+    auto report = [&](StringRef what) {
+      op->emitError() << "tessera-to-schedule: lowering of '" << op->getName()
+                      << "' " << what << " is not yet implemented";
+      unsupported = true;
+    };
+    if (isa<FlowStepOp, GenerateOp>(op))
+      report("(generative steps and sampling loops)");
+    else if (auto p = dyn_cast<ParamizeOp>(op); p && p.getSeed())
+      report("with a Philox stream rng(...); pass draws(...)");
+    else if (auto s = dyn_cast<SampleOp>(op); s && s.getSeed())
+      report("with a Philox stream rng(...); pass draws(...)");
+    // alpha(t) of a custom schedule needs its rate function for now.
+    ScheduleAttr sched;
+    if (auto r = dyn_cast<RateOp>(op))
+      sched = r.getSchedule();
+    else if (auto l = dyn_cast<ContinuousLossOp>(op))
+      sched = l.getSchedule();
+    if (sched && sched.getKind() == ScheduleKind::custom && !sched.getRateFn()) {
+      op->emitError() << "the rate of a custom schedule without 'rate = @fn' "
+                         "(a compiler-derived dbeta/dt) is not yet implemented";
+      unsupported = true;
+    }
+  });
+  if (unsupported)
+    return failure();
+
+  RewritePatternSet compute(ctx);
+  populateBFNComputeToSchedulePatterns(compute);
+  if (failed(applyPatternsGreedily(module, std::move(compute))))
+    return module.emitError("tessera-to-schedule: bfn lowering did not converge");
+
+  // Distributions are consumed where they are made; anything else left of the
+  // compute ops means a distribution crossed a block or function boundary.
+  WalkResult left = module.walk([&](Operation *op) {
+    if (isa<SenderOp, ReceiverOp, KLOp, DiscreteLossOp, SampleOp, OutputOp,
+            ParamizeOp, BayesUpdateOp, ContinuousLossOp,
+            ReconstructionLossOp>(op)) {
+      op->emitError() << "tessera-to-schedule: cannot lower '" << op->getName()
+                      << "': sender/receiver values must be used by bfn ops "
+                         "in the block that creates them";
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  if (left.wasInterrupted())
+    return failure();
+
+  BFNTypeConverter converter;
+  RewritePatternSet patterns(ctx);
+  populateBFNTypeLoweringPatterns(converter, patterns);
+  ConversionTarget target(*ctx);
+  target.addIllegalDialect<BFNDialect>();
+  target.markUnknownOpDynamicallyLegal([&](Operation *op) {
+    return converter.isLegal(op);
+  });
+  target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
+    return converter.isSignatureLegal(op.getFunctionType()) &&
+           converter.isLegal(&op.getBody());
+  });
+  scf::populateSCFStructuralTypeConversionsAndLegality(converter, patterns,
+                                                       target);
+  return applyPartialConversion(module, target, std::move(patterns));
+}
