@@ -10,10 +10,10 @@ from lit.llvm.subst import ToolSubst
 config.name = "TESSERA"
 # lit's internal shell: portable, and it provides `not` (Debian ships none).
 config.test_format = lit.formats.ShTest(execute_external=False)
-config.suffixes = [".mlir", ".c"]
+config.suffixes = [".mlir"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.tessera_obj_root, "test")
-config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py"]
+config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "lib"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
