@@ -702,16 +702,30 @@ struct NoiseToData {
 };
 FailureOr<NoiseToData> noiseToData(OpBuilder &b, Location l, ScheduleAttr s,
                                    Value mu, Value eps, Value t, double tMin) {
-  FailureOr<Value> gamma = scheduleAt(b, l, t, [&](OpBuilder &bb, Location ll, Value tt) {
-    return emitGamma(bb, ll, s, tt);
-  });
+  // 1/gamma and sqrt((1 - gamma)/gamma) in f64, with 1 - gamma formed
+  // without cancellation: sigma1^(2t) for paper_cts, 1/(1 + beta) otherwise.
+  Value t64 = toF64(b, l, t);
+  FailureOr<Value> gamma = emitGamma(b, l, s, t64);
   if (failed(gamma))
     return failure();
-  Value one = cstF32(b, l, 1.0);
-  Value scale = math::SqrtOp::create(
-      b, l, arith::DivFOp::create(b, l, arith::SubFOp::create(b, l, one, *gamma),
-                                  *gamma));
-  Value mean = arith::SubFOp::create(b, l, arith::DivFOp::create(b, l, mu, *gamma),
+  Value omg;
+  if (s.getKind() == ScheduleKind::paper_cts) {
+    double ls = std::log(s.getSigma1().convertToDouble());
+    omg = math::ExpOp::create(
+        b, l, arith::MulFOp::create(b, l, t64, cstF64(b, l, 2.0 * ls)));
+  } else {
+    FailureOr<Value> beta = emitBeta(b, l, s, t64);
+    if (failed(beta))
+      return failure();
+    omg = arith::DivFOp::create(
+        b, l, cstF64(b, l, 1.0),
+        arith::AddFOp::create(b, l, *beta, cstF64(b, l, 1.0)));
+  }
+  Value scale64 = math::SqrtOp::create(b, l, arith::DivFOp::create(b, l, omg, *gamma));
+  Value inv64 = arith::DivFOp::create(b, l, cstF64(b, l, 1.0), *gamma);
+  Value scale = arith::TruncFOp::create(b, l, b.getF32Type(), scale64);
+  Value inv = arith::TruncFOp::create(b, l, b.getF32Type(), inv64);
+  Value mean = arith::SubFOp::create(b, l, arith::MulFOp::create(b, l, mu, inv),
                                      arith::MulFOp::create(b, l, scale, eps));
   Value early = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT,
                                       toF32(b, l, t), cstF32(b, l, tMin));
@@ -870,24 +884,24 @@ struct ParamizeLowering : public OpRewritePattern<ParamizeOp> {
     auto gen = buildGeneric(
         rewriter, loc, r, 0, {{x, r}, {eps, r}, t}, {{outMu, r}, {outRho, r}},
         [&](OpBuilder &bb, Location l, ValueRange a) {
-          FailureOr<Value> gamma = scheduleAt(bb, l, a[2], [&](OpBuilder &b2, Location l2, Value tt) {
-            return emitGamma(b2, l2, sched, tt);
-          });
-          FailureOr<Value> beta = scheduleAt(bb, l, a[2], [&](OpBuilder &b2, Location l2, Value tt) {
-            return emitBeta(b2, l2, sched, tt);
-          });
-          if (failed(gamma) || failed(beta)) {
+          // gamma, 1 - gamma (= 1/(1 + beta)) and 1 + beta in f64, then fp32.
+          Value t64 = toF64(bb, l, a[2]);
+          FailureOr<Value> gamma64 = emitGamma(bb, l, sched, t64);
+          FailureOr<Value> beta64 = emitBeta(bb, l, sched, t64);
+          if (failed(gamma64) || failed(beta64)) {
             failedSchedule = true;
             linalg::YieldOp::create(bb, l, ValueRange{a[3], a[4]});
             return;
           }
-          Value one = cstF32(bb, l, 1.0);
-          Value var = arith::MulFOp::create(bb, l, *gamma,
-                                            arith::SubFOp::create(bb, l, one, *gamma));
+          Value rho64 = arith::AddFOp::create(bb, l, *beta64, cstF64(bb, l, 1.0));
+          Value sd64 = math::SqrtOp::create(
+              bb, l, arith::DivFOp::create(bb, l, *gamma64, rho64));
+          Value gamma = arith::TruncFOp::create(bb, l, bb.getF32Type(), *gamma64);
+          Value sd = arith::TruncFOp::create(bb, l, bb.getF32Type(), sd64);
           Value m = arith::AddFOp::create(
-              bb, l, arith::MulFOp::create(bb, l, *gamma, toF32(bb, l, a[0])),
-              arith::MulFOp::create(bb, l, math::SqrtOp::create(bb, l, var), a[1]));
-          Value rho = arith::AddFOp::create(bb, l, one, *beta);
+              bb, l, arith::MulFOp::create(bb, l, gamma, toF32(bb, l, a[0])),
+              arith::MulFOp::create(bb, l, sd, a[1]));
+          Value rho = arith::TruncFOp::create(bb, l, bb.getF32Type(), rho64);
           linalg::YieldOp::create(bb, l, ValueRange{fromF32(bb, l, m, elt), fromF32(bb, l, rho, elt)});
         });
     if (failedSchedule)
