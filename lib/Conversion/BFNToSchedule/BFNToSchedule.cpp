@@ -8,6 +8,8 @@
 
 #include "tessera/Conversion/BFNToSchedule/BFNToSchedule.h"
 
+#include "tessera/Dialect/BFN/Transforms/Passes.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
@@ -1027,7 +1029,9 @@ struct SampleLowering : public OpRewritePattern<SampleOp> {
                   } else {
                     c = toF32(bb, l, v[0]);
                   }
-                  Value sd = math::RsqrtOp::create(bb, l, v[2]);
+                  // Not math.rsqrt: libm has no rsqrtf for the CPU path.
+                  Value sd = arith::DivFOp::create(bb, l, cstF32(bb, l, 1.0),
+                                                   math::SqrtOp::create(bb, l, v[2]));
                   linalg::YieldOp::create(
                       bb, l, ValueRange{arith::AddFOp::create(bb, l, c,
                                                              arith::MulFOp::create(bb, l, sd, v[1]))});
@@ -1178,12 +1182,271 @@ struct ReconstructionLossLowering : public OpRewritePattern<ReconstructionLossOp
   }
 };
 
+/// Bin centre (2k + 1)/B - 1 of an index k, in fp32.
+Value binCentre(OpBuilder &b, Location l, Value k, int64_t bins) {
+  Value kf = toF32(b, l, k);
+  Value two = arith::MulFOp::create(b, l, kf, cstF32(b, l, 2.0));
+  Value num = arith::AddFOp::create(b, l, two, cstF32(b, l, 1.0));
+  return arith::SubFOp::create(
+      b, l, arith::DivFOp::create(b, l, num, cstF32(b, l, static_cast<double>(bins))),
+      cstF32(b, l, 1.0));
+}
+
+/// argmax over the last dim of a (sites x K) log-probability tensor; the
+/// first maximum wins.
+Value argmaxLast(OpBuilder &b, Location loc, Value logp, bool isLog) {
+  unsigned r = rankOf(logp) - 1;
+  Value e = emptyLike(b, loc, logp, r, {}, b.getF32Type());
+  Value m0 = filled(b, loc, e, -kInf);
+  Value i0 = linalg::FillOp::create(
+                 b, loc, Value(arith::ConstantIndexOp::create(b, loc, 0)),
+                 emptyLike(b, loc, logp, r, {}, b.getIndexType()))
+                 .getResult(0);
+  auto red = buildGeneric(
+      b, loc, r, 1, {{logp, r + 1}}, {{m0, r}, {i0, r}},
+      [&](OpBuilder &bb, Location l, ValueRange a) {
+        Value v = logOf(bb, l, a[0], isLog);
+        Value better = arith::CmpFOp::create(bb, l, arith::CmpFPredicate::OGT, v, a[1]);
+        Value k = linalg::IndexOp::create(bb, l, r);
+        linalg::YieldOp::create(
+            bb, l, ValueRange{arith::SelectOp::create(bb, l, better, v, a[1]),
+                              arith::SelectOp::create(bb, l, better, k, a[2])});
+      });
+  return red.getResult(1);
+}
+
+/// What a generative step needs besides theta, t and alpha.
+struct StepSpec {
+  ScheduleAttr schedule;
+  FlatSymbolRefAttr network;
+  ValueRange netArgs;
+  std::optional<int64_t> bins;
+  FloatAttr tMin;
+};
+
+/// Runs the network on the parameter view at time t (f32).
+FailureOr<SmallVector<Value>> callNetwork(PatternRewriter &rw, Operation *op,
+                                          Value theta, Value t,
+                                          const StepSpec &spec) {
+  Location loc = op->getLoc();
+  Value view;
+  if (auto s = dyn_cast<SimplexType>(theta.getType())) {
+    // The network sees probabilities in the simplex's storage type.
+    Value probs = theta;
+    if (s.getLogSpace())
+      probs = SimplexCastOp::create(
+          rw, loc,
+          SimplexType::get(rw.getContext(), s.getShape(), s.getElementType(), false),
+          theta);
+    view = unpackOne(rw, loc, probs);
+  } else {
+    view = unpackGauss(rw, loc, theta).first;
+  }
+  auto fn = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(op, spec.network);
+  if (!fn)
+    return rw.notifyMatchFailure(op, "network not found");
+  SmallVector<Value> args = {view, t};
+  llvm::append_range(args, spec.netArgs);
+  auto call = func::CallOp::create(rw, loc, fn, args);
+  return SmallVector<Value>(call.getResults());
+}
+
+/// The output distribution of the network outputs at time t.
+Value outputOf(PatternRewriter &rw, Location loc, Value theta, Value t,
+               ValueRange net, const StepSpec &spec) {
+  MLIRContext *ctx = rw.getContext();
+  Type f32 = rw.getF32Type();
+  if (auto s = dyn_cast<SimplexType>(theta.getType()))
+    return OutputOp::create(rw, loc, SimplexType::get(ctx, s.getShape(), f32, true),
+                            net, Value(), Value(), ScheduleAttr(), spec.tMin);
+  auto g = cast<GaussType>(theta.getType());
+  Type result =
+      spec.bins ? Type(SimplexType::get(ctx, llvm::to_vector(llvm::concat<const int64_t>(
+                                                  g.getShape(), ArrayRef<int64_t>{*spec.bins})),
+                                        f32, true))
+                : Type(RankedTensorType::get(g.getShape(), f32));
+  return OutputOp::create(rw, loc, result, net, theta, t, spec.schedule, spec.tMin);
+}
+
+/// theta_i from theta_{i-1}: network at t_{i-1}, output distribution,
+/// y ~ p_R(. | theta; t, alpha_i) (the same law as x' ~ p_O then
+/// y ~ p_S(. | x'; alpha_i)), Bayesian update.
+FailureOr<Value> emitFlowStep(PatternRewriter &rw, Operation *op, Value theta,
+                              Value t, Value alpha, ValueRange draws,
+                              const StepSpec &spec) {
+  Location loc = op->getLoc();
+  MLIRContext *ctx = rw.getContext();
+  FailureOr<SmallVector<Value>> net = callNetwork(rw, op, theta, t, spec);
+  if (failed(net))
+    return failure();
+  Value out = outputOf(rw, loc, theta, t, *net, spec);
+  Family family;
+  SmallVector<int64_t> shape;
+  int64_t bins = 0;
+  if (auto s = dyn_cast<SimplexType>(theta.getType())) {
+    family = Family::categorical;
+    shape = llvm::to_vector(s.getShape());
+  } else {
+    family = spec.bins ? Family::discretized : Family::gaussian;
+    bins = spec.bins.value_or(0);
+    shape = llvm::to_vector(cast<GaussType>(theta.getType()).getShape());
+  }
+  Type f32 = rw.getF32Type();
+  auto rcvType = ReceiverType::get(ctx, family, bins, shape, f32);
+  Value rcv = ReceiverOp::create(rw, loc, rcvType, out, alpha);
+  Value y = SampleOp::create(rw, loc, rcvType.getSampleType(), rcv, Value(),
+                             Value(), draws);
+  return Value(BayesUpdateOp::create(
+      rw, loc, theta.getType(), theta, y,
+      family == Family::categorical ? Value() : alpha));
+}
+
+/// t_{i-1} = (i - 1) / n in fp32, formed in f64.
+Value stepTime(OpBuilder &b, Location loc, Value iMinus1, Value n) {
+  Value t = arith::DivFOp::create(b, loc, toF64(b, loc, iMinus1), toF64(b, loc, n));
+  return arith::TruncFOp::create(b, loc, b.getF32Type(), t);
+}
+
+template <typename NetOpT>
+StepSpec specOf(NetOpT op) {
+  std::optional<int64_t> bins;
+  if (auto b = op.getBinsAttr())
+    bins = b.getInt();
+  return {op.getSchedule(), op.getNetworkAttr(), op.getNetArgs(), bins,
+          op.getTMinAttr()};
+}
+
+struct FlowStepLowering : public OpRewritePattern<FlowStepOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(FlowStepOp op, PatternRewriter &rw) const override {
+    if (op.getDraws().empty() || op.hasInlineNetwork())
+      return rw.notifyMatchFailure(op, "needs draws and an outlined network");
+    Location loc = op.getLoc();
+    Value one = arith::ConstantIndexOp::create(rw, loc, 1);
+    Value i = toIndex(rw, loc, op.getI()), n = toIndex(rw, loc, op.getN());
+    Value t = stepTime(rw, loc, arith::SubIOp::create(rw, loc, i, one), n);
+    Value alpha = AlphaOp::create(rw, loc, AccuracyType::get(rw.getContext()),
+                                  op.getI(), op.getN(), op.getSchedule());
+    FailureOr<Value> next = emitFlowStep(rw, op, op.getTheta(), t, alpha,
+                                         op.getDraws(), specOf(op));
+    if (failed(next))
+      return failure();
+    rw.replaceOp(op, *next);
+    return success();
+  }
+};
+
+/// Step k's slice of a draw tensor stacked over the steps.
+Value stepSlice(OpBuilder &b, Location loc, Value stacked, Value k) {
+  auto t = cast<RankedTensorType>(stacked.getType());
+  SmallVector<OpFoldResult> offsets(t.getRank(), b.getIndexAttr(0));
+  offsets[0] = k;
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, stacked);
+  sizes[0] = b.getIndexAttr(1);
+  SmallVector<OpFoldResult> strides(t.getRank(), b.getIndexAttr(1));
+  auto sliceType = RankedTensorType::get(t.getShape().drop_front(), t.getElementType());
+  return tensor::ExtractSliceOp::create(b, loc, sliceType, stacked, offsets, sizes,
+                                        strides);
+}
+
+struct GenerateLowering : public OpRewritePattern<GenerateOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GenerateOp op, PatternRewriter &rw) const override {
+    if (op.getDraws().empty() || op.hasInlineNetwork())
+      return rw.notifyMatchFailure(op, "needs draws and an outlined network");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rw.getContext();
+    StepSpec spec = specOf(op);
+    bool sampleFinal = op.getFinal() == FinalSample::sample;
+    auto allDraws = op.getDraws();
+    ValueRange stepDraws = sampleFinal ? allDraws.drop_back() : allDraws;
+    Value n = toIndex(rw, loc, op.getN());
+    Value zero = arith::ConstantIndexOp::create(rw, loc, 0);
+    Value one = arith::ConstantIndexOp::create(rw, loc, 1);
+
+    // The accuracy table alpha_1..alpha_n, built once before the loop.
+    SmallVector<OpFoldResult> nSize = {getAsOpFoldResult(n)};
+    Value iotaInit = tensor::EmptyOp::create(rw, loc, nSize, rw.getIndexType());
+    Value iota = buildGeneric(rw, loc, 1, 0, {}, {{iotaInit, 1}},
+                              [&](OpBuilder &bb, Location l, ValueRange) {
+                                Value k = linalg::IndexOp::create(bb, l, 0);
+                                linalg::YieldOp::create(
+                                    bb, l, ValueRange{arith::AddIOp::create(
+                                               bb, l, k,
+                                               arith::ConstantIndexOp::create(bb, l, 1))});
+                              })
+                     .getResult(0);
+    auto iotaType = cast<RankedTensorType>(iota.getType());
+    Value table = AlphaOp::create(
+        rw, loc, RankedTensorType::get(iotaType.getShape(), AccuracyType::get(ctx)),
+        iota, n, spec.schedule);
+
+    bool failedStep = false;
+    auto loop = scf::ForOp::create(
+        rw, loc, zero, n, one, ValueRange{op.getTheta()},
+        [&](OpBuilder &b, Location l, Value k, ValueRange iter) {
+          PatternRewriter::InsertionGuard guard(rw);
+          rw.setInsertionPoint(b.getInsertionBlock(), b.getInsertionPoint());
+          Value t = stepTime(rw, l, k, n);
+          Value alpha = tensor::ExtractOp::create(rw, l, table, ValueRange{k});
+          SmallVector<Value> draws;
+          for (Value d : stepDraws)
+            draws.push_back(stepSlice(rw, l, d, k));
+          FailureOr<Value> next = emitFlowStep(rw, op, iter[0], t, alpha, draws, spec);
+          if (failed(next)) {
+            failedStep = true;
+            scf::YieldOp::create(rw, l, iter);
+            return;
+          }
+          scf::YieldOp::create(rw, l, ValueRange{*next});
+        });
+    if (failedStep)
+      return failure();
+    Value thetaN = loop.getResult(0);
+
+    // The output distribution at t = 1 turned into data.
+    Value tOne = cstF32(rw, loc, 1.0);
+    FailureOr<SmallVector<Value>> net = callNetwork(rw, op, thetaN, tOne, spec);
+    if (failed(net))
+      return failure();
+    Value out = outputOf(rw, loc, thetaN, tOne, *net, spec);
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Type elt = resultType.getElementType();
+    if (!isa<SimplexType>(out.getType())) {
+      rw.replaceOp(op, out); // continuous: x_hat
+      return success();
+    }
+    auto simplex = cast<SimplexType>(out.getType());
+    Value logp = unpackOne(rw, loc, out);
+    int64_t k = simplex.getAlphabetSize();
+    bool binned = spec.bins.has_value();
+    Value idx = sampleFinal
+                    ? inverseCdf(rw, loc, allDraws.back(), logp, true, k, binned)
+                    : argmaxLast(rw, loc, logp, true);
+    unsigned r = rankOf(idx);
+    Value init = emptyLike(rw, loc, idx, r, {}, elt);
+    Value data = buildGeneric(rw, loc, r, 0, {{idx, r}}, {{init, r}},
+                              [&](OpBuilder &bb, Location l, ValueRange a) {
+                                Value v;
+                                if (binned)
+                                  v = fromF32(bb, l, binCentre(bb, l, a[0], k), elt);
+                                else
+                                  v = arith::IndexCastOp::create(bb, l, elt, a[0]);
+                                linalg::YieldOp::create(bb, l, v);
+                              })
+                     .getResult(0);
+    rw.replaceOp(op, data);
+    return success();
+  }
+};
+
 } // namespace
 
 void tessera::populateBFNComputeToSchedulePatterns(RewritePatternSet &patterns) {
   patterns.add<BayesUpdateLowering, ContinuousLossLowering, DiscreteLossLowering,
-               KLLowering, OutputLowering, ParamizeLowering,
-               ReconstructionLossLowering, SampleLowering>(patterns.getContext());
+               FlowStepLowering, GenerateLowering, KLLowering, OutputLowering,
+               ParamizeLowering, ReconstructionLossLowering, SampleLowering>(
+      patterns.getContext());
 }
 
 //===----------------------------------------------------------------------===//
@@ -1369,6 +1632,26 @@ struct SimplexCastConversion : public OpConversionPattern<SimplexCastOp> {
   }
 };
 
+/// Upstream ops that only carry bfn types through (tensor.extract of an
+/// accuracy table, tensor.from_elements, ...) are rebuilt with converted types.
+struct TypeOnlyConversion : public ConversionPattern {
+  TypeOnlyConversion(const TypeConverter &converter, MLIRContext *ctx)
+      : ConversionPattern(converter, MatchAnyOpTypeTag(), /*benefit=*/0, ctx) {}
+  LogicalResult matchAndRewrite(Operation *op, ArrayRef<Value> operands,
+                                ConversionPatternRewriter &rewriter) const override {
+    if (op->getNumRegions() != 0 || isa<BFNDialect>(op->getDialect()))
+      return failure();
+    SmallVector<Type> results;
+    if (failed(getTypeConverter()->convertTypes(op->getResultTypes(), results)) ||
+        results.size() != op->getNumResults())
+      return rewriter.notifyMatchFailure(op, "not a 1:1 type change");
+    OperationState state(op->getLoc(), op->getName(), operands, results,
+                         op->getAttrs(), op->getSuccessors());
+    rewriter.replaceOp(op, rewriter.create(state)->getResults());
+    return success();
+  }
+};
+
 } // namespace
 
 void tessera::populateBFNTypeLoweringPatterns(BFNTypeConverter &converter,
@@ -1379,6 +1662,7 @@ void tessera::populateBFNTypeLoweringPatterns(BFNTypeConverter &converter,
                ScheduleValueConversion<AlphaOp>, ScheduleValueConversion<BetaOp>,
                ScheduleValueConversion<RateOp>, SimplexCastConversion,
                UnpackConversion>(converter, ctx);
+  patterns.add<TypeOnlyConversion>(converter, ctx);
   populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                  converter);
   populateCallOpTypeConversionPattern(patterns, converter);
@@ -1399,11 +1683,13 @@ LogicalResult tessera::lowerBFNToSchedule(ModuleOp module) {
                       << "' " << what << " is not yet implemented";
       unsupported = true;
     };
-    if (isa<FlowStepOp, GenerateOp>(op))
-      report("(generative steps and sampling loops)");
-    else if (auto p = dyn_cast<ParamizeOp>(op); p && p.getSeed())
+    if (auto p = dyn_cast<ParamizeOp>(op); p && p.getSeed())
       report("with a Philox stream rng(...); pass draws(...)");
     else if (auto s = dyn_cast<SampleOp>(op); s && s.getSeed())
+      report("with a Philox stream rng(...); pass draws(...)");
+    else if (auto f = dyn_cast<FlowStepOp>(op); f && f.getSeed())
+      report("with a Philox stream rng(...); pass draws(...)");
+    else if (auto g = dyn_cast<GenerateOp>(op); g && g.getSeed())
       report("with a Philox stream rng(...); pass draws(...)");
     // alpha(t) of a custom schedule needs its rate function for now.
     ScheduleAttr sched;
@@ -1420,6 +1706,8 @@ LogicalResult tessera::lowerBFNToSchedule(ModuleOp module) {
   if (unsupported)
     return failure();
 
+  // Steps call their network by symbol.
+  outlineNetworks(module);
   RewritePatternSet compute(ctx);
   populateBFNComputeToSchedulePatterns(compute);
   if (failed(applyPatternsGreedily(module, std::move(compute))))
@@ -1429,8 +1717,8 @@ LogicalResult tessera::lowerBFNToSchedule(ModuleOp module) {
   // compute ops means a distribution crossed a block or function boundary.
   WalkResult left = module.walk([&](Operation *op) {
     if (isa<SenderOp, ReceiverOp, KLOp, DiscreteLossOp, SampleOp, OutputOp,
-            ParamizeOp, BayesUpdateOp, ContinuousLossOp,
-            ReconstructionLossOp>(op)) {
+            ParamizeOp, BayesUpdateOp, ContinuousLossOp, ReconstructionLossOp,
+            FlowStepOp, GenerateOp>(op)) {
       op->emitError() << "tessera-to-schedule: cannot lower '" << op->getName()
                       << "': sender/receiver values must be used by bfn ops "
                          "in the block that creates them";

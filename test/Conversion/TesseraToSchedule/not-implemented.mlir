@@ -12,9 +12,9 @@ func.func @philox(%x: tensor<8xi32>, %t: f32, %s: i64) -> !bfn.simplex<8x4xf32, 
 // -----
 
 func.func private @net(tensor<8x2xf32>, f32) -> tensor<8x2xf32>
-func.func @step(%p: !bfn.simplex<8x2xf32, log>, %i: index, %n: index, %e: tensor<8xf32>, %f: tensor<8x2xf32>) -> !bfn.simplex<8x2xf32, log> {
-  // expected-error @+1 {{tessera-to-schedule: lowering of 'bfn.flow_step' (generative steps and sampling loops) is not yet implemented}}
-  %q = bfn.flow_step %p step %i of %n, #bfn.schedule<linear, beta1 = 1.0> draws(%e, %f : tensor<8xf32>, tensor<8x2xf32>) network @net() : !bfn.simplex<8x2xf32, log>, index, index
+func.func @step(%p: !bfn.simplex<8x2xf32, log>, %i: index, %n: index, %k: i64) -> !bfn.simplex<8x2xf32, log> {
+  // expected-error @+1 {{tessera-to-schedule: lowering of 'bfn.flow_step' with a Philox stream rng(...); pass draws(...) is not yet implemented}}
+  %q = bfn.flow_step %p step %i of %n, #bfn.schedule<linear, beta1 = 1.0> rng(%k, %k) network @net() : !bfn.simplex<8x2xf32, log>, index, index
   return %q : !bfn.simplex<8x2xf32, log>
 }
 

@@ -54,6 +54,22 @@ static void outlineNetwork(NetOpT op, SymbolTable &symbols, unsigned &counter) {
   op.setNetworkAttr(FlatSymbolRefAttr::get(fn.getSymNameAttr()));
 }
 
+void tessera::bfn::outlineNetworks(ModuleOp module) {
+  SymbolTable symbols(module);
+  unsigned counter = 0;
+  SmallVector<Operation *> netOps;
+  module.walk([&](Operation *op) {
+    if (isa<FlowStepOp, GenerateOp>(op))
+      netOps.push_back(op);
+  });
+  for (Operation *op : netOps) {
+    if (auto step = dyn_cast<FlowStepOp>(op); step && step.hasInlineNetwork())
+      outlineNetwork(step, symbols, counter);
+    else if (auto gen = dyn_cast<GenerateOp>(op); gen && gen.hasInlineNetwork())
+      outlineNetwork(gen, symbols, counter);
+  }
+}
+
 namespace {
 struct BFNCanonicalizePass
     : public tessera::bfn::impl::BFNCanonicalizePassBase<BFNCanonicalizePass> {
@@ -61,22 +77,8 @@ struct BFNCanonicalizePass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    if (outlineNetworks) {
-      SymbolTable symbols(module);
-      unsigned counter = 0;
-      SmallVector<Operation *> netOps;
-      module.walk([&](Operation *op) {
-        if (isa<FlowStepOp, GenerateOp>(op))
-          netOps.push_back(op);
-      });
-      for (Operation *op : netOps) {
-        if (auto step = dyn_cast<FlowStepOp>(op); step && step.hasInlineNetwork())
-          outlineNetwork(step, symbols, counter);
-        else if (auto gen = dyn_cast<GenerateOp>(op);
-                 gen && gen.hasInlineNetwork())
-          outlineNetwork(gen, symbols, counter);
-      }
-    }
+    if (outlineNetworks)
+      tessera::bfn::outlineNetworks(module);
 
     RewritePatternSet patterns(&getContext());
     populateBFNCanonicalizationPatterns(patterns);

@@ -18,6 +18,10 @@ namespace tessera::bfn {
 #define GEN_PASS_DECL
 #include "tessera/Dialect/BFN/Transforms/Passes.h.inc"
 
+/// Moves every inline network region of bfn.flow_step / bfn.generate in
+/// `module` into a private func.func and names it as the op's network.
+void outlineNetworks(mlir::ModuleOp module);
+
 /// Adds the canonicalization patterns of every BFN op to \p patterns.
 void populateBFNCanonicalizationPatterns(mlir::RewritePatternSet &patterns);
 
