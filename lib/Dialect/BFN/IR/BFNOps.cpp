@@ -81,9 +81,9 @@ static LogicalResult verifyStep(Operation *op, Value i, Value n) {
 
 /// Exactly one source of randomness, and explicit draws of the right shapes.
 static LogicalResult verifyRandomness(Operation *op, Value seed,
-                                      ValueRange draws,
-                                      ArrayRef<RankedTensorType> expected,
-                                      StringRef what) {
+                                      ValueRange draws) {
+  std::string what;
+  SmallVector<DrawSpec> expected = getDrawSpecs(op, what);
   if (!seed && draws.empty())
     return op->emitOpError()
            << "needs random draws: give rng(%seed, %offset) or draws(" << what
@@ -99,10 +99,10 @@ static LogicalResult verifyRandomness(Operation *op, Value seed,
                              << draws.size();
   for (auto [idx, draw, want] : llvm::enumerate(draws.getTypes(), expected)) {
     auto got = cast<RankedTensorType>(draw);
-    if (!isCompatibleShape(got.getShape(), want.getShape()))
+    if (!isCompatibleShape(got.getShape(), want.type.getShape()))
       return op->emitOpError()
              << "draw #" << idx << " must have shape "
-             << formatShape(want.getShape()) << " (" << what << "), got "
+             << formatShape(want.type.getShape()) << " (" << what << "), got "
              << formatShape(got.getShape());
   }
   return success();
@@ -367,8 +367,6 @@ OpFoldResult SimplexCastOp::fold(FoldAdaptor) {
 LogicalResult ParamizeOp::verify() {
   Type x = getX().getType();
   auto xT = cast<RankedTensorType>(x);
-  Type f32 = Float32Type::get(getContext());
-  SmallVector<RankedTensorType> draws;
   ArrayRef<int64_t> sites;
   if (auto s = dyn_cast<SimplexType>(getType())) {
     sites = s.getSiteShape();
@@ -376,12 +374,10 @@ LogicalResult ParamizeOp::verify() {
       return emitOpError() << "categorical parameters need integer class "
                               "labels as data, got "
                            << x;
-    draws.push_back(tensorOf(s.getShape(), f32));
   } else {
     sites = cast<GaussType>(getType()).getSiteShape();
     if (!isa<FloatType>(xT.getElementType()))
       return emitOpError() << "Gaussian parameters need float data, got " << x;
-    draws.push_back(tensorOf(sites, f32));
   }
   if (!isCompatibleShape(xT.getShape(), sites))
     return emitOpError() << "data shape " << formatShape(xT.getShape())
@@ -390,10 +386,7 @@ LogicalResult ParamizeOp::verify() {
   if (failed(verifyBatchPrefix(*this, "time", getT().getType(), sites)) ||
       failed(verifyConstantTime(*this, getT())))
     return failure();
-  return verifyRandomness(*this, getSeed(), getDraws(), draws,
-                          isa<SimplexType>(getType())
-                              ? "K standard normals per site"
-                              : "one standard normal per site");
+  return verifyRandomness(*this, getSeed(), getDraws());
 }
 
 LogicalResult ParamizeOp::verifySymbolUses(SymbolTableCollection &table) {
@@ -554,42 +547,15 @@ LogicalResult ReceiverOp::verify() {
 }
 
 LogicalResult SampleOp::verify() {
-  Type f32 = Float32Type::get(getContext());
-  Family family;
-  ArrayRef<int64_t> sites, shape;
   RankedTensorType sampleType;
-  bool isSender = isa<SenderType>(getDist().getType());
-  if (auto s = dyn_cast<SenderType>(getDist().getType())) {
-    family = s.getFamily();
-    sites = s.getSiteShape();
-    shape = s.getShape();
+  if (auto s = dyn_cast<SenderType>(getDist().getType()))
     sampleType = s.getSampleType();
-  } else {
-    auto r = cast<ReceiverType>(getDist().getType());
-    family = r.getFamily();
-    sites = r.getSiteShape();
-    shape = r.getShape();
-    sampleType = r.getSampleType();
-  }
+  else
+    sampleType = cast<ReceiverType>(getDist().getType()).getSampleType();
   if (!isCompatibleShape(getType().getShape(), sampleType.getShape()))
     return emitOpError() << "sample must be " << sampleType << ", got "
                          << getType();
-  SmallVector<RankedTensorType> draws;
-  StringRef what;
-  if (family == Family::categorical && isSender) {
-    draws = {tensorOf(shape, f32)};
-    what = "K standard normals per site";
-  } else if (family == Family::categorical) {
-    draws = {tensorOf(sites, f32), tensorOf(shape, f32)};
-    what = "one uniform per site, then K standard normals per site";
-  } else if (family == Family::discretized && !isSender) {
-    draws = {tensorOf(sites, f32), tensorOf(sites, f32)};
-    what = "a standard normal for the bin, then one for y, per site";
-  } else {
-    draws = {tensorOf(sites, f32)};
-    what = "one standard normal per site";
-  }
-  return verifyRandomness(*this, getSeed(), getDraws(), draws, what);
+  return verifyRandomness(*this, getSeed(), getDraws());
 }
 
 /// Sender and receiver of one KL: same family, bins and shape; the sample
@@ -851,9 +817,8 @@ NetworkView viewOf(NetOpT op) {
 }
 
 /// Per-step draws of a generative step, with an optional leading step dim.
-SmallVector<RankedTensorType> stepDraws(const NetworkView &v,
-                                        std::optional<int64_t> steps,
-                                        StringRef &what) {
+SmallVector<DrawSpec> stepDraws(const NetworkView &v,
+                                std::optional<int64_t> steps, std::string &what) {
   Type f32 = Float32Type::get(v.op->getContext());
   auto lead = [&](ArrayRef<int64_t> shape) {
     SmallVector<int64_t> s;
@@ -867,13 +832,13 @@ SmallVector<RankedTensorType> stepDraws(const NetworkView &v,
   case Family::categorical:
     full.push_back(cast<SimplexType>(v.theta).getAlphabetSize());
     what = "one uniform per site for the class, then K standard normals";
-    return {lead(v.sites()), lead(full)};
+    return {{lead(v.sites()), DrawKind::uniform}, {lead(full), DrawKind::normal}};
   case Family::gaussian:
     what = "one standard normal per site";
-    return {lead(v.sites())};
+    return {{lead(v.sites()), DrawKind::normal}};
   case Family::discretized:
     what = "a standard normal for the bin, then one for y, per site";
-    return {lead(v.sites()), lead(v.sites())};
+    return {{lead(v.sites()), DrawKind::normal}, {lead(v.sites()), DrawKind::normal}};
   }
   return {};
 }
@@ -889,9 +854,7 @@ LogicalResult FlowStepOp::verify() {
   NetworkView v = viewOf(*this);
   if (failed(v.verifyCommon()) || failed(verifyStep(*this, getI(), getN())))
     return failure();
-  StringRef what;
-  SmallVector<RankedTensorType> draws = stepDraws(v, std::nullopt, what);
-  return verifyRandomness(*this, getSeed(), getDraws(), draws, what);
+  return verifyRandomness(*this, getSeed(), getDraws());
 }
 
 LogicalResult FlowStepOp::verifyRegions() { return viewOf(*this).verifyRegion(); }
@@ -928,15 +891,7 @@ LogicalResult GenerateOp::verify() {
   if (drawFinal && v.family() == Family::gaussian)
     return emitOpError() << "final = sample does not apply to continuous "
                             "data: the output is the point x_hat";
-  StringRef what;
-  SmallVector<RankedTensorType> draws =
-      stepDraws(v, n ? *n : ShapedType::kDynamic, what);
-  std::string full = what.str() + ", stacked over the n steps";
-  if (drawFinal) {
-    draws.push_back(tensorOf(v.sites(), Float32Type::get(getContext())));
-    full += ", then one final draw per site";
-  }
-  return verifyRandomness(*this, getSeed(), getDraws(), draws, full);
+  return verifyRandomness(*this, getSeed(), getDraws());
 }
 
 LogicalResult GenerateOp::verifyRegions() { return viewOf(*this).verifyRegion(); }
@@ -945,6 +900,73 @@ LogicalResult GenerateOp::verifySymbolUses(SymbolTableCollection &table) {
   if (failed(verifyScheduleSymbols(*this, getSchedule(), table)))
     return failure();
   return viewOf(*this).verifyCallee(table);
+}
+
+//===----------------------------------------------------------------------===//
+// Draws
+//===----------------------------------------------------------------------===//
+
+SmallVector<DrawSpec> tessera::bfn::getDrawSpecs(Operation *op,
+                                                 std::string &what) {
+  Type f32 = Float32Type::get(op->getContext());
+  if (auto p = dyn_cast<ParamizeOp>(op)) {
+    if (auto s = dyn_cast<SimplexType>(p.getType())) {
+      what = "K standard normals per site";
+      return {{tensorOf(s.getShape(), f32), DrawKind::normal}};
+    }
+    what = "one standard normal per site";
+    return {{tensorOf(cast<GaussType>(p.getType()).getSiteShape(), f32),
+             DrawKind::normal}};
+  }
+  if (auto s = dyn_cast<SampleOp>(op)) {
+    Family family;
+    ArrayRef<int64_t> sites, shape;
+    bool isSender = false;
+    if (auto snd = dyn_cast<SenderType>(s.getDist().getType())) {
+      family = snd.getFamily();
+      sites = snd.getSiteShape();
+      shape = snd.getShape();
+      isSender = true;
+    } else {
+      auto rcv = cast<ReceiverType>(s.getDist().getType());
+      family = rcv.getFamily();
+      sites = rcv.getSiteShape();
+      shape = rcv.getShape();
+    }
+    if (family == Family::categorical && isSender) {
+      what = "K standard normals per site";
+      return {{tensorOf(shape, f32), DrawKind::normal}};
+    }
+    if (family == Family::categorical) {
+      what = "one uniform per site, then K standard normals per site";
+      return {{tensorOf(sites, f32), DrawKind::uniform},
+              {tensorOf(shape, f32), DrawKind::normal}};
+    }
+    if (family == Family::discretized && !isSender) {
+      what = "a standard normal for the bin, then one for y, per site";
+      return {{tensorOf(sites, f32), DrawKind::normal},
+              {tensorOf(sites, f32), DrawKind::normal}};
+    }
+    what = "one standard normal per site";
+    return {{tensorOf(sites, f32), DrawKind::normal}};
+  }
+  if (auto f = dyn_cast<FlowStepOp>(op))
+    return stepDraws(viewOf(f), std::nullopt, what);
+  if (auto g = dyn_cast<GenerateOp>(op)) {
+    NetworkView v = viewOf(g);
+    std::optional<int64_t> n = constantInt(g.getN());
+    SmallVector<DrawSpec> specs =
+        stepDraws(v, n ? *n : ShapedType::kDynamic, what);
+    what += ", stacked over the n steps";
+    if (g.getFinal() == FinalSample::sample) {
+      bool categorical = v.family() == Family::categorical;
+      specs.push_back({tensorOf(v.sites(), f32),
+                       categorical ? DrawKind::uniform : DrawKind::normal});
+      what += ", then one final draw per site";
+    }
+    return specs;
+  }
+  return {};
 }
 
 #define GET_OP_CLASSES

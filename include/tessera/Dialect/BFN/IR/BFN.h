@@ -29,4 +29,24 @@
 #define GET_OP_CLASSES
 #include "tessera/Dialect/BFN/IR/BFNOps.h.inc"
 
+namespace tessera::bfn {
+
+/// Distribution of one random draw tensor.
+enum class DrawKind { uniform, normal };
+
+/// One draw tensor an op consumes: its shape (fp32) and distribution.
+struct DrawSpec {
+  mlir::RankedTensorType type;
+  DrawKind kind;
+};
+
+/// The draws that bfn.paramize, bfn.sample, bfn.flow_step and bfn.generate
+/// consume, in order: what `draws(...)` must hold and what `rng(...)`
+/// generates. `what` receives a description for diagnostics. Empty for other
+/// ops.
+llvm::SmallVector<DrawSpec> getDrawSpecs(mlir::Operation *op,
+                                         std::string &what);
+
+} // namespace tessera::bfn
+
 #endif // TESSERA_DIALECT_BFN_IR_BFN_H
