@@ -99,3 +99,69 @@ void _mlir_ciface_tesseraCheckTensor(UnrankedMemRef *got, UnrankedMemRef *want,
   printf("check %lld: ok\n", (long long)id);
   fflush(stdout);
 }
+
+/*===----------------------------------------------------------------------===*/
+/* Reference Philox4x32-10 (Salmon et al., SC'11; Random123), written        */
+/* independently of the compiler's IR generation.                            */
+/*===----------------------------------------------------------------------===*/
+
+static void philox4x32_10(const uint32_t in[4], const uint32_t key[2],
+                          uint32_t out[4]) {
+  uint32_t c[4] = {in[0], in[1], in[2], in[3]};
+  uint32_t k[2] = {key[0], key[1]};
+  for (int r = 0; r < 10; ++r) {
+    if (r > 0) {
+      k[0] += 0x9E3779B9u;
+      k[1] += 0xBB67AE85u;
+    }
+    uint64_t p0 = (uint64_t)0xD2511F53u * c[0];
+    uint64_t p1 = (uint64_t)0xCD9E8D57u * c[2];
+    uint32_t n0 = (uint32_t)(p1 >> 32) ^ c[1] ^ k[0];
+    uint32_t n2 = (uint32_t)(p0 >> 32) ^ c[3] ^ k[1];
+    c[0] = n0;
+    c[1] = (uint32_t)p1;
+    c[2] = n2;
+    c[3] = (uint32_t)p0;
+  }
+  for (int i = 0; i < 4; ++i)
+    out[i] = c[i];
+}
+
+/* Random123's known-answer vectors for philox4x32-10. */
+void tessera_philox_selftest(int64_t id) {
+  static const uint32_t kat[3][10] = {
+      {0, 0, 0, 0, 0, 0, 0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8},
+      {0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff,
+       0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd},
+      {0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344, 0xa4093822, 0x299f31d0,
+       0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}};
+  for (int v = 0; v < 3; ++v) {
+    uint32_t out[4];
+    philox4x32_10(kat[v], kat[v] + 4, out);
+    for (int i = 0; i < 4; ++i)
+      if (out[i] != kat[v][6 + i]) {
+        printf("check %lld: FAIL philox KAT %d word %d: %08x want %08x\n",
+               (long long)id, v, i, out[i], kat[v][6 + i]);
+        fflush(stdout);
+        return;
+      }
+  }
+  printf("check %lld: ok\n", (long long)id);
+  fflush(stdout);
+}
+
+/* Element `e` of draw stream `stream` under rng(seed, offset), as
+ * documented for the bfn dialect: a uniform in [0, 1) or a standard normal. */
+float tessera_philox_draw(int64_t seed, int64_t offset, int64_t e,
+                          int64_t stream, int64_t normal) {
+  uint32_t key[2] = {(uint32_t)seed, (uint32_t)((uint64_t)seed >> 32)};
+  uint64_t ctr = (uint64_t)offset + (uint64_t)e;
+  uint32_t in[4] = {(uint32_t)ctr, (uint32_t)(ctr >> 32), (uint32_t)stream, 0};
+  uint32_t r[4];
+  philox4x32_10(in, key, r);
+  if (!normal)
+    return (float)(r[0] >> 8) * 0x1p-24f;
+  float u1 = (float)((r[0] >> 8) + 1) * 0x1p-24f;
+  float u2 = (float)(r[1] >> 8) * 0x1p-24f;
+  return sqrtf(-2.0f * logf(u1)) * cosf(u2 * (float)(2.0 * 3.14159265358979323846));
+}

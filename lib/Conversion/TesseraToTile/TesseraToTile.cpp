@@ -1,6 +1,7 @@
 //===- TesseraToTile.cpp - tessera-to-tile --------------------------------===//
 //
-// Schedule IR -> Tile IR. cpu: one-shot bufferization across function
+// Schedule IR -> Tile IR. cpu: elementwise ops on tensors to linalg,
+// one-shot bufferization across function
 // boundaries (identity layouts, C-compatible descriptors), linalg to parallel
 // loops over the sites, buffer deallocation. nvvm/rocdl: not yet.
 //
@@ -33,6 +34,8 @@ static bool needsTiling(Operation *op) {
 }
 
 static void buildCpuTilePipeline(OpPassManager &pm) {
+  // Elementwise arith/math on whole tensors become linalg.generic first.
+  pm.addPass(createConvertElementwiseToLinalgPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   // Step loops carry parameters that each step rewrites into a new buffer.

@@ -3,19 +3,19 @@
 // What tessera-to-schedule does not lower yet is reported by name; nothing
 // passes through silently.
 
-func.func @philox(%x: tensor<8xi32>, %t: f32, %s: i64) -> !bfn.simplex<8x4xf32, log> {
-  // expected-error @+1 {{tessera-to-schedule: lowering of 'bfn.paramize' with a Philox stream rng(...); pass draws(...) is not yet implemented}}
-  %p = bfn.paramize %x at #bfn.schedule<linear, beta1 = 1.0>(%t) rng(%s, %s) : tensor<8xi32>, f32 -> !bfn.simplex<8x4xf32, log>
-  return %p : !bfn.simplex<8x4xf32, log>
+func.func @philox(%x: tensor<?xi32>, %t: f32, %s: i64) -> !bfn.simplex<?x4xf32, log> {
+  // expected-error @+1 {{tessera-to-schedule: lowering of 'bfn.paramize' with rng(...) over dynamic site dimensions is not yet implemented}}
+  %p = bfn.paramize %x at #bfn.schedule<linear, beta1 = 1.0>(%t) rng(%s, %s) : tensor<?xi32>, f32 -> !bfn.simplex<?x4xf32, log>
+  return %p : !bfn.simplex<?x4xf32, log>
 }
 
 // -----
 
-func.func private @net(tensor<8x2xf32>, f32) -> tensor<8x2xf32>
-func.func @step(%p: !bfn.simplex<8x2xf32, log>, %i: index, %n: index, %k: i64) -> !bfn.simplex<8x2xf32, log> {
-  // expected-error @+1 {{tessera-to-schedule: lowering of 'bfn.flow_step' with a Philox stream rng(...); pass draws(...) is not yet implemented}}
-  %q = bfn.flow_step %p step %i of %n, #bfn.schedule<linear, beta1 = 1.0> rng(%k, %k) network @net() : !bfn.simplex<8x2xf32, log>, index, index
-  return %q : !bfn.simplex<8x2xf32, log>
+func.func private @net(tensor<?x2xf32>, f32) -> tensor<?x2xf32>
+func.func @step(%p: !bfn.simplex<?x2xf32, log>, %i: index, %n: index, %k: i64) -> !bfn.simplex<?x2xf32, log> {
+  // expected-error @+1 {{tessera-to-schedule: lowering of 'bfn.flow_step' with rng(...) over dynamic site dimensions is not yet implemented}}
+  %q = bfn.flow_step %p step %i of %n, #bfn.schedule<linear, beta1 = 1.0> rng(%k, %k) network @net() : !bfn.simplex<?x2xf32, log>, index, index
+  return %q : !bfn.simplex<?x2xf32, log>
 }
 
 // -----

@@ -5,7 +5,7 @@
 // reconstruction loss -ln p_O(x), in log space and with probability storage.
 
 func.func private @tessera_check_close(f32, f64, f64, i64)
-func.func private @tesseraCheckTensor(tensor<*xf32>, tensor<*xf64>, f64, i64) attributes {llvm.emit_c_interface}
+func.func private @tesseraCheckTensor(tensor<*xf32> {bufferization.access = "read"}, tensor<*xf64> {bufferization.access = "read"}, f64, i64) attributes {llvm.emit_c_interface}
 
 func.func @update_log(%p: !bfn.simplex<1x3xf32, log>, %y: tensor<1x3xf32>) -> !bfn.simplex<1x3xf32, log> {
   %q = bfn.bayes_update %p, %y : !bfn.simplex<1x3xf32, log>, tensor<1x3xf32>

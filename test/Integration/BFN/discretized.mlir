@@ -8,7 +8,7 @@
 // ln sigma_eps = ln(0.5 / sqrt((1 - gamma) / gamma)) = 2.760230208764331.
 
 func.func private @tessera_check_close(f32, f64, f64, i64)
-func.func private @tesseraCheckTensor(tensor<*xf32>, tensor<*xf64>, f64, i64) attributes {llvm.emit_c_interface}
+func.func private @tesseraCheckTensor(tensor<*xf32> {bufferization.access = "read"}, tensor<*xf64> {bufferization.access = "read"}, f64, i64) attributes {llvm.emit_c_interface}
 
 func.func @bins(%mu: tensor<1xf32>, %t: f32, %me: tensor<1xf32>, %ls: tensor<1xf32>) -> !bfn.simplex<1x4xf32, log> {
   %one = arith.constant dense<1.0> : tensor<1xf32>

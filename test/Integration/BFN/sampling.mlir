@@ -9,7 +9,7 @@
 
 func.func private @tessera_check_close(f32, f64, f64, i64)
 func.func private @tessera_check_eq(i64, i64, i64)
-func.func private @tesseraCheckTensor(tensor<*xf32>, tensor<*xf64>, f64, i64) attributes {llvm.emit_c_interface}
+func.func private @tesseraCheckTensor(tensor<*xf32> {bufferization.access = "read"}, tensor<*xf64> {bufferization.access = "read"}, f64, i64) attributes {llvm.emit_c_interface}
 
 // p_O := theta.
 func.func @log_net(%theta: tensor<1x3xf32>, %t: f32) -> tensor<1x3xf32> {

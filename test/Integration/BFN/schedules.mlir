@@ -7,7 +7,7 @@
 
 func.func private @tessera_check_close(f32, f64, f64, i64)
 func.func private @tessera_check_close_f64(f64, f64, f64, i64)
-func.func private @tesseraCheckTensor(tensor<*xf32>, tensor<*xf64>, f64, i64) attributes {llvm.emit_c_interface}
+func.func private @tesseraCheckTensor(tensor<*xf32> {bufferization.access = "read"}, tensor<*xf64> {bufferization.access = "read"}, f64, i64) attributes {llvm.emit_c_interface}
 
 func.func @alphas_cts3(%n: index) -> tensor<4xf32> {
   %c1 = arith.constant 1 : index
