@@ -32,6 +32,11 @@ config.substitutions.append(("%run_cpu",
         os.path.join(config.llvm_tools_dir, "mlir-runner"),
         os.path.join(config.tessera_libs_dir, "libTesseraTestUtils" + config.llvm_shlib_ext),
         os.path.join(llvm_lib_dir, "libmlir_c_runner_utils" + config.llvm_shlib_ext))))
+config.substitutions.append(("%run_example",
+    "%s -e main -entry-point-result=void -shared-libs=%s,%s" % (
+        os.path.join(config.llvm_tools_dir, "mlir-runner"),
+        os.path.join(llvm_lib_dir, "libmlir_runner_utils" + config.llvm_shlib_ext),
+        os.path.join(llvm_lib_dir, "libmlir_c_runner_utils" + config.llvm_shlib_ext))))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()

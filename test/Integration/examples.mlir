@@ -2,12 +2,24 @@
 // RUN: tessera-opt %tessera_src/examples/bfn/categorical_loss.mlir --tessera-pipeline=stop-after=graph | FileCheck %s --check-prefix=CAT
 // RUN: tessera-opt %tessera_src/examples/bfn/continuous_loss.mlir --tessera-pipeline=stop-after=graph | FileCheck %s --check-prefix=CTS
 // RUN: tessera-opt %tessera_src/examples/bfn/sampling.mlir --tessera-pipeline=stop-after=graph | FileCheck %s --check-prefix=SAMPLE
+// RUN: tessera-opt %tessera_src/examples/bfn/categorical_loss.mlir --tessera-pipeline=target=cpu | %run_example | FileCheck %s --check-prefix=RUNCAT
+// RUN: tessera-opt %tessera_src/examples/bfn/continuous_loss.mlir --tessera-pipeline=target=cpu | %run_example | FileCheck %s --check-prefix=RUNCTS
+// RUN: tessera-opt %tessera_src/examples/bfn/sampling.mlir --tessera-pipeline=target=cpu | %run_example | FileCheck %s --check-prefix=RUNSAMPLE
 // RUN: tessera-opt %tessera_src/examples/ebt/mlp_infer.mlir --tessera-pipeline=stop-after=graph | FileCheck %s --check-prefix=MLP
 // RUN: tessera-opt %tessera_src/examples/ebt/bilinear_verify.mlir --tessera-pipeline=stop-after=graph | FileCheck %s --check-prefix=BIL
 
 // alpha_3 of 10 with beta1 = 0.75^2: 0.5625 * 5 / 100.
 // CAT: bfn.accuracy_constant 2.812500e-02
 // CAT: bfn.discrete_loss
+// The examples run on the CPU and print their results (finite numbers).
+// RUNCAT: sizes = [2]
+// RUNCAT-NEXT: [{{[0-9]+\.[0-9]+}},  {{[0-9]+\.[0-9]+}}]
+// RUNCTS: sizes = [3]
+// RUNCTS-NEXT: [{{[0-9]+\.[0-9]+}},  {{[0-9]+\.[0-9]+}},  {{[0-9]+\.[0-9]+}}]
+// RUNSAMPLE: sizes = []
+// RUNSAMPLE-NEXT: [0.{{[0-9]+}}]
+// RUNSAMPLE: sizes = [28]
+// RUNSAMPLE-NEXT: [{{[01]}},{{( +[01],){26}}} {{[01]}}]
 // CTS: bfn.output {{.*}} given
 // CTS: bfn.continuous_loss
 // SAMPLE: func.func private @sample_network_0(%{{.*}}: tensor<784x2xf32>, %{{.*}}: f32, %{{.*}}: tensor<2x2xf32>) -> tensor<784x2xf32>
