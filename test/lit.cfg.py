@@ -22,18 +22,26 @@ config.substitutions.append(("%tessera_src", config.tessera_src_root))
 config.substitutions.append(("%cc", config.c_compiler))
 config.substitutions.append(("%tessera_obj", config.tessera_obj_root))
 
+# Host tools built without ASan (the packaged mlir-opt and mlir-runner) load
+# our instrumented plugin / test library only with the ASan runtime preloaded.
+asan_prefix = ""
+if config.tessera_sanitizers:
+    libasan = subprocess.run([config.c_compiler, "-print-file-name=libasan.so"],
+                             capture_output=True, text=True).stdout.strip()
+    asan_prefix = "env LD_PRELOAD=" + libasan + " "
+
 # Executed tests: lower to LLVM on the CPU and run with the packaged
 # mlir-runner, checking numbers through libTesseraTestUtils.
 llvm_lib_dir = os.path.join(os.path.dirname(config.llvm_tools_dir), "lib")
 config.substitutions.append(("%cpu_pipeline",
     "--tessera-to-schedule --tessera-to-tile=target=cpu --tessera-to-target=target=cpu"))
 config.substitutions.append(("%run_cpu",
-    "%s -e main -entry-point-result=void -shared-libs=%s,%s" % (
+    asan_prefix + "%s -e main -entry-point-result=void -shared-libs=%s,%s" % (
         os.path.join(config.llvm_tools_dir, "mlir-runner"),
         os.path.join(config.tessera_libs_dir, "libTesseraTestUtils" + config.llvm_shlib_ext),
         os.path.join(llvm_lib_dir, "libmlir_c_runner_utils" + config.llvm_shlib_ext))))
 config.substitutions.append(("%run_example",
-    "%s -e main -entry-point-result=void -shared-libs=%s,%s" % (
+    asan_prefix + "%s -e main -entry-point-result=void -shared-libs=%s,%s" % (
         os.path.join(config.llvm_tools_dir, "mlir-runner"),
         os.path.join(llvm_lib_dir, "libmlir_runner_utils" + config.llvm_shlib_ext),
         os.path.join(llvm_lib_dir, "libmlir_c_runner_utils" + config.llvm_shlib_ext))))
@@ -55,12 +63,7 @@ if config.tessera_build_plugin:
 
 if config.tessera_sanitizers:
     config.available_features.add("asan")
-    # Host tools built without ASan (the packaged mlir-opt) can load our
-    # instrumented plugin only with the ASan runtime preloaded.
-    cc = config.c_compiler
-    libasan = subprocess.run([cc, "-print-file-name=libasan.so"],
-                             capture_output=True, text=True).stdout.strip()
-    config.substitutions.append(("%asan_preload", "env LD_PRELOAD=" + libasan))
+    config.substitutions.append(("%asan_preload", asan_prefix.strip()))
     config.substitutions.append(("%sanitizer_flags", "-fsanitize=address,undefined"))
     # Our instrumented code inlines LLVM's BumpPtrAllocator, which poisons
     # fresh slabs that the uninstrumented libMLIR.so then hands out without

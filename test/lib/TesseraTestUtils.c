@@ -165,3 +165,192 @@ float tessera_philox_draw(int64_t seed, int64_t offset, int64_t e,
   float u2 = (float)(r[1] >> 8) * 0x1p-24f;
   return sqrtf(-2.0f * logf(u1)) * cosf(u2 * (float)(2.0 * 3.14159265358979323846));
 }
+
+/*===----------------------------------------------------------------------===*/
+/* Plain C references of the BFN formulas (docs/bfn-math.md), in double, and  */
+/* checkers comparing a compiled per-site result with them.                   */
+/*===----------------------------------------------------------------------===*/
+
+static float getF32(const UnrankedMemRef *m, int64_t e) {
+  return *(const float *)elementAt(m, e, sizeof(float));
+}
+static int32_t getI32(const UnrankedMemRef *m, int64_t e) {
+  return *(const int32_t *)elementAt(m, e, sizeof(int32_t));
+}
+
+static int report(int64_t id, int64_t site, double got, double want,
+                  double rtol, double atol) {
+  double err = fabs(got - want);
+  if (err <= rtol * fabs(want) + atol && !isnan(got))
+    return 1;
+  printf("check %lld: FAIL site %lld got %.9g want %.9g\n", (long long)id,
+         (long long)site, got, want);
+  fflush(stdout);
+  return 0;
+}
+
+static void ok(int64_t id) {
+  printf("check %lld: ok\n", (long long)id);
+  fflush(stdout);
+}
+
+/* log_softmax of one row of logits, in double. */
+static void logSoftmax(const UnrankedMemRef *logits, int64_t row, int64_t k,
+                       double *out) {
+  double m = -INFINITY, s = 0.0;
+  for (int64_t j = 0; j < k; ++j)
+    m = fmax(m, getF32(logits, row * k + j));
+  for (int64_t j = 0; j < k; ++j)
+    s += exp(getF32(logits, row * k + j) - m);
+  for (int64_t j = 0; j < k; ++j)
+    out[j] = getF32(logits, row * k + j) - m - log(s);
+}
+
+/* KL(sender || receiver) one-sample values of a categorical step:
+ * paper y_x - LSE_k(ln p_k + y_k); reference code (factorized)
+ * u_x - sum_j ln(1 - p_j + p_j e^{u_j}), u = y + alpha - alpha K / 2. */
+void _mlir_ciface_tesseraCheckCategoricalKL(UnrankedMemRef *got,
+                                            UnrankedMemRef *x,
+                                            UnrankedMemRef *logits,
+                                            UnrankedMemRef *y, double alpha,
+                                            int64_t factorized, double rtol,
+                                            int64_t id) {
+  int64_t sites = numElements(x), k = numElements(logits) / sites;
+  double lp[65536];
+  for (int64_t s = 0; s < sites; ++s) {
+    logSoftmax(logits, s, k, lp);
+    int32_t c = getI32(x, s);
+    double want;
+    if (!factorized) {
+      double m = -INFINITY, sum = 0.0;
+      for (int64_t j = 0; j < k; ++j)
+        m = fmax(m, lp[j] + getF32(y, s * k + j));
+      for (int64_t j = 0; j < k; ++j)
+        sum += exp(lp[j] + getF32(y, s * k + j) - m);
+      want = getF32(y, s * k + c) - (m + log(sum));
+    } else {
+      double acc = 0.0, ux = 0.0;
+      for (int64_t j = 0; j < k; ++j) {
+        double u = getF32(y, s * k + j) + alpha - alpha * (double)k / 2.0;
+        double p = exp(lp[j]);
+        acc += log(1.0 - p + p * exp(u));
+        if (j == c)
+          ux = u;
+      }
+      want = ux - acc;
+    }
+    if (!report(id, s, getF32(got, s), want, rtol, 1e-5))
+      return;
+  }
+  ok(id);
+}
+
+/* Continuous-time categorical loss per site: alpha(t) (K/2)||e_x - p||^2
+ * with the paper's discrete schedule, alpha(t) = 2 beta1 t. */
+void _mlir_ciface_tesseraCheckCategoricalLinf(UnrankedMemRef *got,
+                                              UnrankedMemRef *x,
+                                              UnrankedMemRef *logits, double t,
+                                              double beta1, double rtol,
+                                              int64_t id) {
+  int64_t sites = numElements(x), k = numElements(logits) / sites;
+  double lp[65536];
+  for (int64_t s = 0; s < sites; ++s) {
+    logSoftmax(logits, s, k, lp);
+    double w = 0.0;
+    for (int64_t j = 0; j < k; ++j) {
+      double d = (j == getI32(x, s) ? 1.0 : 0.0) - exp(lp[j]);
+      w += d * d;
+    }
+    double want = 2.0 * beta1 * t * (double)k / 2.0 * w;
+    if (!report(id, s, getF32(got, s), want, rtol, 1e-6))
+      return;
+  }
+  ok(id);
+}
+
+static double normalCdf(double z) { return 0.5 * erfc(-z / sqrt(2.0)); }
+
+/* Discretised output with the paper_cts schedule: bins of
+ * N(mu/gamma - s mu_eps, (s e^{ln sigma_eps})^2), s = sqrt((1-gamma)/gamma),
+ * outer edges pinned. Compares probabilities (got: log-probabilities). */
+static void discretizedBins(double mu, double t, double sigma1, double me,
+                            double ls, int64_t bins, double *p) {
+  double gamma = -expm1(2.0 * t * log(sigma1));
+  double sc = sqrt((1.0 - gamma) / gamma);
+  double mx = mu / gamma - sc * me, sx = sc * exp(ls);
+  for (int64_t k = 0; k < bins; ++k) {
+    double lo = -1.0 + 2.0 * (double)k / (double)bins, hi = lo + 2.0 / (double)bins;
+    double gl = k == 0 ? 0.0 : normalCdf((lo - mx) / sx);
+    double gh = k == bins - 1 ? 1.0 : normalCdf((hi - mx) / sx);
+    p[k] = gh - gl;
+  }
+}
+
+void _mlir_ciface_tesseraCheckDiscretizedBins(UnrankedMemRef *gotLogp,
+                                              UnrankedMemRef *mu, double t,
+                                              double sigma1,
+                                              UnrankedMemRef *me,
+                                              UnrankedMemRef *ls, double rtol,
+                                              int64_t id) {
+  int64_t sites = numElements(mu), bins = numElements(gotLogp) / sites;
+  double p[65536];
+  for (int64_t s = 0; s < sites; ++s) {
+    discretizedBins(getF32(mu, s), t, sigma1, getF32(me, s), getF32(ls, s), bins, p);
+    for (int64_t k = 0; k < bins; ++k)
+      if (!report(id, s * bins + k, exp(getF32(gotLogp, s * bins + k)), p[k],
+                  rtol, 1e-7))
+        return;
+  }
+  ok(id);
+}
+
+/* Discretised one-sample per-step value:
+ * -alpha (y-x)^2/2 - LSE_k[ln p_k - alpha (y - k_c)^2 / 2]. */
+void _mlir_ciface_tesseraCheckDiscretizedKL(UnrankedMemRef *got,
+                                            UnrankedMemRef *x,
+                                            UnrankedMemRef *logp,
+                                            UnrankedMemRef *y, double alpha,
+                                            double rtol, int64_t id) {
+  int64_t sites = numElements(x), bins = numElements(logp) / sites;
+  for (int64_t s = 0; s < sites; ++s) {
+    double yy = getF32(y, s), m = -INFINITY, sum = 0.0;
+    double a[65536];
+    for (int64_t k = 0; k < bins; ++k) {
+      double kc = (2.0 * (double)k + 1.0) / (double)bins - 1.0;
+      a[k] = getF32(logp, s * bins + k) - alpha * (yy - kc) * (yy - kc) / 2.0;
+      m = fmax(m, a[k]);
+    }
+    for (int64_t k = 0; k < bins; ++k)
+      sum += exp(a[k] - m);
+    double d = yy - getF32(x, s);
+    double want = -alpha * d * d / 2.0 - (m + log(sum));
+    if (!report(id, s, getF32(got, s), want, rtol, 1e-5))
+      return;
+  }
+  ok(id);
+}
+
+/* Continuous data with paper_cts: Bayesian flow mu = gamma x +
+ * sqrt(gamma (1-gamma)) eps, output x_hat = clip(mu/gamma -
+ * sqrt((1-gamma)/gamma) eps_hat), and L^inf = -ln(sigma1) sigma1^-2t
+ * (x - x_hat)^2 per site. */
+void _mlir_ciface_tesseraCheckContinuousLinf(UnrankedMemRef *got,
+                                             UnrankedMemRef *x,
+                                             UnrankedMemRef *eps,
+                                             UnrankedMemRef *epsHat, double t,
+                                             double sigma1, double rtol,
+                                             int64_t id) {
+  int64_t sites = numElements(x);
+  double ls = log(sigma1);
+  double gamma = -expm1(2.0 * t * ls), omg = exp(2.0 * t * ls);
+  for (int64_t s = 0; s < sites; ++s) {
+    double xx = getF32(x, s);
+    double mu = gamma * xx + sqrt(gamma * omg) * getF32(eps, s);
+    double xh = mu / gamma - sqrt(omg / gamma) * getF32(epsHat, s);
+    xh = fmin(1.0, fmax(-1.0, xh));
+    double want = -ls * exp(-2.0 * t * ls) * (xx - xh) * (xx - xh);
+    if (!report(id, s, getF32(got, s), want, rtol, 1e-6))
+      return;
+  }
+  ok(id);
+}
