@@ -8,14 +8,25 @@ include "mlir/Pass/PassBase.td"
 def TesseraToSchedulePass : Pass<"tessera-to-schedule", "::mlir::ModuleOp"> {
   let summary = "Graph IR to Schedule IR: bfn/ebt to linalg on tensors and scf loops";
   let description = [{
-    Lowers every `bfn` and `ebt` op to `linalg` on tensors plus `scf`,
-    `arith`, `math` and `tensor`: receiver + KL fused into one `linalg` op that
-    reduces over the alphabet in log space, `bayes_update` as one elementwise
-    op per family, accuracy schedules hoisted into precomputed tables, the
-    step and candidate loops explicit.
+    Lowers `bfn` (and, with its issue, `ebt`) to `linalg` on tensors plus
+    `scf`, `arith`, `math` and `tensor`, in two phases:
 
-    Not implemented yet: every bfn/ebt op is reported as an error naming the
-    op; IR without them passes unchanged.
+    1. compute ops: receiver + KL become one `linalg.generic` that reduces
+       over the alphabet in one pass (online max + sum of exponentials in log
+       space, fp32) followed by a per-site finish; the Gaussian update is one
+       elementwise op, the categorical update a log-space normalisation;
+       `rng(seed, offset)` is expanded into the documented Philox4x32-10
+       draws; `bfn.flow_step` becomes network call + output + receiver sample +
+       update, `bfn.generate` an `scf.for` over the steps with the `alpha_i`
+       table built once before the loop; inline networks are outlined first;
+    2. types: `!bfn.simplex` becomes its storage tensor, `!bfn.gauss` two
+       tensors (mean, precision), `!bfn.accuracy` an `f32`, through function
+       signatures, calls, returns and `scf` loops; schedules are evaluated in
+       f64 and rounded once.
+
+    Not implemented yet (reported by name): `ebt` ops, `rng(...)` over
+    dynamic site dimensions, the rate of a custom schedule without
+    `rate = @fn`.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -33,9 +44,11 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     threads (`nvvm`, `rocdl`) or to CPU threads and vectors (`cpu`); the
     categorical alphabet reduction gets its own warp/register strategy.
 
-    Not implemented yet: every op on tensors (and every bfn/ebt op) is
-    reported as an error naming the op; IR already on memrefs and scalars
-    passes unchanged.
+    `cpu`: elementwise ops on tensors to `linalg`, one-shot bufferization
+    across function boundaries (identity layouts, so entry points take plain
+    memref descriptors), `linalg` to parallel loops over the sites, buffer
+    deallocation. Not implemented yet: `nvvm`, `rocdl` (every op on tensors
+    is reported), CPU tiling/vectorisation strategies.
   }];
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"cpu\"",
@@ -56,8 +69,10 @@ def TesseraToTargetPass : Pass<"tessera-to-target", "::mlir::ModuleOp"> {
     device code (PTX/cubin for `sm_80`/`sm_90`, HSACO for `gfx90a`/`gfx942`)
     into the module, ready for the host artifact.
 
-    Not implemented yet: every op of a non-empty module is reported as an
-    error naming the op.
+    `cpu`: the `llvm` dialect (strided metadata expanded, `scf` to branches,
+    libm calls for the math LLVM intrinsics lack: `erfc`, `expm1`, `log1p`,
+    `tan`, ...), runnable with `mlir-runner`. Not implemented yet: `nvvm`,
+    `rocdl` (every op of a non-empty module is reported).
   }];
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"cpu\"",

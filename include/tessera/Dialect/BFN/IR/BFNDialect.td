@@ -33,7 +33,20 @@ def BFN_Dialect : Dialect {
     Random draws are counter based: every op that draws takes either a
     Philox 4x32-10 key `rng(%seed, %offset)` (two `i64`) or the draws
     themselves `draws(...)` as explicit tensors, so a result computed elsewhere
-    can be reproduced exactly.
+    can be reproduced exactly. The verifier of each op states the draws it
+    takes, in order (for example `bfn.sample` of a categorical receiver: one
+    uniform per site, then K standard normals per site; `bfn.generate`: the
+    per-step draws stacked over a leading step dimension).
+
+    `rng(%seed, %offset)` is defined as `draws(D_0, D_1, ...)` where element
+    `e` (row-major position) of draw tensor `D_j` comes from Philox4x32-10
+    with key `(lo32(seed), hi32(seed))` and counter
+    `(lo32(offset + e), hi32(offset + e), j, 0)`, output words `r0, r1`:
+    a uniform is `(r0 >> 8) * 2^-24` in [0, 1); a standard normal is
+    `sqrt(-2 ln u1) cos(2 pi u2)` with `u1 = ((r0 >> 8) + 1) * 2^-24` and
+    `u2 = (r1 >> 8) * 2^-24`, in fp32. The stream depends on nothing else
+    (no tiling, no thread count, no backend). Successive calls should
+    advance `offset` by at least the number of elements drawn.
   }];
   let useDefaultTypePrinterParser = 1;
   let useDefaultAttributePrinterParser = 1;
