@@ -229,10 +229,14 @@ void _mlir_ciface_tesseraCheckCategoricalKL(UnrankedMemRef *got,
         sum += exp(lp[j] + getF32(y, s * k + j) - m);
       want = getF32(y, s * k + c) - (m + log(sum));
     } else {
-      double acc = 0.0, ux = 0.0;
+      /* The reference receiver floors the weights at fp32 epsilon and
+       * renormalises them. */
+      double z = 0.0, acc = 0.0, ux = 0.0;
+      for (int64_t j = 0; j < k; ++j)
+        z += fmax(exp(lp[j]), 1.1920928955078125e-07);
       for (int64_t j = 0; j < k; ++j) {
         double u = getF32(y, s * k + j) + alpha - alpha * (double)k / 2.0;
-        double p = exp(lp[j]);
+        double p = fmax(exp(lp[j]), 1.1920928955078125e-07) / z;
         acc += log(1.0 - p + p * exp(u));
         if (j == c)
           ux = u;
@@ -270,14 +274,53 @@ void _mlir_ciface_tesseraCheckCategoricalLinf(UnrankedMemRef *got,
 
 static double normalCdf(double z) { return 0.5 * erfc(-z / sqrt(2.0)); }
 
+/* x_hat of the Gaussian output with paper_cts: the paper's formula in
+ * double, or the reference code's fp32 evaluation
+ * gamma = 1 - sigma1^(2 max(t, t_min)). Both clip to [-1, 1]. */
+double tessera_ref_xhat(double mu, double epsHat, double t, double sigma1,
+                        double tMin, int64_t reference) {
+  double x;
+  if (t < tMin)
+    return 0.0;
+  if (reference) {
+    float te = fmaxf((float)t, (float)tMin);
+    float p = expf(te * (float)(2.0 * log(sigma1)));
+    float g = 1.0f - p;
+    float sc = sqrtf((1.0f - g) / g);
+    x = (double)((float)mu / g - sc * (float)epsHat);
+  } else {
+    double g = -expm1(2.0 * t * log(sigma1));
+    x = mu / g - sqrt(exp(2.0 * t * log(sigma1)) / g) * epsHat;
+  }
+  return fmin(1.0, fmax(-1.0, x));
+}
+
+/* Mean of the Gaussian Bayesian flow with paper_cts, paper (double) or
+ * reference code (fp32, gamma = 1 - sigma1^(2t)). */
+double tessera_ref_flow_mu(double x, double eps, double t, double sigma1,
+                           int64_t reference) {
+  if (reference) {
+    float p = expf((float)t * (float)(2.0 * log(sigma1)));
+    float g = 1.0f - p;
+    return (double)(g * (float)x + sqrtf(g * (1.0f - g)) * (float)eps);
+  }
+  double g = -expm1(2.0 * t * log(sigma1));
+  return g * x + sqrt(g * exp(2.0 * t * log(sigma1))) * eps;
+}
+
 /* Discretised output with the paper_cts schedule: bins of
  * N(mu/gamma - s mu_eps, (s e^{ln sigma_eps})^2), s = sqrt((1-gamma)/gamma),
  * outer edges pinned. Compares probabilities (got: log-probabilities). */
 static void discretizedBins(double mu, double t, double sigma1, double me,
-                            double ls, int64_t bins, double *p) {
+                            double ls, int64_t bins, int reference,
+                            double *p) {
   double gamma = -expm1(2.0 * t * log(sigma1));
   double sc = sqrt((1.0 - gamma) / gamma);
+  if (reference) /* the reference code's guards */
+    ls = fmin(10.0, fmax(-10.0, ls));
   double mx = mu / gamma - sc * me, sx = sc * exp(ls);
+  if (reference)
+    sx = fmin(10.0, fmax(1e-3, sx));
   for (int64_t k = 0; k < bins; ++k) {
     double lo = -1.0 + 2.0 * (double)k / (double)bins, hi = lo + 2.0 / (double)bins;
     double gl = k == 0 ? 0.0 : normalCdf((lo - mx) / sx);
@@ -286,22 +329,40 @@ static void discretizedBins(double mu, double t, double sigma1, double me,
   }
 }
 
-void _mlir_ciface_tesseraCheckDiscretizedBins(UnrankedMemRef *gotLogp,
-                                              UnrankedMemRef *mu, double t,
-                                              double sigma1,
-                                              UnrankedMemRef *me,
-                                              UnrankedMemRef *ls, double rtol,
-                                              int64_t id) {
+static void checkDiscretizedBins(UnrankedMemRef *gotLogp, UnrankedMemRef *mu,
+                                 double t, double sigma1, UnrankedMemRef *me,
+                                 UnrankedMemRef *ls, int reference,
+                                 double rtol, int64_t id) {
   int64_t sites = numElements(mu), bins = numElements(gotLogp) / sites;
   double p[65536];
   for (int64_t s = 0; s < sites; ++s) {
-    discretizedBins(getF32(mu, s), t, sigma1, getF32(me, s), getF32(ls, s), bins, p);
+    discretizedBins(getF32(mu, s), t, sigma1, getF32(me, s), getF32(ls, s),
+                    bins, reference, p);
     for (int64_t k = 0; k < bins; ++k)
       if (!report(id, s * bins + k, exp(getF32(gotLogp, s * bins + k)), p[k],
                   rtol, 1e-7))
         return;
   }
   ok(id);
+}
+
+void _mlir_ciface_tesseraCheckDiscretizedBins(UnrankedMemRef *gotLogp,
+                                              UnrankedMemRef *mu, double t,
+                                              double sigma1,
+                                              UnrankedMemRef *me,
+                                              UnrankedMemRef *ls, double rtol,
+                                              int64_t id) {
+  checkDiscretizedBins(gotLogp, mu, t, sigma1, me, ls, 0, rtol, id);
+}
+
+/* As above with the reference code's clamps on ln sigma_eps and sigma_x. */
+void _mlir_ciface_tesseraCheckDiscretizedBinsRef(UnrankedMemRef *gotLogp,
+                                                 UnrankedMemRef *mu, double t,
+                                                 double sigma1,
+                                                 UnrankedMemRef *me,
+                                                 UnrankedMemRef *ls,
+                                                 double rtol, int64_t id) {
+  checkDiscretizedBins(gotLogp, mu, t, sigma1, me, ls, 1, rtol, id);
 }
 
 /* Discretised one-sample per-step value:

@@ -512,18 +512,35 @@ FailureOr<Value> emitKL(OpBuilder &b, Location loc, const KLParts &p) {
         .getResult(0);
   }
   if (p.form == ReceiverForm::factorized) {
-    // Reference code: u_j = y_j + alpha - alpha K / 2,
+    // Reference code: mixture weights floored at fp32 epsilon and
+    // renormalised (one pass for the normaliser), then with
+    // u_j = y_j + alpha - alpha K / 2,
     // u_x - sum_j ln(1 - p_j + p_j e^{u_j}), each term evaluated stably.
+    const double eps32 = std::ldexp(1.0, -23);
+    Value z0 = filled(b, loc, e, 0.0);
+    Value norm = buildGeneric(
+                     b, loc, r, 1, {{p.logp, r + 1}}, {{z0, r}},
+                     [&](OpBuilder &bb, Location l, ValueRange a) {
+                       Value pk = math::ExpOp::create(bb, l, logOf(bb, l, a[0], p.logSpace));
+                       pk = arith::MaximumFOp::create(bb, l, pk, cstF32(bb, l, eps32));
+                       linalg::YieldOp::create(bb, l, ValueRange{arith::AddFOp::create(bb, l, a[1], pk)});
+                     })
+                     .getResult(0);
     Value s0 = filled(b, loc, e, 0.0), ux0 = filled(b, loc, e, 0.0);
     auto red = buildGeneric(
-        b, loc, r, 1, {{p.x, r}, {p.y, r + 1}, {p.logp, r + 1}, alpha},
+        b, loc, r, 1,
+        {{p.x, r}, {p.y, r + 1}, {p.logp, r + 1}, alpha, {norm, r}},
         {{s0, r}, {ux0, r}}, [&](OpBuilder &bb, Location l, ValueRange a) {
           Value k = linalg::IndexOp::create(bb, l, r);
           Value shift = arith::MulFOp::create(bb, l, a[3],
                                               cstF32(bb, l, 1.0 - kd / 2.0));
           Value u = arith::AddFOp::create(bb, l, a[1], shift);
           Value lp = logOf(bb, l, a[2], p.logSpace);
-          Value pk = math::ExpOp::create(bb, l, lp);
+          Value pk = arith::DivFOp::create(
+              bb, l,
+              arith::MaximumFOp::create(bb, l, math::ExpOp::create(bb, l, lp),
+                                        cstF32(bb, l, eps32)),
+              a[4]);
           Value one = cstF32(bb, l, 1.0);
           // u > 0: u + ln(p + (1 - p) e^-u); else log1p(p expm1(u)).
           Value en = math::ExpOp::create(bb, l, arith::NegFOp::create(bb, l, u));
@@ -541,8 +558,8 @@ FailureOr<Value> emitKL(OpBuilder &b, Location loc, const KLParts &p) {
           Value pos = arith::CmpFOp::create(bb, l, arith::CmpFPredicate::OGT, u,
                                             cstF32(bb, l, 0.0));
           Value term = arith::SelectOp::create(bb, l, pos, big, small);
-          Value sum = arith::AddFOp::create(bb, l, a[4], term);
-          Value ux = arith::SelectOp::create(bb, l, eqIndex(bb, l, k, a[0]), u, a[5]);
+          Value sum = arith::AddFOp::create(bb, l, a[5], term);
+          Value ux = arith::SelectOp::create(bb, l, eqIndex(bb, l, k, a[0]), u, a[6]);
           linalg::YieldOp::create(bb, l, ValueRange{sum, ux});
         });
     Value out = emptyLike(b, loc, p.x, r, {}, f32);
@@ -703,7 +720,27 @@ struct NoiseToData {
   Value mean, scale, early;
 };
 FailureOr<NoiseToData> noiseToData(OpBuilder &b, Location l, ScheduleAttr s,
-                                   Value mu, Value eps, Value t, double tMin) {
+                                   Value mu, Value eps, Value t, double tMin,
+                                   Convention convention) {
+  Value early = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT,
+                                      toF32(b, l, t), cstF32(b, l, tMin));
+  if (convention == Convention::reference &&
+      s.getKind() == ScheduleKind::paper_cts) {
+    // The reference code: gamma = 1 - sigma1^(2 max(t, t_min)) and
+    // sqrt((1 - gamma) / gamma), all in fp32.
+    Value te = arith::MaximumFOp::create(b, l, toF32(b, l, t), cstF32(b, l, tMin));
+    double ls = std::log(s.getSigma1().convertToDouble());
+    Value p = math::ExpOp::create(
+        b, l, arith::MulFOp::create(b, l, te, cstF32(b, l, 2.0 * ls)));
+    Value one = cstF32(b, l, 1.0);
+    Value gamma = arith::SubFOp::create(b, l, one, p);
+    Value scale = math::SqrtOp::create(
+        b, l, arith::DivFOp::create(b, l, arith::SubFOp::create(b, l, one, gamma),
+                                    gamma));
+    Value mean = arith::SubFOp::create(b, l, arith::DivFOp::create(b, l, mu, gamma),
+                                       arith::MulFOp::create(b, l, scale, eps));
+    return NoiseToData{mean, scale, early};
+  }
   // 1/gamma and sqrt((1 - gamma)/gamma) in f64, with 1 - gamma formed
   // without cancellation: sigma1^(2t) for paper_cts, 1/(1 + beta) otherwise.
   Value t64 = toF64(b, l, t);
@@ -729,8 +766,6 @@ FailureOr<NoiseToData> noiseToData(OpBuilder &b, Location l, ScheduleAttr s,
   Value inv = arith::TruncFOp::create(b, l, b.getF32Type(), inv64);
   Value mean = arith::SubFOp::create(b, l, arith::MulFOp::create(b, l, mu, inv),
                                      arith::MulFOp::create(b, l, scale, eps));
-  Value early = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT,
-                                      toF32(b, l, t), cstF32(b, l, tMin));
   return NoiseToData{mean, scale, early};
 }
 
@@ -762,6 +797,7 @@ struct OutputLowering : public OpRewritePattern<OutputOp> {
     }
     ScheduleAttr sched = *op.getSchedule();
     double tMin = op.getTMin().convertToDouble();
+    Convention conv = op.getConvention();
     Value mu = unpackGauss(rewriter, loc, op.getTheta()).first;
     unsigned r = rankOf(mu);
     Operand t = siteOperand(op.getT());
@@ -773,7 +809,7 @@ struct OutputLowering : public OpRewritePattern<OutputOp> {
           rewriter, loc, r, 0, {{mu, r}, {op.getNet()[0], r}, t}, {{out, r}},
           [&](OpBuilder &bb, Location l, ValueRange a) {
             FailureOr<NoiseToData> d = noiseToData(
-                bb, l, sched, toF32(bb, l, a[0]), toF32(bb, l, a[1]), a[2], tMin);
+                bb, l, sched, toF32(bb, l, a[0]), toF32(bb, l, a[1]), a[2], tMin, conv);
             if (failed(d)) {
               failedSchedule = true;
               linalg::YieldOp::create(bb, l, ValueRange{cstF32(bb, l, 0.0)});
@@ -800,7 +836,7 @@ struct OutputLowering : public OpRewritePattern<OutputOp> {
         {{mu, r}, {op.getNet()[0], r}, {op.getNet()[1], r}, t}, {{out, r + 1}},
         [&](OpBuilder &bb, Location l, ValueRange a) {
           FailureOr<NoiseToData> d = noiseToData(
-              bb, l, sched, toF32(bb, l, a[0]), toF32(bb, l, a[1]), a[3], tMin);
+              bb, l, sched, toF32(bb, l, a[0]), toF32(bb, l, a[1]), a[3], tMin, conv);
           if (failed(d)) {
             failedSchedule = true;
             linalg::YieldOp::create(bb, l, ValueRange{a.back()});
@@ -808,8 +844,18 @@ struct OutputLowering : public OpRewritePattern<OutputOp> {
           }
           Value one = cstF32(bb, l, 1.0), zero = cstF32(bb, l, 0.0);
           Value muX = arith::SelectOp::create(bb, l, d->early, zero, d->mean);
-          Value sig = arith::MulFOp::create(
-              bb, l, d->scale, math::ExpOp::create(bb, l, toF32(bb, l, a[2])));
+          Value lnSigEps = toF32(bb, l, a[2]);
+          bool ref = conv == Convention::reference;
+          if (ref) // reference code: ln sigma_eps in [-10, 10]
+            lnSigEps = arith::MinimumFOp::create(
+                bb, l, arith::MaximumFOp::create(bb, l, lnSigEps, cstF32(bb, l, -10.0)),
+                cstF32(bb, l, 10.0));
+          Value sig = arith::MulFOp::create(bb, l, d->scale,
+                                            math::ExpOp::create(bb, l, lnSigEps));
+          if (ref) // reference code: sigma_x in [1e-3, 10]
+            sig = arith::MinimumFOp::create(
+                bb, l, arith::MaximumFOp::create(bb, l, sig, cstF32(bb, l, 1e-3)),
+                cstF32(bb, l, 10.0));
           sig = arith::SelectOp::create(bb, l, d->early, one, sig);
           Value k = toF32(bb, l, linalg::IndexOp::create(bb, l, r));
           Value w = cstF32(bb, l, 2.0 / static_cast<double>(bins));
@@ -847,6 +893,7 @@ struct ParamizeLowering : public OpRewritePattern<ParamizeOp> {
       return rewriter.notifyMatchFailure(op, "Philox stream");
     Location loc = op.getLoc();
     ScheduleAttr sched = op.getSchedule();
+    bool ref = op.getConvention() == Convention::reference;
     Value x = op.getX(), eps = op.getDraws()[0];
     Operand t = siteOperand(op.getT());
     unsigned r = rankOf(x);
@@ -857,7 +904,11 @@ struct ParamizeLowering : public OpRewritePattern<ParamizeOp> {
       Value out = logSoftmax(
           rewriter, loc, r, {{x, r}, {eps, r + 1}, t},
           [&](OpBuilder &bb, Location l, ValueRange a) -> Value {
-            FailureOr<Value> beta = scheduleAt(bb, l, a[2], [&](OpBuilder &b2, Location l2, Value tt) {
+            // Reference code: t <= 1 - 1e-6.
+            Value tt0 = ref ? Value(arith::MinimumFOp::create(
+                                  bb, l, toF32(bb, l, a[2]), cstF32(bb, l, 1.0 - 1e-6)))
+                            : a[2];
+            FailureOr<Value> beta = scheduleAt(bb, l, tt0, [&](OpBuilder &b2, Location l2, Value tt) {
               return emitBeta(b2, l2, sched, tt);
             });
             if (failed(beta)) {
@@ -870,7 +921,14 @@ struct ParamizeLowering : public OpRewritePattern<ParamizeOp> {
             Value mean = arith::MulFOp::create(bb, l, *beta, hot);
             Value sd = math::SqrtOp::create(
                 bb, l, arith::MulFOp::create(bb, l, *beta, cstF32(bb, l, kd)));
-            return arith::AddFOp::create(bb, l, mean, arith::MulFOp::create(bb, l, sd, a[1]));
+            Value logit = arith::AddFOp::create(bb, l, mean, arith::MulFOp::create(bb, l, sd, a[1]));
+            if (!ref)
+              return logit;
+            // Reference code: exactly uniform while sqrt(beta) < 1e-10.
+            Value tiny = arith::CmpFOp::create(
+                bb, l, arith::CmpFPredicate::OLT, math::SqrtOp::create(bb, l, *beta),
+                cstF32(bb, l, 1e-10));
+            return arith::SelectOp::create(bb, l, tiny, cstF32(bb, l, 0.0), logit);
           },
           x, s.getAlphabetSize(), s.getElementType(), s.getLogSpace());
       if (failedSchedule)
@@ -886,6 +944,22 @@ struct ParamizeLowering : public OpRewritePattern<ParamizeOp> {
     auto gen = buildGeneric(
         rewriter, loc, r, 0, {{x, r}, {eps, r}, t}, {{outMu, r}, {outRho, r}},
         [&](OpBuilder &bb, Location l, ValueRange a) {
+          if (ref && sched.getKind() == ScheduleKind::paper_cts) {
+            // Reference code: gamma = 1 - sigma1^(2t) in fp32.
+            double ls = std::log(sched.getSigma1().convertToDouble());
+            Value one = cstF32(bb, l, 1.0);
+            Value p = math::ExpOp::create(
+                bb, l, arith::MulFOp::create(bb, l, toF32(bb, l, a[2]), cstF32(bb, l, 2.0 * ls)));
+            Value gamma = arith::SubFOp::create(bb, l, one, p);
+            Value sd = math::SqrtOp::create(
+                bb, l, arith::MulFOp::create(bb, l, gamma, arith::SubFOp::create(bb, l, one, gamma)));
+            Value m = arith::AddFOp::create(
+                bb, l, arith::MulFOp::create(bb, l, gamma, toF32(bb, l, a[0])),
+                arith::MulFOp::create(bb, l, sd, a[1]));
+            Value rho = arith::DivFOp::create(bb, l, one, p);
+            linalg::YieldOp::create(bb, l, ValueRange{fromF32(bb, l, m, elt), fromF32(bb, l, rho, elt)});
+            return;
+          }
           // gamma, 1 - gamma (= 1/(1 + beta)) and 1 + beta in f64, then fp32.
           Value t64 = toF64(bb, l, a[2]);
           FailureOr<Value> gamma64 = emitGamma(bb, l, sched, t64);
@@ -1222,6 +1296,7 @@ struct StepSpec {
   ValueRange netArgs;
   std::optional<int64_t> bins;
   FloatAttr tMin;
+  ConventionAttr convention;
 };
 
 /// Runs the network on the parameter view at time t (f32).
@@ -1258,14 +1333,16 @@ Value outputOf(PatternRewriter &rw, Location loc, Value theta, Value t,
   Type f32 = rw.getF32Type();
   if (auto s = dyn_cast<SimplexType>(theta.getType()))
     return OutputOp::create(rw, loc, SimplexType::get(ctx, s.getShape(), f32, true),
-                            net, Value(), Value(), ScheduleAttr(), spec.tMin);
+                            net, Value(), Value(), ScheduleAttr(), spec.tMin,
+                            spec.convention);
   auto g = cast<GaussType>(theta.getType());
   Type result =
       spec.bins ? Type(SimplexType::get(ctx, llvm::to_vector(llvm::concat<const int64_t>(
                                                   g.getShape(), ArrayRef<int64_t>{*spec.bins})),
                                         f32, true))
                 : Type(RankedTensorType::get(g.getShape(), f32));
-  return OutputOp::create(rw, loc, result, net, theta, t, spec.schedule, spec.tMin);
+  return OutputOp::create(rw, loc, result, net, theta, t, spec.schedule, spec.tMin,
+                          spec.convention);
 }
 
 /// theta_i from theta_{i-1}: network at t_{i-1}, output distribution,
@@ -1313,7 +1390,7 @@ StepSpec specOf(NetOpT op) {
   if (auto b = op.getBinsAttr())
     bins = b.getInt();
   return {op.getSchedule(), op.getNetworkAttr(), op.getNetArgs(), bins,
-          op.getTMinAttr()};
+          op.getTMinAttr(), op.getConventionAttr()};
 }
 
 struct FlowStepLowering : public OpRewritePattern<FlowStepOp> {

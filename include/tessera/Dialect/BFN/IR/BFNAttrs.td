@@ -54,6 +54,18 @@ def BFN_ReceiverFormAttr : EnumAttr<BFN_Dialect, BFN_ReceiverForm, "receiver_for
   let assemblyFormat = "`<` $value `>`";
 }
 
+def BFN_Convention : I32EnumAttr<"Convention",
+    "paper formulas or the reference code's numerics", [
+    I32EnumAttrCase<"paper", 0>,
+    I32EnumAttrCase<"reference", 1>]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::tessera::bfn";
+}
+def BFN_ConventionAttr : EnumAttr<BFN_Dialect, BFN_Convention, "convention"> {
+  let summary = "paper (default) or reference-code numerics (docs/bfn-math.md section 6)";
+  let assemblyFormat = "`<` $value `>`";
+}
+
 def BFN_FinalSample : I32EnumAttr<"FinalSample",
     "how the sampling loop turns the last output distribution into data", [
     I32EnumAttrCase<"mode", 0>,

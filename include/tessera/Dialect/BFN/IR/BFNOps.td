@@ -235,6 +235,11 @@ def BFN_ParamizeOp : BFN_Op<"paramize", [Pure, AttrSizedOperandSegments,
     from the Philox key or given as `draws(%eps)` with the shape of the
     parameters' storage.
 
+    `convention = #bfn.convention<reference>` reproduces the reference code:
+    categorical `t` clamped to `1 - 1e-6` and `theta = 1/K` exactly when
+    `sqrt(beta) < 1e-10`; Gaussian `gamma = 1 - sigma1^(2t)` in fp32 instead
+    of `-expm1(2t ln sigma1)`.
+
     ```mlir
     %theta = bfn.paramize %x at #bfn.schedule<paper_discrete, beta1 = 5.625000e-01>(%t)
         rng(%seed, %offset) : tensor<64xi32>, f32 -> !bfn.simplex<64x27xf32, log>
@@ -242,7 +247,8 @@ def BFN_ParamizeOp : BFN_Op<"paramize", [Pure, AttrSizedOperandSegments,
   }];
   let arguments = (ins BFN_Data:$x, BFN_TimeLike:$t, BFN_ScheduleAttr:$schedule,
                        Optional<I64>:$seed, Optional<I64>:$offset,
-                       Variadic<BFN_Draws>:$draws);
+                       Variadic<BFN_Draws>:$draws,
+                       DefaultValuedAttr<BFN_ConventionAttr, "::tessera::bfn::Convention::paper">:$convention);
   let results = (outs BFN_Params:$theta);
   let assemblyFormat = "$x `at` qualified($schedule) `(` $t `)` "
       "(`rng` `(` $seed^ `,` $offset `)`)? (`draws` `(` $draws^ `:` type($draws) `)`)? attr-dict `:` type($x) `,` type($t) `->` type($theta)";
@@ -270,6 +276,10 @@ def BFN_OutputOp : BFN_Op<"output", [Pure, AttrSizedOperandSegments,
       `N(mu_x, sigma_x^2)` with the outer edges pinned, a `log` simplex over
       the bins.
 
+    `convention = #bfn.convention<reference>` reproduces the reference code:
+    `gamma = 1 - sigma1^(2 max(t, t_min))` in fp32, and for discretized data
+    `ln sigma_eps` clamped to `[-10, 10]` and `sigma_x` to `[1e-3, 10]`.
+
     ```mlir
     %logp = bfn.output %logits : (tensor<64x27xf32>) -> !bfn.simplex<64x27xf32, log>
     %xhat = bfn.output %eps given %theta at #bfn.schedule<paper_cts, sigma1 = 1.000000e-03>(%t)
@@ -280,7 +290,8 @@ def BFN_OutputOp : BFN_Op<"output", [Pure, AttrSizedOperandSegments,
                        Optional<BFN_GaussType>:$theta,
                        Optional<BFN_TimeLike>:$t,
                        OptionalAttr<BFN_ScheduleAttr>:$schedule,
-                       DefaultValuedAttr<F64Attr, "1.0e-6">:$t_min);
+                       DefaultValuedAttr<F64Attr, "1.0e-6">:$t_min,
+                       DefaultValuedAttr<BFN_ConventionAttr, "::tessera::bfn::Convention::paper">:$convention);
   let results = (outs AnyTypeOf<[BFN_SimplexType, RankedTensorOf<[F32]>]>:$output);
   let assemblyFormat = [{
     $net (`given` $theta^ `at` qualified($schedule) `(` $t `)`)? attr-dict `:`
@@ -357,7 +368,9 @@ def BFN_KLOp : BFN_Op<"kl", [Pure]> {
     one-sample value `ln p_S(y) - ln p_R(y)` at a sender sample `y`
     (categorical: `y_x - LSE_k(ln p_O(k) + y_k)`). `receiver_form`
     (categorical only) selects the paper's joint mixture (default) or the
-    reference code's product of marginals. Result: one `f32` per site.
+    reference code's receiver: the product of the K one-dimensional
+    marginals, over mixture weights floored at fp32 epsilon and
+    renormalised. Result: one `f32` per site.
 
     ```mlir
     %kl = bfn.kl %s, %r at %y : !bfn.sender<categorical, 64x27xf32>, !bfn.receiver<categorical, 64x27xf32>, tensor<64x27xf32> -> tensor<64xf32>
@@ -508,7 +521,8 @@ def BFN_FlowStepOp : BFN_NetworkOp<"flow_step", [Pure, AllTypesMatch<["theta", "
     simplex's storage type; Gaussian: the means), the time `t : f32`, then
     the values listed after the network (weights); its results are the
     network outputs of `bfn.output` for the family (`logits`; `eps_hat`;
-    `mu_eps, ln_sigma_eps` when `bins` is set).
+    `mu_eps, ln_sigma_eps` when `bins` is set). `t_min` and `convention`
+    apply to the output distribution as in `bfn.output`.
 
     Draws per site: categorical 1 uniform + `K` normals, gaussian 1 normal,
     discretized 2 normals.
@@ -525,7 +539,8 @@ def BFN_FlowStepOp : BFN_NetworkOp<"flow_step", [Pure, AllTypesMatch<["theta", "
                        OptionalAttr<FlatSymbolRefAttr>:$network,
                        Variadic<AnyType>:$net_args,
                        OptionalAttr<ConfinedAttr<I64Attr, [IntMinValue<2>]>>:$bins,
-                       DefaultValuedAttr<F64Attr, "1.0e-6">:$t_min);
+                       DefaultValuedAttr<F64Attr, "1.0e-6">:$t_min,
+                       DefaultValuedAttr<BFN_ConventionAttr, "::tessera::bfn::Convention::paper">:$convention);
   let results = (outs BFN_Params:$result);
   let regions = (region AnyRegion:$body);
   let assemblyFormat = [{
@@ -567,6 +582,7 @@ def BFN_GenerateOp : BFN_NetworkOp<"generate", [Pure]> {
                        Variadic<AnyType>:$net_args,
                        OptionalAttr<ConfinedAttr<I64Attr, [IntMinValue<2>]>>:$bins,
                        DefaultValuedAttr<F64Attr, "1.0e-6">:$t_min,
+                       DefaultValuedAttr<BFN_ConventionAttr, "::tessera::bfn::Convention::paper">:$convention,
                        DefaultValuedAttr<BFN_FinalSampleAttr,
                            "::tessera::bfn::FinalSample::mode">:$final);
   let results = (outs BFN_Data:$samples);
