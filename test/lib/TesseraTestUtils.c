@@ -415,3 +415,77 @@ void _mlir_ciface_tesseraCheckContinuousLinf(UnrankedMemRef *got,
   }
   ok(id);
 }
+
+/* Categorical n-step sampling with the network logits = theta W (K x K),
+ * the paper_discrete schedule, draws from rng(seed, offset) as documented
+ * for bfn.generate (stream 0: uniforms [n, S]; stream 1: normals [n, S, K]),
+ * final mode. Compares the class of every site with `got`. */
+void _mlir_ciface_tesseraCheckGenerateCategorical(UnrankedMemRef *got,
+                                                  UnrankedMemRef *w,
+                                                  int64_t n, double beta1,
+                                                  int64_t seed, int64_t offset,
+                                                  int64_t id) {
+  int64_t sites = numElements(got);
+  int64_t k = 1;
+  while (k * k < numElements(w))
+    ++k;
+  for (int64_t s = 0; s < sites; ++s) {
+    double lt[256], logits[256], lp[256];
+    for (int64_t j = 0; j < k; ++j)
+      lt[j] = -log((double)k);
+    for (int64_t i = 1; i <= n + 1; ++i) {
+      /* network on the probabilities */
+      for (int64_t c = 0; c < k; ++c) {
+        logits[c] = 0.0;
+        for (int64_t j = 0; j < k; ++j)
+          logits[c] += exp(lt[j]) * getF32(w, j * k + c);
+      }
+      double m = -INFINITY, z = 0.0;
+      for (int64_t c = 0; c < k; ++c)
+        m = fmax(m, logits[c]);
+      for (int64_t c = 0; c < k; ++c)
+        z += exp(logits[c] - m);
+      for (int64_t c = 0; c < k; ++c)
+        lp[c] = logits[c] - m - log(z);
+      if (i == n + 1) { /* final: mode */
+        int64_t best = 0;
+        for (int64_t c = 1; c < k; ++c)
+          if (lp[c] > lp[best])
+            best = c;
+        if (getI32(got, s) != best) {
+          printf("check %lld: FAIL site %lld got class %d want %lld\n",
+                 (long long)id, (long long)s, getI32(got, s), (long long)best);
+          fflush(stdout);
+          return;
+        }
+        break;
+      }
+      /* class by inverse CDF, then y ~ N(alpha (K e_c - 1), alpha K) */
+      double u = tessera_philox_draw(seed, offset, (i - 1) * sites + s, 0, 0);
+      int64_t cls = k - 1;
+      double cum = 0.0;
+      for (int64_t c = 0; c < k; ++c) {
+        cum += exp(lp[c]);
+        if (u < cum) {
+          cls = c;
+          break;
+        }
+      }
+      double alpha = beta1 * (2.0 * (double)i - 1.0) / ((double)n * (double)n);
+      double a[256], am = -INFINITY, az = 0.0;
+      for (int64_t c = 0; c < k; ++c) {
+        double eps = tessera_philox_draw(seed, offset,
+                                         ((i - 1) * sites + s) * k + c, 1, 1);
+        double y = alpha * ((c == cls ? (double)k : 0.0) - 1.0) +
+                   sqrt(alpha * (double)k) * eps;
+        a[c] = lt[c] + y;
+        am = fmax(am, a[c]);
+      }
+      for (int64_t c = 0; c < k; ++c)
+        az += exp(a[c] - am);
+      for (int64_t c = 0; c < k; ++c)
+        lt[c] = a[c] - am - log(az);
+    }
+  }
+  ok(id);
+}
