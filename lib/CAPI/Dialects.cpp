@@ -368,6 +368,18 @@ MlirAttribute tesseraBFNFinalSampleAttrGet(MlirContext ctx,
       ctx, value, bfn::symbolizeFinalSample, "final sample");
 }
 
+MlirAttribute tesseraBFNConventionAttrGet(MlirContext ctx,
+                                          TesseraBFNConvention value) {
+  return getEnumAttr<bfn::ConventionAttr, bfn::Convention>(
+      ctx, value, bfn::symbolizeConvention, "convention");
+}
+bool tesseraBFNAttributeIsAConvention(MlirAttribute attr) {
+  return isAEnumAttr<bfn::ConventionAttr, TesseraBFNConvention>(attr);
+}
+TesseraBFNConvention tesseraBFNConventionAttrGetValue(MlirAttribute attr) {
+  return enumAttrValue<bfn::ConventionAttr>(attr, TESSERA_BFN_CONVENTION_PAPER);
+}
+
 //===----------------------------------------------------------------------===//
 // ebt attributes
 //===----------------------------------------------------------------------===//

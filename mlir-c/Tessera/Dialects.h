@@ -72,6 +72,12 @@ typedef enum TesseraBFNFinalSample {
   TESSERA_BFN_FINAL_SAMPLE = 1,
 } TesseraBFNFinalSample;
 
+/** Numerics convention; values match `#bfn.convention<...>`. */
+typedef enum TesseraBFNConvention {
+  TESSERA_BFN_CONVENTION_PAPER = 0,
+  TESSERA_BFN_CONVENTION_REFERENCE = 1,
+} TesseraBFNConvention;
+
 /*===----------------------------------------------------------------------===*/
 /* bfn types                                                                  */
 /*===----------------------------------------------------------------------===*/
@@ -202,6 +208,13 @@ tesseraBFNFinalSampleAttrGet(MlirContext ctx, TesseraBFNFinalSample value);
 MLIR_CAPI_EXPORTED bool tesseraBFNAttributeIsAFinalSample(MlirAttribute attr);
 MLIR_CAPI_EXPORTED TesseraBFNFinalSample
 tesseraBFNFinalSampleAttrGetValue(MlirAttribute attr);
+
+/** `#bfn.convention<...>`: Get, IsA, GetValue. */
+MLIR_CAPI_EXPORTED MlirAttribute
+tesseraBFNConventionAttrGet(MlirContext ctx, TesseraBFNConvention value);
+MLIR_CAPI_EXPORTED bool tesseraBFNAttributeIsAConvention(MlirAttribute attr);
+MLIR_CAPI_EXPORTED TesseraBFNConvention
+tesseraBFNConventionAttrGetValue(MlirAttribute attr);
 
 /*===----------------------------------------------------------------------===*/
 /* ebt attributes                                                             */

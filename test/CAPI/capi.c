@@ -246,6 +246,12 @@ static void testAttributes(MlirContext ctx) {
   printf("bad reduction null: %d\n", mlirAttributeIsNull(badRed));
   // CHECK: diagnostic: invalid reduction value 9
   // CHECK: bad reduction null: 1
+  MlirAttribute conv = tesseraBFNConventionAttrGet(ctx, TESSERA_BFN_CONVENTION_REFERENCE);
+  printAttr(conv);
+  printf("convention isa: %d value: %d\n", tesseraBFNAttributeIsAConvention(conv),
+         (int)tesseraBFNConventionAttrGetValue(conv));
+  // CHECK: #bfn.convention<reference>
+  // CHECK: convention isa: 1 value: 1
   MlirAttribute init = tesseraEBTInitKindAttrGet(ctx, TESSERA_EBT_INIT_CONTEXT);
   printf("init isa: %d value: %d\n", tesseraEBTAttributeIsAInitKind(init), (int)tesseraEBTInitKindAttrGetValue(init));
   // CHECK: init isa: 1 value: 2
