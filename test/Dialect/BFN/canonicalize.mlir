@@ -194,3 +194,26 @@ func.func @gen(%g: !bfn.gauss<8xf32>, %n: index, %k: i64) -> tensor<8xf32> {
   } : !bfn.gauss<8xf32>, index -> tensor<8xf32>
   return %x : tensor<8xf32>
 }
+
+// -----
+
+// Successive categorical updates merge into one with the summed
+// observations (additivity); a shared intermediate keeps them apart.
+// CHECK-LABEL: func.func @merge_updates
+// CHECK-SAME: (%[[P:.*]]: !bfn.simplex<8x4xf32, log>, %[[Y1:.*]]: tensor<8x4xf32>, %[[Y2:.*]]: tensor<8x4xf32>, %[[Y3:.*]]: tensor<8x4xf32>)
+func.func @merge_updates(%p: !bfn.simplex<8x4xf32, log>, %y1: tensor<8x4xf32>, %y2: tensor<8x4xf32>, %y3: tensor<8x4xf32>) -> (!bfn.simplex<8x4xf32, log>, !bfn.simplex<8x4xf32, log>, !bfn.simplex<8x4xf32, log>) {
+  // CHECK: %[[S12:.*]] = arith.addf %[[Y1]], %[[Y2]] : tensor<8x4xf32>
+  // CHECK: %[[S123:.*]] = arith.addf %[[S12]], %[[Y3]] : tensor<8x4xf32>
+  // CHECK: %[[U:.*]] = bfn.bayes_update %[[P]], %[[S123]] : !bfn.simplex<8x4xf32, log>, tensor<8x4xf32>
+  // CHECK: %[[D:.*]] = bfn.bayes_update %[[P]], %[[Y1]]
+  // CHECK: bfn.bayes_update %[[D]], %[[Y2]]
+  // CHECK: bfn.bayes_update %[[D]], %[[Y3]]
+  %a = bfn.bayes_update %p, %y1 : !bfn.simplex<8x4xf32, log>, tensor<8x4xf32>
+  %b = bfn.bayes_update %a, %y2 : !bfn.simplex<8x4xf32, log>, tensor<8x4xf32>
+  %c = bfn.bayes_update %b, %y3 : !bfn.simplex<8x4xf32, log>, tensor<8x4xf32>
+  // Shared: %d is used twice, so %e and %f stay separate updates of it.
+  %d = bfn.bayes_update %p, %y1 : !bfn.simplex<8x4xf32, log>, tensor<8x4xf32>
+  %e = bfn.bayes_update %d, %y2 : !bfn.simplex<8x4xf32, log>, tensor<8x4xf32>
+  %f = bfn.bayes_update %d, %y3 : !bfn.simplex<8x4xf32, log>, tensor<8x4xf32>
+  return %c, %e, %f : !bfn.simplex<8x4xf32, log>, !bfn.simplex<8x4xf32, log>, !bfn.simplex<8x4xf32, log>
+}

@@ -624,6 +624,31 @@ LogicalResult BayesUpdateOp::verify() {
                            g.getSiteShape());
 }
 
+namespace {
+/// update(update(theta, y1), y2) -> update(theta, y1 + y2) for categorical
+/// parameters: ln theta + y1 + y2 normalised once is the same distribution.
+struct MergeCategoricalUpdates : public OpRewritePattern<BayesUpdateOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(BayesUpdateOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inner = op.getTheta().getDefiningOp<BayesUpdateOp>();
+    if (!inner || !isa<SimplexType>(op.getType()) || !inner->hasOneUse() ||
+        inner.getY().getType() != op.getY().getType())
+      return failure();
+    Value y = arith::AddFOp::create(rewriter, op.getLoc(), inner.getY(),
+                                    op.getY());
+    rewriter.replaceOpWithNewOp<BayesUpdateOp>(op, op.getType(),
+                                               inner.getTheta(), y, Value());
+    return success();
+  }
+};
+} // namespace
+
+void BayesUpdateOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                                MLIRContext *context) {
+  results.add<MergeCategoricalUpdates>(context);
+}
+
 //===----------------------------------------------------------------------===//
 // Losses
 //===----------------------------------------------------------------------===//

@@ -396,6 +396,10 @@ def BFN_BayesUpdateOp : BFN_Op<"bayes_update", [Pure,
     accuracy enters through `y`, so no `alpha` operand. Gaussian:
     `rho' = rho + alpha`, `mu' = mu + alpha (y - mu) / (rho + alpha)`.
 
+    Canonicalisation merges two successive categorical updates whose
+    intermediate parameters have no other use into one update with
+    `y1 + y2` (additivity: exact in log space).
+
     ```mlir
     %t1 = bfn.bayes_update %theta, %y : !bfn.simplex<64x27xf32, log>, tensor<64x27xf32>
     %g1 = bfn.bayes_update %g, %yg, %alpha : !bfn.gauss<64xf32>, tensor<64xf32>, !bfn.accuracy
@@ -409,6 +413,7 @@ def BFN_BayesUpdateOp : BFN_Op<"bayes_update", [Pure,
     (`,` type($alpha)^)?
   }];
   let hasVerifier = 1;
+  let hasCanonicalizer = 1;
 }
 
 //===----------------------------------------------------------------------===//
