@@ -77,6 +77,16 @@ static Value toIndex(OpBuilder &b, Location loc, Value v) {
   return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
 }
 
+/// Bin centre (2k + 1)/B - 1 of an index k, in fp32.
+static Value binCentre(OpBuilder &b, Location l, Value k, int64_t bins) {
+  Value kf = toF32(b, l, k);
+  Value two = arith::MulFOp::create(b, l, kf, cstF32(b, l, 2.0));
+  Value num = arith::AddFOp::create(b, l, two, cstF32(b, l, 1.0));
+  return arith::SubFOp::create(
+      b, l, arith::DivFOp::create(b, l, num, cstF32(b, l, static_cast<double>(bins))),
+      cstF32(b, l, 1.0));
+}
+
 //===----------------------------------------------------------------------===//
 // Schedules in f64
 //===----------------------------------------------------------------------===//
@@ -476,16 +486,7 @@ FailureOr<Value> emitKL(OpBuilder &b, Location loc, const KLParts &p) {
     auto red = buildGeneric(
         b, loc, r, 1, {{p.y, r}, {p.logp, r + 1}, alpha},
         {{m0, r}, {s0, r}}, [&](OpBuilder &bb, Location l, ValueRange a) {
-          Value k = toF32(bb, l, linalg::IndexOp::create(bb, l, r));
-          Value kc = arith::SubFOp::create(
-              bb, l,
-              arith::DivFOp::create(
-                  bb, l,
-                  arith::AddFOp::create(
-                      bb, l, arith::MulFOp::create(bb, l, k, cstF32(bb, l, 2.0)),
-                      cstF32(bb, l, 1.0)),
-                  cstF32(bb, l, kd)),
-              cstF32(bb, l, 1.0));
+          Value kc = binCentre(bb, l, linalg::IndexOp::create(bb, l, r), p.k);
           Value d = arith::SubFOp::create(bb, l, a[0], kc);
           Value q = arith::MulFOp::create(
               bb, l, arith::MulFOp::create(bb, l, d, d),
@@ -1029,15 +1030,14 @@ struct SampleLowering : public OpRewritePattern<SampleOp> {
     Value dist = op.getDist();
     auto draws = op.getDraws();
     Type f32 = rewriter.getF32Type();
-    Value centre, alpha, label; // label: class/bin index (index tensor) or x
+    Value alpha, label; // label: class/bin index (index tensor), x or x_hat
     Family family;
     int64_t k = 0;
-    bool labelIsIndex = false, fromData = false;
+    bool labelIsIndex = false;
     if (auto s = dist.getDefiningOp<SenderOp>()) {
       family = s.getType().getFamily();
       alpha = accuracyValue(rewriter, loc, s.getAlpha());
       label = s.getX();
-      fromData = true;
       if (family == Family::categorical)
         k = s.getType().getShape().back();
     } else if (auto rcv = dist.getDefiningOp<ReceiverOp>()) {
@@ -1045,7 +1045,6 @@ struct SampleLowering : public OpRewritePattern<SampleOp> {
       alpha = accuracyValue(rewriter, loc, rcv.getAlpha());
       if (family == Family::gaussian) {
         label = rcv.getOutput();
-        fromData = true;
       } else {
         auto simplex = cast<SimplexType>(rcv.getOutput().getType());
         k = simplex.getAlphabetSize();
@@ -1058,7 +1057,6 @@ struct SampleLowering : public OpRewritePattern<SampleOp> {
       return rewriter.notifyMatchFailure(op, "distribution not produced by "
                                              "bfn.sender/bfn.receiver");
     }
-    (void)centre;
     Value eps = draws.back();
     unsigned r = rankOf(label);
     Operand a = siteOperand(alpha);
@@ -1083,23 +1081,13 @@ struct SampleLowering : public OpRewritePattern<SampleOp> {
                 .getResult(0);
     } else {
       // y = centre + eps / sqrt(alpha); the centre is x, x_hat or a bin centre.
-      double bins = static_cast<double>(k);
       Value empty = emptyLike(rewriter, loc, label, r, {}, f32);
       out = buildGeneric(
                 rewriter, loc, r, 0, {{label, r}, {eps, r}, a}, {{empty, r}},
                 [&](OpBuilder &bb, Location l, ValueRange v) {
                   Value c;
                   if (labelIsIndex) {
-                    Value kk = toF32(bb, l, v[0]);
-                    c = arith::SubFOp::create(
-                        bb, l,
-                        arith::DivFOp::create(
-                            bb, l,
-                            arith::AddFOp::create(
-                                bb, l, arith::MulFOp::create(bb, l, kk, cstF32(bb, l, 2.0)),
-                                cstF32(bb, l, 1.0)),
-                            cstF32(bb, l, bins)),
-                        cstF32(bb, l, 1.0));
+                    c = binCentre(bb, l, v[0], k);
                   } else {
                     c = toF32(bb, l, v[0]);
                   }
@@ -1112,7 +1100,6 @@ struct SampleLowering : public OpRewritePattern<SampleOp> {
                 })
                 .getResult(0);
     }
-    (void)fromData;
     rewriter.replaceOp(op, out);
     return success();
   }
@@ -1150,16 +1137,7 @@ struct ContinuousLossLowering : public OpRewritePattern<ContinuousLossOp> {
                           Value d = arith::SubFOp::create(bb, l, hot, p);
                           term = arith::MulFOp::create(bb, l, d, d);
                         } else {
-                          Value kf = toF32(bb, l, kk);
-                          Value kc = arith::SubFOp::create(
-                              bb, l,
-                              arith::DivFOp::create(
-                                  bb, l,
-                                  arith::AddFOp::create(
-                                      bb, l, arith::MulFOp::create(bb, l, kf, cstF32(bb, l, 2.0)),
-                                      cstF32(bb, l, 1.0)),
-                                  cstF32(bb, l, kd)),
-                              cstF32(bb, l, 1.0));
+                          Value kc = binCentre(bb, l, kk, simplex.getAlphabetSize());
                           term = arith::MulFOp::create(bb, l, p, kc);
                         }
                         linalg::YieldOp::create(bb, l, ValueRange{arith::AddFOp::create(bb, l, a[2], term)});
@@ -1255,16 +1233,6 @@ struct ReconstructionLossLowering : public OpRewritePattern<ReconstructionLossOp
     return success();
   }
 };
-
-/// Bin centre (2k + 1)/B - 1 of an index k, in fp32.
-Value binCentre(OpBuilder &b, Location l, Value k, int64_t bins) {
-  Value kf = toF32(b, l, k);
-  Value two = arith::MulFOp::create(b, l, kf, cstF32(b, l, 2.0));
-  Value num = arith::AddFOp::create(b, l, two, cstF32(b, l, 1.0));
-  return arith::SubFOp::create(
-      b, l, arith::DivFOp::create(b, l, num, cstF32(b, l, static_cast<double>(bins))),
-      cstF32(b, l, 1.0));
-}
 
 /// argmax over the last dim of a (sites x K) log-probability tensor; the
 /// first maximum wins.
