@@ -489,3 +489,29 @@ void _mlir_ciface_tesseraCheckGenerateCategorical(UnrankedMemRef *got,
   }
   ok(id);
 }
+
+/* Compares f32 `got` with f32 `want` elementwise within
+ * rtol * max|want| + atol (gradients against finite differences). */
+void _mlir_ciface_tesseraCheckClose(UnrankedMemRef *got, UnrankedMemRef *want,
+                                    double rtol, double atol, int64_t id) {
+  int64_t n = numElements(got);
+  if (n != numElements(want)) {
+    printf("check %lld: FAIL %lld elements, reference has %lld\n",
+           (long long)id, (long long)n, (long long)numElements(want));
+    fflush(stdout);
+    return;
+  }
+  double scale = 0.0;
+  for (int64_t i = 0; i < n; ++i)
+    scale = fmax(scale, fabs((double)getF32(want, i)));
+  for (int64_t i = 0; i < n; ++i) {
+    double g = getF32(got, i), w = getF32(want, i);
+    if (!(fabs(g - w) <= rtol * scale + atol)) {
+      printf("check %lld: FAIL element %lld got %.9g want %.9g (scale %.3g)\n",
+             (long long)id, (long long)i, g, w, scale);
+      fflush(stdout);
+      return;
+    }
+  }
+  ok(id);
+}

@@ -1,0 +1,384 @@
+//===- Autodiff.cpp - Reverse-mode differentiation of energy functions ----===//
+//
+// Generates dE/dy for `ebt.grad_y`: the gradient of the sum of the energies
+// E(h, y) with respect to y, as a new func.func built at compile time.
+//
+// The energy is cloned and normalised so that every computation on tensors is
+// a linalg.generic (named linalg ops generalised, elementwise arith/math on
+// tensors converted). The adjoint of a generic with respect to one operand is
+// another generic over the same iteration space: its body replays the scalar
+// forward code, runs scalar reverse mode from the output adjoints, and
+// reduces over the dimensions the operand does not index. Reductions must be
+// sums (matmul, matvec, pooling by addition); tensor reshapes and slices
+// have their structural adjoints. Anything else is rejected with the op's
+// name.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessera/Dialect/EBT/Transforms/Passes.h"
+
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace tessera::ebt;
+
+namespace {
+
+Value zerosLike(OpBuilder &b, Location loc, Value like) {
+  auto t = cast<RankedTensorType>(like.getType());
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, like);
+  Value e = tensor::EmptyOp::create(b, loc, sizes, t.getElementType());
+  Value z = arith::ConstantOp::create(b, loc, b.getZeroAttr(t.getElementType()));
+  return linalg::FillOp::create(b, loc, z, e).getResult(0);
+}
+
+Value splatLike(OpBuilder &b, Location loc, Value like, double v) {
+  auto t = cast<RankedTensorType>(like.getType());
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, like);
+  Value e = tensor::EmptyOp::create(b, loc, sizes, t.getElementType());
+  Value c = arith::ConstantOp::create(b, loc, b.getFloatAttr(t.getElementType(), v));
+  return linalg::FillOp::create(b, loc, c, e).getResult(0);
+}
+
+Value cst(OpBuilder &b, Location loc, Type t, double v) {
+  return arith::ConstantOp::create(b, loc, b.getFloatAttr(t, v));
+}
+
+/// Scalar reverse mode over the ops of one block (the replayed body of a
+/// generic). `adj` starts with the seeds; on success it holds the adjoint
+/// of every float value the seeds depend on.
+LogicalResult scalarReverse(OpBuilder &b, ArrayRef<Operation *> ops,
+                            DenseMap<Value, Value> &adj, Operation *diagOp) {
+  auto add = [&](Value v, Value a) {
+    if (!isa<FloatType>(v.getType()))
+      return;
+    if (a.getType() != v.getType())
+      a = v.getType().getIntOrFloatBitWidth() > a.getType().getIntOrFloatBitWidth()
+              ? Value(arith::ExtFOp::create(b, a.getLoc(), v.getType(), a))
+              : Value(arith::TruncFOp::create(b, a.getLoc(), v.getType(), a));
+    auto it = adj.find(v);
+    if (it == adj.end())
+      adj[v] = a;
+    else
+      it->second = arith::AddFOp::create(b, a.getLoc(), it->second, a);
+  };
+  for (Operation *op : llvm::reverse(ops)) {
+    if (op->getNumResults() != 1)
+      continue;
+    Value r = op->getResult(0);
+    auto it = adj.find(r);
+    if (it == adj.end() || !isa<FloatType>(r.getType()))
+      continue;
+    Value a = it->second;
+    Location l = op->getLoc();
+    Type t = r.getType();
+    auto mul = [&](Value x, Value y) -> Value { return arith::MulFOp::create(b, l, x, y); };
+    if (isa<arith::ConstantOp, arith::SIToFPOp, arith::UIToFPOp>(op))
+      continue;
+    if (auto o = dyn_cast<arith::AddFOp>(op)) {
+      add(o.getLhs(), a);
+      add(o.getRhs(), a);
+    } else if (auto o = dyn_cast<arith::SubFOp>(op)) {
+      add(o.getLhs(), a);
+      add(o.getRhs(), arith::NegFOp::create(b, l, a));
+    } else if (auto o = dyn_cast<arith::MulFOp>(op)) {
+      add(o.getLhs(), mul(a, o.getRhs()));
+      add(o.getRhs(), mul(a, o.getLhs()));
+    } else if (auto o = dyn_cast<arith::DivFOp>(op)) {
+      add(o.getLhs(), arith::DivFOp::create(b, l, a, o.getRhs()));
+      Value q = arith::DivFOp::create(b, l, r, o.getRhs());
+      add(o.getRhs(), arith::NegFOp::create(b, l, mul(a, q)));
+    } else if (auto o = dyn_cast<arith::NegFOp>(op)) {
+      add(o.getOperand(), arith::NegFOp::create(b, l, a));
+    } else if (isa<arith::MaximumFOp, arith::MinimumFOp, arith::MaxNumFOp,
+                   arith::MinNumFOp>(op)) {
+      // Subgradient: the selected operand (the first on ties).
+      bool isMax = isa<arith::MaximumFOp, arith::MaxNumFOp>(op);
+      Value x = op->getOperand(0), y = op->getOperand(1);
+      Value first = arith::CmpFOp::create(
+          b, l, isMax ? arith::CmpFPredicate::OGE : arith::CmpFPredicate::OLE, x, y);
+      Value zero = cst(b, l, t, 0.0);
+      add(x, arith::SelectOp::create(b, l, first, a, zero));
+      add(y, arith::SelectOp::create(b, l, first, zero, a));
+    } else if (auto o = dyn_cast<arith::SelectOp>(op)) {
+      Value zero = cst(b, l, t, 0.0);
+      add(o.getTrueValue(), arith::SelectOp::create(b, l, o.getCondition(), a, zero));
+      add(o.getFalseValue(), arith::SelectOp::create(b, l, o.getCondition(), zero, a));
+    } else if (auto o = dyn_cast<arith::ExtFOp>(op)) {
+      add(o.getIn(), a);
+    } else if (auto o = dyn_cast<arith::TruncFOp>(op)) {
+      add(o.getIn(), a);
+    } else if (auto o = dyn_cast<math::ExpOp>(op)) {
+      add(o.getOperand(), mul(a, r));
+    } else if (auto o = dyn_cast<math::LogOp>(op)) {
+      add(o.getOperand(), arith::DivFOp::create(b, l, a, o.getOperand()));
+    } else if (auto o = dyn_cast<math::TanhOp>(op)) {
+      Value one = cst(b, l, t, 1.0);
+      add(o.getOperand(), mul(a, arith::SubFOp::create(b, l, one, mul(r, r))));
+    } else if (auto o = dyn_cast<math::SqrtOp>(op)) {
+      add(o.getOperand(), arith::DivFOp::create(b, l, mul(a, cst(b, l, t, 0.5)), r));
+    } else if (auto o = dyn_cast<math::RsqrtOp>(op)) {
+      add(o.getOperand(), mul(a, mul(cst(b, l, t, -0.5), mul(r, mul(r, r)))));
+    } else if (auto o = dyn_cast<math::ErfOp>(op)) {
+      Value x = o.getOperand();
+      Value g = math::ExpOp::create(b, l, arith::NegFOp::create(b, l, mul(x, x)));
+      add(x, mul(a, mul(g, cst(b, l, t, 2.0 / std::sqrt(M_PI)))));
+    } else if (auto o = dyn_cast<math::SinOp>(op)) {
+      add(o.getOperand(), mul(a, math::CosOp::create(b, l, o.getOperand())));
+    } else if (auto o = dyn_cast<math::CosOp>(op)) {
+      add(o.getOperand(),
+          arith::NegFOp::create(b, l, mul(a, math::SinOp::create(b, l, o.getOperand()))));
+    } else if (auto o = dyn_cast<math::AbsFOp>(op)) {
+      Value s = math::CopySignOp::create(b, l, cst(b, l, t, 1.0), o.getOperand());
+      add(o.getOperand(), mul(a, s));
+    } else if (auto o = dyn_cast<math::PowFOp>(op)) {
+      Value x = o.getLhs(), p = o.getRhs();
+      Value pm1 = arith::SubFOp::create(b, l, p, cst(b, l, t, 1.0));
+      add(x, mul(a, mul(p, math::PowFOp::create(b, l, x, pm1))));
+      add(p, mul(a, mul(r, math::LogOp::create(b, l, x))));
+    } else {
+      return diagOp->emitError()
+             << "tessera-ebt-lower: cannot differentiate '" << op->getName()
+             << "' in the body of this op";
+    }
+  }
+  return success();
+}
+
+bool dependsOn(Value v, Value arg, Block &block) {
+  SmallVector<Value> work = {v};
+  DenseSet<Value> seen;
+  while (!work.empty()) {
+    Value x = work.pop_back_val();
+    if (x == arg)
+      return true;
+    if (!seen.insert(x).second)
+      continue;
+    Operation *def = x.getDefiningOp();
+    if (def && def->getBlock() == &block)
+      llvm::append_range(work, def->getOperands());
+  }
+  return false;
+}
+
+/// Adjoints of the operands of `g` given adjoints `dRes` of its results
+/// (null where a result has none). Calls `accumulate(operand, contribution)`.
+LogicalResult genericAdjoint(OpBuilder &b, linalg::GenericOp g,
+                             ArrayRef<Value> dRes,
+                             function_ref<void(Value, Value)> accumulate) {
+  Location loc = g.getLoc();
+  Block &body = g.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  unsigned nIn = g.getNumDpsInputs(), nOut = g.getNumDpsInits();
+  unsigned rank = g.getNumLoops();
+  SmallVector<AffineMap> maps = g.getIndexingMapsArray();
+  bool reduces = g.getNumReductionLoops() > 0;
+  for (AffineMap m : maps)
+    if (!m.isProjectedPermutation())
+      return g.emitError() << "tessera-ebt-lower: cannot differentiate a "
+                              "linalg.generic with non-projected indexing maps";
+  // Reductions: y = init + sum(e) with e independent of every out argument.
+  if (reduces) {
+    for (unsigned r = 0; r < nOut; ++r) {
+      if (!dRes[r])
+        continue;
+      Value y = yield.getOperand(r);
+      auto addOp = y.getDefiningOp<arith::AddFOp>();
+      Value outArg = body.getArgument(nIn + r);
+      Value term;
+      if (addOp && addOp.getLhs() == outArg)
+        term = addOp.getRhs();
+      else if (addOp && addOp.getRhs() == outArg)
+        term = addOp.getLhs();
+      bool ok = static_cast<bool>(term);
+      for (unsigned o = 0; ok && o < nOut; ++o)
+        ok = !dependsOn(term, body.getArgument(nIn + o), body);
+      if (!ok)
+        return g.emitError() << "tessera-ebt-lower: cannot differentiate a "
+                                "linalg.generic reduction whose combiner is "
+                                "not a sum";
+      // d init = d y.
+      accumulate(g.getDpsInits()[r], dRes[r]);
+    }
+  }
+  // One adjoint generic per differentiable operand.
+  SmallVector<unsigned> targets;
+  for (unsigned k = 0; k < nIn + nOut; ++k) {
+    Value operand = g->getOperand(k);
+    auto tt = dyn_cast<RankedTensorType>(operand.getType());
+    if (!tt || !isa<FloatType>(tt.getElementType()))
+      continue;
+    if (k >= nIn && (reduces || body.getArgument(k).use_empty()))
+      continue; // handled above, or not read
+    if (body.getArgument(k).use_empty())
+      continue;
+    targets.push_back(k);
+  }
+  for (unsigned k : targets) {
+    Value operand = g->getOperand(k);
+    AffineMap target = maps[k];
+    SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::reduction);
+    for (AffineExpr e : target.getResults())
+      iters[cast<AffineDimExpr>(e).getPosition()] = utils::IteratorType::parallel;
+    SmallVector<Value> ins(g->getOperands());
+    SmallVector<AffineMap> newMaps(maps);
+    SmallVector<unsigned> seedArg(nOut, ~0u);
+    for (unsigned r = 0; r < nOut; ++r) {
+      if (!dRes[r])
+        continue;
+      seedArg[r] = ins.size();
+      ins.push_back(dRes[r]);
+      newMaps.push_back(maps[nIn + r]);
+    }
+    Value init = zerosLike(b, loc, operand);
+    newMaps.push_back(target);
+    bool failedBody = false;
+    auto adjoint = linalg::GenericOp::create(
+        b, loc, TypeRange{init.getType()}, ins, ValueRange{init}, newMaps, iters,
+        [&](OpBuilder &bb, Location l, ValueRange args) {
+          IRMapping map;
+          for (unsigned i = 0; i < nIn + nOut; ++i)
+            map.map(body.getArgument(i), args[i]);
+          SmallVector<Operation *> replayed;
+          for (Operation &op : body.without_terminator())
+            replayed.push_back(bb.clone(op, map));
+          DenseMap<Value, Value> adj;
+          for (unsigned r = 0; r < nOut; ++r)
+            if (seedArg[r] != ~0u)
+              adj[map.lookupOrDefault(yield.getOperand(r))] = args[seedArg[r]];
+          // A yield that forwards a block argument directly.
+          if (failed(scalarReverse(bb, replayed, adj, g))) {
+            failedBody = true;
+            linalg::YieldOp::create(bb, l, ValueRange{args.back()});
+            return;
+          }
+          Value acc = args.back();
+          auto it = adj.find(args[k]);
+          Value contrib = it == adj.end() ? Value() : it->second;
+          if (contrib && contrib.getType() != acc.getType())
+            contrib = arith::TruncFOp::create(bb, l, acc.getType(), contrib);
+          Value next = contrib ? Value(arith::AddFOp::create(bb, l, acc, contrib)) : acc;
+          linalg::YieldOp::create(bb, l, next);
+        });
+    if (failedBody)
+      return failure();
+    accumulate(operand, adjoint.getResult(0));
+  }
+  return success();
+}
+
+} // namespace
+
+FailureOr<func::FuncOp>
+tessera::ebt::getOrCreateEnergyGradient(func::FuncOp energy,
+                                        SymbolTableCollection &tables) {
+  MLIRContext *ctx = energy.getContext();
+  auto module = energy->getParentOfType<ModuleOp>();
+  SymbolTable &symbols = tables.getSymbolTable(module);
+  std::string name = (energy.getName() + "_grad_y").str();
+  FunctionType et = energy.getFunctionType();
+  auto want = FunctionType::get(ctx, et.getInputs(), {et.getInput(1)});
+  if (auto existing = symbols.lookup<func::FuncOp>(name)) {
+    if (existing.getFunctionType() == want)
+      return existing;
+    return energy.emitError() << "tessera-ebt-lower: '@" << name
+                              << "' exists with another type";
+  }
+  if (energy.isExternal())
+    return energy.emitError() << "tessera-ebt-lower: energy '@"
+                              << energy.getName()
+                              << "' has no body to differentiate";
+  if (!energy.getBody().hasOneBlock())
+    return energy.emitError() << "tessera-ebt-lower: energy '@"
+                              << energy.getName()
+                              << "' has control flow; only straight-line "
+                                 "energies are differentiated";
+  OpBuilder b(ctx);
+  b.setInsertionPointAfter(energy);
+  auto grad = func::FuncOp::create(b, energy.getLoc(), name, want);
+  grad.setPrivate();
+  symbols.insert(grad);
+  IRMapping map;
+  energy.getBody().cloneInto(&grad.getBody(), map);
+
+  // Everything on tensors as linalg.generic.
+  {
+    RewritePatternSet patterns(ctx);
+    linalg::populateElementwiseToLinalgConversionPatterns(patterns);
+    linalg::populateLinalgNamedOpsGeneralizationPatterns(patterns);
+    if (failed(applyPatternsGreedily(grad, std::move(patterns))))
+      return grad.emitError("tessera-ebt-lower: could not normalise the energy");
+  }
+
+  Block &block = grad.getBody().front();
+  auto ret = cast<func::ReturnOp>(block.getTerminator());
+  SmallVector<Operation *> ops;
+  for (Operation &op : block.without_terminator())
+    ops.push_back(&op);
+  b.setInsertionPoint(ret);
+  Location loc = ret.getLoc();
+  DenseMap<Value, Value> adj;
+  auto accumulate = [&](Value v, Value a) {
+    auto it = adj.find(v);
+    if (it == adj.end())
+      adj[v] = a;
+    else
+      it->second = arith::AddFOp::create(b, loc, it->second, a);
+  };
+  // d(sum E)/dE = 1.
+  adj[ret.getOperand(0)] = splatLike(b, loc, ret.getOperand(0), 1.0);
+  for (Operation *op : llvm::reverse(ops)) {
+    SmallVector<Value> dRes;
+    bool any = false;
+    for (Value r : op->getResults()) {
+      auto it = adj.find(r);
+      dRes.push_back(it == adj.end() ? Value() : it->second);
+      any |= it != adj.end();
+    }
+    if (!any)
+      continue;
+    if (auto g = dyn_cast<linalg::GenericOp>(op)) {
+      if (failed(genericAdjoint(b, g, dRes, accumulate)))
+        return failure();
+    } else if (auto e = dyn_cast<tensor::ExpandShapeOp>(op)) {
+      accumulate(e.getSrc(), tensor::CollapseShapeOp::create(
+                                 b, loc, e.getSrcType(), dRes[0],
+                                 e.getReassociationIndices()));
+    } else if (auto c = dyn_cast<tensor::CollapseShapeOp>(op)) {
+      accumulate(c.getSrc(), tensor::ExpandShapeOp::create(
+                                 b, loc, c.getSrcType(), dRes[0],
+                                 c.getReassociationIndices()));
+    } else if (auto s = dyn_cast<tensor::ExtractSliceOp>(op)) {
+      Value z = zerosLike(b, loc, s.getSource());
+      accumulate(s.getSource(),
+                 tensor::InsertSliceOp::create(b, loc, dRes[0], z, s.getMixedOffsets(),
+                                               s.getMixedSizes(), s.getMixedStrides()));
+    } else if (auto s = dyn_cast<tensor::InsertSliceOp>(op)) {
+      accumulate(s.getSource(),
+                 tensor::ExtractSliceOp::create(b, loc, s.getSourceType(), dRes[0],
+                                                s.getMixedOffsets(), s.getMixedSizes(),
+                                                s.getMixedStrides()));
+      Value z = zerosLike(b, loc, s.getSource());
+      accumulate(s.getDest(),
+                 tensor::InsertSliceOp::create(b, loc, z, dRes[0], s.getMixedOffsets(),
+                                               s.getMixedSizes(), s.getMixedStrides()));
+    } else if (isa<tensor::EmptyOp, arith::ConstantOp>(op)) {
+      continue;
+    } else {
+      return op->emitError() << "tessera-ebt-lower: cannot differentiate '"
+                             << op->getName() << "' in energy '@"
+                             << energy.getName() << "'";
+    }
+  }
+  Value y = block.getArgument(1);
+  auto it = adj.find(y);
+  Value g = it == adj.end() ? zerosLike(b, loc, y) : it->second;
+  ret->setOperands(ValueRange{g});
+  return grad;
+}

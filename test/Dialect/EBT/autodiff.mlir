@@ -1,0 +1,80 @@
+// RUN: tessera-opt %s --tessera-ebt-lower -split-input-file -verify-diagnostics | FileCheck %s
+
+// ebt.grad_y becomes a call of @<energy>_grad_y, generated once per energy
+// by reverse-mode differentiation; ebt.energy a call of the energy.
+
+// CHECK-LABEL: func.func @E(
+func.func @E(%h: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<f32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<f32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<f32>) -> tensor<f32>
+  %d = linalg.dot ins(%h, %y : tensor<4xf32>, tensor<4xf32>) outs(%z : tensor<f32>) -> tensor<f32>
+  return %d : tensor<f32>
+}
+// The gradient of h . y with respect to y: a generic that replays h * y and
+// returns dE * h, one per operand it reads.
+// CHECK-LABEL: func.func private @E_grad_y(%{{.*}}: tensor<4xf32>, %{{.*}}: tensor<4xf32>) -> tensor<4xf32>
+// CHECK: linalg.generic
+// CHECK: return
+// CHECK-LABEL: func.func @use
+func.func @use(%h: tensor<4xf32>, %y: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<f32>) {
+  // CHECK: %[[G1:.*]] = call @E_grad_y(%{{.*}}, %{{.*}}) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  // CHECK: %[[G2:.*]] = call @E_grad_y(
+  // CHECK: %[[E:.*]] = call @E(
+  // CHECK-NOT: ebt.
+  %g1 = ebt.grad_y @E(%h, %y) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %g2 = ebt.grad_y @E(%h, %y) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %en = ebt.energy @E(%h, %y) : (tensor<4xf32>, tensor<4xf32>) -> tensor<f32>
+  return %g1, %g2, %en : tensor<4xf32>, tensor<4xf32>, tensor<f32>
+}
+
+// -----
+
+// A max-reduction (as in a hand-written log-sum-exp) is not a sum: rejected.
+func.func @Emax(%h: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<f32> {
+  %ninf = arith.constant 0xFF800000 : f32
+  %e = tensor.empty() : tensor<f32>
+  %z = linalg.fill ins(%ninf : f32) outs(%e : tensor<f32>) -> tensor<f32>
+  // expected-error @+1 {{tessera-ebt-lower: cannot differentiate a linalg.generic reduction whose combiner is not a sum}}
+  %m = linalg.reduce ins(%y : tensor<4xf32>) outs(%z : tensor<f32>) dimensions = [0]
+    (%a: f32, %b: f32) {
+      %r = arith.maximumf %a, %b : f32
+      linalg.yield %r : f32
+    }
+  return %m : tensor<f32>
+}
+func.func @use(%h: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<4xf32> {
+  %g = ebt.grad_y @Emax(%h, %y) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %g : tensor<4xf32>
+}
+
+// -----
+
+// An unsupported scalar op in a body is named.
+func.func @Eop(%h: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<f32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<f32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<f32>) -> tensor<f32>
+  // expected-error @+1 {{tessera-ebt-lower: cannot differentiate 'math.atan' in the body of this op}}
+  %s = linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> ()>], iterator_types = ["reduction"]} ins(%y : tensor<4xf32>) outs(%z : tensor<f32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %t = math.atan %a : f32
+    %r = arith.addf %acc, %t : f32
+    linalg.yield %r : f32
+  } -> tensor<f32>
+  return %s : tensor<f32>
+}
+func.func @use(%h: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<4xf32> {
+  %g = ebt.grad_y @Eop(%h, %y) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %g : tensor<4xf32>
+}
+
+// -----
+
+// An energy without a body cannot be differentiated.
+func.func private @Eext(tensor<4xf32>, tensor<4xf32>) -> tensor<f32>
+func.func @use(%h: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<4xf32> {
+  %g = ebt.grad_y @Eext(%h, %y) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %g : tensor<4xf32>
+}
+// expected-error @-5 {{tessera-ebt-lower: energy '@Eext' has no body to differentiate}}
