@@ -8,6 +8,7 @@
 
 #include "tessera/Conversion/BFNToSchedule/BFNToSchedule.h"
 
+#include "tessera/Conversion/Philox.h"
 #include "tessera/Dialect/BFN/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -1485,126 +1486,6 @@ struct GenerateLowering : public OpRewritePattern<GenerateOp> {
   }
 };
 
-//===----------------------------------------------------------------------===//
-// Philox 4x32-10
-//===----------------------------------------------------------------------===//
-
-/// One 32x32 -> 64 bit multiply: (hi, lo).
-std::pair<Value, Value> mulhilo(OpBuilder &b, Location l, uint32_t m, Value x) {
-  Type i64 = b.getI64Type(), i32 = b.getI32Type();
-  Value p = arith::MulIOp::create(
-      b, l, arith::ExtUIOp::create(b, l, i64, x),
-      arith::ConstantOp::create(b, l, b.getI64IntegerAttr(m)));
-  Value hi = arith::TruncIOp::create(
-      b, l, i32,
-      arith::ShRUIOp::create(b, l, p,
-                             arith::ConstantOp::create(b, l, b.getI64IntegerAttr(32))));
-  Value lo = arith::TruncIOp::create(b, l, i32, p);
-  return {hi, lo};
-}
-
-Value cstI32(OpBuilder &b, Location l, uint32_t v) {
-  return arith::ConstantOp::create(b, l, b.getI32IntegerAttr(static_cast<int32_t>(v)));
-}
-
-/// Philox4x32-10 (Salmon et al., SC'11): 10 rounds, key bumped by the Weyl
-/// constants between rounds. Returns the first two output words.
-std::pair<Value, Value> philox(OpBuilder &b, Location l, Value c0, Value c1,
-                               Value c2, Value c3, Value k0, Value k1) {
-  for (int round = 0; round < 10; ++round) {
-    if (round > 0) {
-      k0 = arith::AddIOp::create(b, l, k0, cstI32(b, l, 0x9E3779B9u));
-      k1 = arith::AddIOp::create(b, l, k1, cstI32(b, l, 0xBB67AE85u));
-    }
-    auto [hi0, lo0] = mulhilo(b, l, 0xD2511F53u, c0);
-    auto [hi1, lo1] = mulhilo(b, l, 0xCD9E8D57u, c2);
-    Value n0 = arith::XOrIOp::create(b, l, arith::XOrIOp::create(b, l, hi1, c1), k0);
-    Value n2 = arith::XOrIOp::create(b, l, arith::XOrIOp::create(b, l, hi0, c3), k1);
-    c0 = n0;
-    c1 = lo1;
-    c2 = n2;
-    c3 = lo0;
-  }
-  return {c0, c1};
-}
-
-/// 24 high bits of a word as a float in [0, 1) (exact in fp32).
-Value unitFloat(OpBuilder &b, Location l, Value word, bool openAtZero) {
-  Value top = arith::ShRUIOp::create(b, l, word, cstI32(b, l, 8));
-  if (openAtZero)
-    top = arith::AddIOp::create(b, l, top, cstI32(b, l, 1));
-  Value f = arith::UIToFPOp::create(b, l, b.getF32Type(), top);
-  return arith::MulFOp::create(b, l, f, cstF32(b, l, std::ldexp(1.0, -24)));
-}
-
-/// The draw tensor number `stream` of an op under rng(seed, offset): element
-/// e (row-major) is Philox4x32-10 with key (lo(seed), hi(seed)) and counter
-/// (lo(offset + e), hi(offset + e), stream, 0); a uniform is
-/// (r0 >> 8) 2^-24, a normal sqrt(-2 ln u1) cos(2 pi u2) with
-/// u1 = ((r0 >> 8) + 1) 2^-24 and u2 = (r1 >> 8) 2^-24. Independent of any
-/// tiling, so every backend draws the same numbers.
-FailureOr<Value> philoxDraws(OpBuilder &b, Location loc, RankedTensorType type,
-                             DrawKind kind, Value seed, Value offset,
-                             uint32_t stream, Value leadingSize) {
-  ArrayRef<int64_t> shape = type.getShape();
-  for (int64_t d : shape.drop_front())
-    if (ShapedType::isDynamic(d))
-      return failure();
-  SmallVector<OpFoldResult> sizes;
-  for (auto [i, d] : llvm::enumerate(shape)) {
-    if (!ShapedType::isDynamic(d))
-      sizes.push_back(b.getIndexAttr(d));
-    else if (i == 0 && leadingSize)
-      sizes.push_back(leadingSize);
-    else
-      return failure();
-  }
-  Value init = tensor::EmptyOp::create(b, loc, sizes, b.getF32Type());
-  unsigned rank = shape.size();
-  return buildGeneric(
-             b, loc, rank, 0, {{seed, 0}, {offset, 0}}, {{init, rank}},
-             [&](OpBuilder &bb, Location l, ValueRange a) {
-               Type i64 = bb.getI64Type(), i32 = bb.getI32Type();
-               // Row-major linear index; only the leading size may be dynamic.
-               Value e = arith::ConstantOp::create(bb, l, bb.getI64IntegerAttr(0));
-               int64_t stride = 1;
-               for (int d = static_cast<int>(rank) - 1; d >= 0; --d) {
-                 Value idx = arith::IndexCastOp::create(
-                     bb, l, i64, linalg::IndexOp::create(bb, l, d));
-                 Value term = arith::MulIOp::create(
-                     bb, l, idx, arith::ConstantOp::create(bb, l, bb.getI64IntegerAttr(stride)));
-                 e = arith::AddIOp::create(bb, l, e, term);
-                 if (d > 0)
-                   stride *= shape[d];
-               }
-               Value ctr = arith::AddIOp::create(bb, l, a[1], e);
-               Value thirtyTwo = arith::ConstantOp::create(bb, l, bb.getI64IntegerAttr(32));
-               Value c0 = arith::TruncIOp::create(bb, l, i32, ctr);
-               Value c1 = arith::TruncIOp::create(
-                   bb, l, i32, arith::ShRUIOp::create(bb, l, ctr, thirtyTwo));
-               Value k0 = arith::TruncIOp::create(bb, l, i32, a[0]);
-               Value k1 = arith::TruncIOp::create(
-                   bb, l, i32, arith::ShRUIOp::create(bb, l, a[0], thirtyTwo));
-               auto [r0, r1] = philox(bb, l, c0, c1, cstI32(bb, l, stream),
-                                      cstI32(bb, l, 0), k0, k1);
-               Value v;
-               if (kind == DrawKind::uniform) {
-                 v = unitFloat(bb, l, r0, false);
-               } else {
-                 Value u1 = unitFloat(bb, l, r0, true);
-                 Value u2 = unitFloat(bb, l, r1, false);
-                 Value rad = math::SqrtOp::create(
-                     bb, l, arith::MulFOp::create(bb, l, cstF32(bb, l, -2.0),
-                                                  math::LogOp::create(bb, l, u1)));
-                 Value ang = math::CosOp::create(
-                     bb, l, arith::MulFOp::create(bb, l, u2, cstF32(bb, l, 2.0 * M_PI)));
-                 v = arith::MulFOp::create(bb, l, rad, ang);
-               }
-               linalg::YieldOp::create(bb, l, v);
-             })
-      .getResult(0);
-}
-
 /// rng(seed, offset) -> draws(the Philox tensors): the op then lowers as if
 /// the user had passed those draws.
 template <typename OpT>
@@ -1620,7 +1501,8 @@ struct MaterializePhilox : public OpRewritePattern<OpT> {
       leading = toIndex(rw, op.getLoc(), op.getN());
     SmallVector<Value> draws;
     for (auto [j, spec] : llvm::enumerate(specs)) {
-      FailureOr<Value> d = philoxDraws(rw, op.getLoc(), spec.type, spec.kind,
+      FailureOr<Value> d = philoxDraws(rw, op.getLoc(), spec.type,
+                                       spec.kind == DrawKind::normal,
                                        op.getSeed(), op.getOffset(), j, leading);
       if (failed(d))
         return rw.notifyMatchFailure(op, "dynamic draw shape");
