@@ -8,6 +8,7 @@
 
 #include "tessera/Conversion/BFNToSchedule/BFNToSchedule.h"
 
+#include "tessera/Conversion/LinalgBuilders.h"
 #include "tessera/Conversion/Philox.h"
 #include "tessera/Dialect/BFN/Transforms/Passes.h"
 
@@ -247,68 +248,14 @@ FailureOr<Value> tessera::emitGamma(OpBuilder &b, Location loc,
 
 namespace {
 
-/// An operand of a linalg.generic over a domain of `rank` dims: tensors are
-/// indexed by a prefix of the domain (sites, sites x K, or a batch prefix),
-/// scalars by nothing.
-struct Operand {
-  Value value;
-  unsigned prefix; // number of leading domain dims indexing it
-};
+using tessera::buildGeneric;
+using tessera::emptyLike;
+using tessera::filled;
+using Operand = tessera::LinalgOperand;
 
 Operand siteOperand(Value v) {
   auto t = dyn_cast<RankedTensorType>(v.getType());
   return {v, t ? static_cast<unsigned>(t.getRank()) : 0u};
-}
-
-/// Builds a linalg.generic with `parallel` leading parallel dims and
-/// `reduction` trailing reduction dims.
-AffineMap prefixMap(MLIRContext *ctx, unsigned rank, unsigned prefix) {
-  SmallVector<AffineExpr> exprs;
-  for (unsigned d = 0; d < prefix; ++d)
-    exprs.push_back(getAffineDimExpr(d, ctx));
-  return AffineMap::get(rank, 0, exprs, ctx);
-}
-
-linalg::GenericOp buildGeneric(
-    OpBuilder &b, Location loc, unsigned parallel, unsigned reduction,
-    ArrayRef<Operand> ins, ArrayRef<Operand> outs,
-    function_ref<void(OpBuilder &, Location, ValueRange)> body) {
-  unsigned rank = parallel + reduction;
-  MLIRContext *ctx = b.getContext();
-  SmallVector<AffineMap> maps;
-  SmallVector<Value> inVals, outVals;
-  SmallVector<Type> resultTypes;
-  for (const Operand &o : ins) {
-    maps.push_back(prefixMap(ctx, rank, o.prefix));
-    inVals.push_back(o.value);
-  }
-  for (const Operand &o : outs) {
-    maps.push_back(prefixMap(ctx, rank, o.prefix));
-    outVals.push_back(o.value);
-    resultTypes.push_back(o.value.getType());
-  }
-  SmallVector<utils::IteratorType> iters(parallel,
-                                         utils::IteratorType::parallel);
-  iters.append(reduction, utils::IteratorType::reduction);
-  return linalg::GenericOp::create(b, loc, resultTypes, inVals, outVals, maps,
-                                   iters, body);
-}
-
-/// tensor.empty with the first `take` sizes of `like` then `extra` static
-/// sizes.
-Value emptyLike(OpBuilder &b, Location loc, Value like, unsigned take,
-                ArrayRef<int64_t> extra, Type elt) {
-  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, like);
-  sizes.resize(take);
-  for (int64_t e : extra)
-    sizes.push_back(b.getIndexAttr(e));
-  return tensor::EmptyOp::create(b, loc, sizes, elt);
-}
-
-Value filled(OpBuilder &b, Location loc, Value empty, double v) {
-  Type elt = cast<RankedTensorType>(empty.getType()).getElementType();
-  Value c = arith::ConstantOp::create(b, loc, b.getFloatAttr(elt, v));
-  return linalg::FillOp::create(b, loc, c, empty).getResult(0);
 }
 
 /// One step of an online log-sum-exp: (m, s) -> (max(m, a), rescaled sum).

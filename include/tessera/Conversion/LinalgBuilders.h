@@ -1,0 +1,50 @@
+//===- LinalgBuilders.h - Small linalg.generic builders ---------*- C++ -*-===//
+//
+// The lowerings build many generics over "prefix-indexed" operands: a tensor
+// indexed by the leading dims of the iteration space (sites, sites x K, a
+// batch prefix), or a scalar indexed by nothing.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TESSERA_CONVERSION_LINALGBUILDERS_H
+#define TESSERA_CONVERSION_LINALGBUILDERS_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Builders.h"
+
+namespace tessera {
+
+/// An operand of a generic: `value` indexed by the first `prefix` dims of
+/// the iteration space (0 for scalars).
+struct LinalgOperand {
+  mlir::Value value;
+  unsigned prefix;
+};
+
+/// `(d0, ..., d_{rank-1}) -> (d0, ..., d_{prefix-1})`.
+mlir::AffineMap prefixMap(mlir::MLIRContext *ctx, unsigned rank,
+                          unsigned prefix);
+
+/// A generic with `parallel` leading parallel dims and `reduction` trailing
+/// reduction dims; results take the types of `outs`.
+mlir::linalg::GenericOp buildGeneric(
+    mlir::OpBuilder &b, mlir::Location loc, unsigned parallel,
+    unsigned reduction, llvm::ArrayRef<LinalgOperand> ins,
+    llvm::ArrayRef<LinalgOperand> outs,
+    llvm::function_ref<void(mlir::OpBuilder &, mlir::Location,
+                            mlir::ValueRange)>
+        body);
+
+/// tensor.empty with the first `take` sizes of `like`, then `extra` static
+/// sizes.
+mlir::Value emptyLike(mlir::OpBuilder &b, mlir::Location loc, mlir::Value like,
+                      unsigned take, llvm::ArrayRef<int64_t> extra,
+                      mlir::Type elt);
+
+/// `empty` filled with the float `v`.
+mlir::Value filled(mlir::OpBuilder &b, mlir::Location loc, mlir::Value empty,
+                   double v);
+
+} // namespace tessera
+
+#endif // TESSERA_CONVERSION_LINALGBUILDERS_H

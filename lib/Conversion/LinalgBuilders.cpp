@@ -1,0 +1,55 @@
+//===- LinalgBuilders.cpp - Small linalg.generic builders -----------------===//
+
+#include "tessera/Conversion/LinalgBuilders.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+
+AffineMap tessera::prefixMap(MLIRContext *ctx, unsigned rank, unsigned prefix) {
+  SmallVector<AffineExpr> exprs;
+  for (unsigned d = 0; d < prefix; ++d)
+    exprs.push_back(getAffineDimExpr(d, ctx));
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+linalg::GenericOp tessera::buildGeneric(
+    OpBuilder &b, Location loc, unsigned parallel, unsigned reduction,
+    ArrayRef<LinalgOperand> ins, ArrayRef<LinalgOperand> outs,
+    function_ref<void(OpBuilder &, Location, ValueRange)> body) {
+  unsigned rank = parallel + reduction;
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps;
+  SmallVector<Value> inVals, outVals;
+  SmallVector<Type> resultTypes;
+  for (const LinalgOperand &o : ins) {
+    maps.push_back(prefixMap(ctx, rank, o.prefix));
+    inVals.push_back(o.value);
+  }
+  for (const LinalgOperand &o : outs) {
+    maps.push_back(prefixMap(ctx, rank, o.prefix));
+    outVals.push_back(o.value);
+    resultTypes.push_back(o.value.getType());
+  }
+  SmallVector<utils::IteratorType> iters(parallel,
+                                         utils::IteratorType::parallel);
+  iters.append(reduction, utils::IteratorType::reduction);
+  return linalg::GenericOp::create(b, loc, resultTypes, inVals, outVals, maps,
+                                   iters, body);
+}
+
+Value tessera::emptyLike(OpBuilder &b, Location loc, Value like, unsigned take,
+                         ArrayRef<int64_t> extra, Type elt) {
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, like);
+  sizes.resize(take);
+  for (int64_t e : extra)
+    sizes.push_back(b.getIndexAttr(e));
+  return tensor::EmptyOp::create(b, loc, sizes, elt);
+}
+
+Value tessera::filled(OpBuilder &b, Location loc, Value empty, double v) {
+  Type elt = cast<RankedTensorType>(empty.getType()).getElementType();
+  Value c = arith::ConstantOp::create(b, loc, b.getFloatAttr(elt, v));
+  return linalg::FillOp::create(b, loc, c, empty).getResult(0);
+}
