@@ -183,28 +183,43 @@ LogicalResult genericAdjoint(OpBuilder &b, linalg::GenericOp g,
     if (!m.isProjectedPermutation())
       return g.emitError() << "tessera-ebt-lower: cannot differentiate a "
                               "linalg.generic with non-projected indexing maps";
-  // Reductions: y = init + sum(e) with e independent of every out argument.
+  // Reductions: y = init + sum(e), or max/min(init, e), with e independent
+  // of every out argument. A sum passes its adjoint to init and to every
+  // term; a max/min to the selected term only (a subgradient; init is taken
+  // as the constant it is in a stable log-sum-exp or softmax).
+  enum class Combiner { none, sum, extremum };
+  SmallVector<Combiner> combiner(nOut, Combiner::none);
+  SmallVector<Value> terms(nOut);
   if (reduces) {
     for (unsigned r = 0; r < nOut; ++r) {
       if (!dRes[r])
         continue;
       Value y = yield.getOperand(r);
-      auto addOp = y.getDefiningOp<arith::AddFOp>();
+      Operation *def = y.getDefiningOp();
       Value outArg = body.getArgument(nIn + r);
       Value term;
-      if (addOp && addOp.getLhs() == outArg)
-        term = addOp.getRhs();
-      else if (addOp && addOp.getRhs() == outArg)
-        term = addOp.getLhs();
+      if (def && def->getNumOperands() == 2 &&
+          isa<arith::AddFOp, arith::MaximumFOp, arith::MinimumFOp,
+              arith::MaxNumFOp, arith::MinNumFOp>(def)) {
+        if (def->getOperand(0) == outArg)
+          term = def->getOperand(1);
+        else if (def->getOperand(1) == outArg)
+          term = def->getOperand(0);
+      }
       bool ok = static_cast<bool>(term);
       for (unsigned o = 0; ok && o < nOut; ++o)
         ok = !dependsOn(term, body.getArgument(nIn + o), body);
       if (!ok)
         return g.emitError() << "tessera-ebt-lower: cannot differentiate a "
                                 "linalg.generic reduction whose combiner is "
-                                "not a sum";
-      // d init = d y.
-      accumulate(g.getDpsInits()[r], dRes[r]);
+                                "not a sum, max or min";
+      terms[r] = term;
+      if (isa<arith::AddFOp>(def)) {
+        combiner[r] = Combiner::sum;
+        accumulate(g.getDpsInits()[r], dRes[r]); // d init = d y
+      } else {
+        combiner[r] = Combiner::extremum;
+      }
     }
   }
   // One adjoint generic per differentiable operand.
@@ -228,13 +243,18 @@ LogicalResult genericAdjoint(OpBuilder &b, linalg::GenericOp g,
       iters[cast<AffineDimExpr>(e).getPosition()] = utils::IteratorType::parallel;
     SmallVector<Value> ins(g->getOperands());
     SmallVector<AffineMap> newMaps(maps);
-    SmallVector<unsigned> seedArg(nOut, ~0u);
+    SmallVector<unsigned> seedArg(nOut, ~0u), finalArg(nOut, ~0u);
     for (unsigned r = 0; r < nOut; ++r) {
       if (!dRes[r])
         continue;
       seedArg[r] = ins.size();
       ins.push_back(dRes[r]);
       newMaps.push_back(maps[nIn + r]);
+      if (combiner[r] == Combiner::extremum) {
+        finalArg[r] = ins.size();
+        ins.push_back(g->getResult(r));
+        newMaps.push_back(maps[nIn + r]);
+      }
     }
     Value init = zerosLike(b, loc, operand);
     newMaps.push_back(target);
@@ -249,10 +269,28 @@ LogicalResult genericAdjoint(OpBuilder &b, linalg::GenericOp g,
           for (Operation &op : body.without_terminator())
             replayed.push_back(bb.clone(op, map));
           DenseMap<Value, Value> adj;
-          for (unsigned r = 0; r < nOut; ++r)
-            if (seedArg[r] != ~0u)
-              adj[map.lookupOrDefault(yield.getOperand(r))] = args[seedArg[r]];
-          // A yield that forwards a block argument directly.
+          for (unsigned r = 0; r < nOut; ++r) {
+            if (seedArg[r] == ~0u)
+              continue;
+            Value dy = args[seedArg[r]];
+            if (combiner[r] == Combiner::none) {
+              adj[map.lookupOrDefault(yield.getOperand(r))] = dy;
+              continue;
+            }
+            Value term = map.lookupOrDefault(terms[r]);
+            if (combiner[r] == Combiner::extremum) {
+              Value hit = arith::CmpFOp::create(bb, l, arith::CmpFPredicate::OEQ,
+                                                term, args[finalArg[r]]);
+              dy = arith::SelectOp::create(bb, l, hit, dy,
+                                           cst(bb, l, dy.getType(), 0.0));
+            }
+            // Value first: inserting into the map invalidates iterators.
+            auto it = adj.find(term);
+            Value sum = it == adj.end()
+                            ? dy
+                            : Value(arith::AddFOp::create(bb, l, it->second, dy));
+            adj[term] = sum;
+          }
           if (failed(scalarReverse(bb, replayed, adj, g))) {
             failedBody = true;
             linalg::YieldOp::create(bb, l, ValueRange{args.back()});
