@@ -171,6 +171,7 @@ bool dependsOn(Value v, Value arg, Block &block) {
 /// (null where a result has none). Calls `accumulate(operand, contribution)`.
 LogicalResult genericAdjoint(OpBuilder &b, linalg::GenericOp g,
                              ArrayRef<Value> dRes,
+                             function_ref<bool(Value)> isActive,
                              function_ref<void(Value, Value)> accumulate) {
   Location loc = g.getLoc();
   Block &body = g.getRegion().front();
@@ -231,7 +232,7 @@ LogicalResult genericAdjoint(OpBuilder &b, linalg::GenericOp g,
       continue;
     if (k >= nIn && (reduces || body.getArgument(k).use_empty()))
       continue; // handled above, or not read
-    if (body.getArgument(k).use_empty())
+    if (body.getArgument(k).use_empty() || !isActive(operand))
       continue;
     targets.push_back(k);
   }
@@ -361,8 +362,16 @@ tessera::ebt::getOrCreateEnergyGradient(func::FuncOp energy,
     ops.push_back(&op);
   b.setInsertionPoint(ret);
   Location loc = ret.getLoc();
+  // Activity: only values that depend on y get adjoints, so context-only
+  // work (keys and values computed from h) is not differentiated.
+  DenseSet<Value> active = {block.getArgument(1)};
+  for (Operation *op : ops)
+    if (llvm::any_of(op->getOperands(), [&](Value v) { return active.contains(v); }))
+      active.insert(op->result_begin(), op->result_end());
   DenseMap<Value, Value> adj;
   auto accumulate = [&](Value v, Value a) {
+    if (!active.contains(v))
+      return;
     auto it = adj.find(v);
     if (it == adj.end())
       adj[v] = a;
@@ -382,7 +391,9 @@ tessera::ebt::getOrCreateEnergyGradient(func::FuncOp energy,
     if (!any)
       continue;
     if (auto g = dyn_cast<linalg::GenericOp>(op)) {
-      if (failed(genericAdjoint(b, g, dRes, accumulate)))
+      if (failed(genericAdjoint(
+              b, g, dRes, [&](Value v) { return active.contains(v); },
+              accumulate)))
         return failure();
     } else if (auto e = dyn_cast<tensor::ExpandShapeOp>(op)) {
       accumulate(e.getSrc(), tensor::CollapseShapeOp::create(
