@@ -5,7 +5,8 @@
 // RUN: tessera-opt %tessera_src/examples/bfn/categorical_loss.mlir --tessera-pipeline=target=cpu | %run_example | FileCheck %s --check-prefix=RUNCAT
 // RUN: tessera-opt %tessera_src/examples/bfn/continuous_loss.mlir --tessera-pipeline=target=cpu | %run_example | FileCheck %s --check-prefix=RUNCTS
 // RUN: tessera-opt %tessera_src/examples/bfn/sampling.mlir --tessera-pipeline=target=cpu | %run_example | FileCheck %s --check-prefix=RUNSAMPLE
-// RUN: tessera-opt %tessera_src/examples/ebt/mlp_infer.mlir --tessera-pipeline=stop-after=graph | FileCheck %s --check-prefix=MLP
+// RUN: tessera-opt %tessera_src/examples/ebt/mlp_infer.mlir --tessera-pipeline=target=cpu | %run_example | FileCheck %s --check-prefix=RUNEBT
+// RUN: tessera-opt %tessera_src/examples/ebt/attention_infer.mlir --tessera-pipeline=target=cpu | %run_example | FileCheck %s --check-prefix=RUNEBT
 // RUN: tessera-opt %tessera_src/examples/ebt/bilinear_verify.mlir --tessera-pipeline=stop-after=graph | FileCheck %s --check-prefix=BIL
 
 // alpha_3 of 10 with beta1 = 0.75^2: 0.5625 * 5 / 100.
@@ -24,15 +25,13 @@
 // CTS: bfn.continuous_loss
 // SAMPLE: func.func private @sample_network_0(%{{.*}}: tensor<784x2xf32>, %{{.*}}: f32, %{{.*}}: tensor<2x2xf32>) -> tensor<784x2xf32>
 // SAMPLE: bfn.generate {{.*}} network @sample_network_0(
-// The noise initialiser with given draws is the draws; the context
-// projection leaves the step loop.
-// MLP-LABEL: func.func @infer
-// MLP-NOT: ebt.decode_init
-// MLP: ebt.infer #ebt.policy<sgd> @mlp_energy
-// MLP-LABEL: func.func @explicit_loop
-// MLP: linalg.matmul
-// MLP: scf.for
-// MLP: ebt.grad_y
+// EBT inference prints energies before and after, then the kept candidates.
+// RUNEBT: sizes = [4]
+// RUNEBT-NEXT: [{{-?[0-9]+\.[0-9]+}},  {{-?[0-9]+\.[0-9]+}},  {{-?[0-9]+\.[0-9]+}},  {{-?[0-9]+\.[0-9]+}}]
+// RUNEBT: sizes = [4]
+// RUNEBT-NEXT: [{{-?[0-9]+\.[0-9]+}},  {{-?[0-9]+\.[0-9]+}},  {{-?[0-9]+\.[0-9]+}},  {{-?[0-9]+\.[0-9]+}}]
+// RUNEBT: sizes = [16]
+// RUNEBT-NEXT: [{{[0-3](,  [0-3])+}}]
 // BIL: linalg.reduce
 // BIL: ebt.argmin
 // BIL: ebt.select

@@ -8,7 +8,7 @@ include "mlir/Pass/PassBase.td"
 def TesseraToSchedulePass : Pass<"tessera-to-schedule", "::mlir::ModuleOp"> {
   let summary = "Graph IR to Schedule IR: bfn/ebt to linalg on tensors and scf loops";
   let description = [{
-    Lowers `bfn` (and, with its issue, `ebt`) to `linalg` on tensors plus
+    Lowers `bfn` to `linalg` on tensors plus
     `scf`, `arith`, `math` and `tensor`, in two phases:
 
     1. compute ops: receiver + KL become one `linalg.generic` that reduces
@@ -24,9 +24,10 @@ def TesseraToSchedulePass : Pass<"tessera-to-schedule", "::mlir::ModuleOp"> {
        signatures, calls, returns and `scf` loops; schedules are evaluated in
        f64 and rounded once.
 
-    Not implemented yet (reported by name): `ebt` ops, `rng(...)` over
-    dynamic site dimensions, the rate of a custom schedule without
-    `rate = @fn`.
+    `ebt` ops must have gone through `tessera-ebt-lower` (the pipeline runs
+    it first); any left are reported. Not implemented yet (reported by
+    name): `rng(...)` over dynamic site dimensions, the rate of a custom
+    schedule without `rate = @fn`.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
