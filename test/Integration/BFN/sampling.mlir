@@ -49,6 +49,19 @@ func.func @discrete_steps(%u: tensor<2x1xf32>, %eps: tensor<2x1x3xf32>) -> (tens
   return %t1, %t2, %x : tensor<1x3xf32>, tensor<1x3xf32>, tensor<1xi32>
 }
 
+// final = sample (paper): the class is drawn from p_O(theta_n; 1) = theta_n
+// = (0.1024, 0.4586, 0.4390) with the last uniform: u = 0.05, 0.3, 0.99 ->
+// classes 1, 2, 3 (0-based 0, 1, 2).
+func.func @final_sample(%u: tensor<2x1xf32>, %eps: tensor<2x1x3xf32>, %uf: tensor<1xf32>) -> i64 {
+  %c0 = arith.constant 0 : index
+  %c2 = arith.constant 2 : index
+  %p0 = bfn.prior : !bfn.simplex<1x3xf32, log>
+  %x = bfn.generate %p0 steps %c2, #bfn.schedule<paper_discrete, beta1 = 0.5625> draws(%u, %eps, %uf : tensor<2x1xf32>, tensor<2x1x3xf32>, tensor<1xf32>) network @log_net() attributes {final = #bfn.final<sample>} : !bfn.simplex<1x3xf32, log>, index -> tensor<1xi32>
+  %v = tensor.extract %x[%c0] : tensor<1xi32>
+  %w = arith.extsi %v : i32 to i64
+  return %w : i64
+}
+
 func.func @continuous(%eps: tensor<2x1xf32>) -> (tensor<1xf32>, f32, f32) {
   %c1 = arith.constant 1 : index
   %c2 = arith.constant 2 : index
@@ -90,6 +103,25 @@ func.func @main() {
   %want = arith.constant 1 : i64
   // CHECK: check 3: ok
   call @tessera_check_eq(%x64, %want, %i3) : (i64, i64, i64) -> ()
+
+  %ua = arith.constant dense<0.05> : tensor<1xf32>
+  %ub = arith.constant dense<0.3> : tensor<1xf32>
+  %uc = arith.constant dense<0.99> : tensor<1xf32>
+  %fa = call @final_sample(%u, %eps, %ua) : (tensor<2x1xf32>, tensor<2x1x3xf32>, tensor<1xf32>) -> i64
+  %fb = call @final_sample(%u, %eps, %ub) : (tensor<2x1xf32>, tensor<2x1x3xf32>, tensor<1xf32>) -> i64
+  %fc = call @final_sample(%u, %eps, %uc) : (tensor<2x1xf32>, tensor<2x1x3xf32>, tensor<1xf32>) -> i64
+  %k0 = arith.constant 0 : i64
+  %k1 = arith.constant 1 : i64
+  %k2 = arith.constant 2 : i64
+  %i7 = arith.constant 7 : i64
+  %i8 = arith.constant 8 : i64
+  %i9 = arith.constant 9 : i64
+  // CHECK: check 7: ok
+  call @tessera_check_eq(%fa, %k0, %i7) : (i64, i64, i64) -> ()
+  // CHECK: check 8: ok
+  call @tessera_check_eq(%fb, %k1, %i8) : (i64, i64, i64) -> ()
+  // CHECK: check 9: ok
+  call @tessera_check_eq(%fc, %k2, %i9) : (i64, i64, i64) -> ()
 
   %ce = arith.constant dense<[[0.5], [-1.0]]> : tensor<2x1xf32>
   %xh, %mu, %rho = call @continuous(%ce) : (tensor<2x1xf32>) -> (tensor<1xf32>, f32, f32)
