@@ -272,6 +272,21 @@ std::pair<Value, Value> lseStep(OpBuilder &b, Location loc, Value a, Value m,
   return {nm, ns};
 }
 
+/// One step of a log-space log-sum-exp: L' = log(e^L + e^a), as
+/// max(L, a) + log1p(e^-|L - a|); -inf on either side returns the other.
+Value logAddExp(OpBuilder &b, Location loc, Value lse, Value a) {
+  Value mx = arith::MaximumFOp::create(b, loc, lse, a);
+  Value mn = arith::MinimumFOp::create(b, loc, lse, a);
+  Value t = math::Log1pOp::create(
+      b, loc, math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, mn, mx)));
+  Value r = arith::AddFOp::create(b, loc, mx, t);
+  Value ninf = cstF32(b, loc, -std::numeric_limits<double>::infinity());
+  Value lDead = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, lse, ninf);
+  Value aDead = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, a, ninf);
+  r = arith::SelectOp::create(b, loc, aDead, lse, r);
+  return arith::SelectOp::create(b, loc, lDead, a, r);
+}
+
 /// m + log(s).
 Value lseFinish(OpBuilder &b, Location loc, Value m, Value s) {
   return arith::AddFOp::create(b, loc, m, math::LogOp::create(b, loc, s));
@@ -429,36 +444,25 @@ FailureOr<Value> emitKL(OpBuilder &b, Location loc, const KLParts &p) {
   Value e = emptyLike(b, loc, p.x, r, {}, f32);
   double kd = static_cast<double>(p.k);
   if (p.family == Family::discretized) {
-    // -alpha (y-x)^2/2 - LSE_k[ln p_O(k) - alpha (y - k_c)^2 / 2]
-    Value m0 = filled(b, loc, e, -kInf), s0 = filled(b, loc, e, 0.0);
+    // -alpha (y-x)^2/2 - LSE_k[ln p_O(k) - alpha (y - k_c)^2 / 2], in one
+    // pass: the log-sum-exp is carried in log space, so every step also
+    // yields the finished value and the op's last output is the result.
+    Value l0 = filled(b, loc, e, -kInf), v0 = filled(b, loc, e, 0.0);
     auto red = buildGeneric(
-        b, loc, r, 1, {{p.y, r}, {p.logp, r + 1}, alpha},
-        {{m0, r}, {s0, r}}, [&](OpBuilder &bb, Location l, ValueRange a) {
+        b, loc, r, 1, {{p.x, r}, {p.y, r}, {p.logp, r + 1}, alpha},
+        {{l0, r}, {v0, r}}, [&](OpBuilder &bb, Location l, ValueRange a) {
           Value kc = binCentre(bb, l, linalg::IndexOp::create(bb, l, r), p.k);
-          Value d = arith::SubFOp::create(bb, l, a[0], kc);
-          Value q = arith::MulFOp::create(
-              bb, l, arith::MulFOp::create(bb, l, d, d),
-              arith::MulFOp::create(bb, l, a[2], cstF32(bb, l, 0.5)));
-          Value v = arith::SubFOp::create(bb, l, logOf(bb, l, a[1], p.logSpace), q);
-          auto [m, s] = lseStep(bb, l, v, a[3], a[4]);
-          linalg::YieldOp::create(bb, l, ValueRange{m, s});
+          Value halfAlpha = arith::MulFOp::create(bb, l, a[3], cstF32(bb, l, 0.5));
+          Value d = arith::SubFOp::create(bb, l, a[1], kc);
+          Value q = arith::MulFOp::create(bb, l, arith::MulFOp::create(bb, l, d, d), halfAlpha);
+          Value v = arith::SubFOp::create(bb, l, logOf(bb, l, a[2], p.logSpace), q);
+          Value lse = logAddExp(bb, l, a[4], v);
+          Value dx = arith::SubFOp::create(bb, l, a[1], toF32(bb, l, a[0]));
+          Value qx = arith::MulFOp::create(bb, l, arith::MulFOp::create(bb, l, dx, dx), halfAlpha);
+          Value kl = arith::SubFOp::create(bb, l, arith::NegFOp::create(bb, l, qx), lse);
+          linalg::YieldOp::create(bb, l, ValueRange{lse, kl});
         });
-    Value out = emptyLike(b, loc, p.x, r, {}, f32);
-    return buildGeneric(
-               b, loc, r, 0,
-               {{p.x, r}, {p.y, r}, alpha, {red.getResult(0), r},
-                {red.getResult(1), r}},
-               {{out, r}}, [&](OpBuilder &bb, Location l, ValueRange a) {
-                 Value d = arith::SubFOp::create(bb, l, a[1], toF32(bb, l, a[0]));
-                 Value q = arith::MulFOp::create(
-                     bb, l, arith::MulFOp::create(bb, l, d, d),
-                     arith::MulFOp::create(bb, l, a[2], cstF32(bb, l, 0.5)));
-                 Value lse = lseFinish(bb, l, a[3], a[4]);
-                 Value v = arith::SubFOp::create(
-                     bb, l, arith::NegFOp::create(bb, l, q), lse);
-                 linalg::YieldOp::create(bb, l, v);
-               })
-        .getResult(0);
+    return red.getResult(1);
   }
   if (p.form == ReceiverForm::factorized) {
     // Reference code: mixture weights floored at fp32 epsilon and
@@ -519,28 +523,23 @@ FailureOr<Value> emitKL(OpBuilder &b, Location loc, const KLParts &p) {
                         })
         .getResult(0);
   }
-  // Paper: y_x - LSE_k(ln p_O(k) + y_k), one pass over K.
-  Value m0 = filled(b, loc, e, -kInf), s0 = filled(b, loc, e, 0.0),
-        yx0 = filled(b, loc, e, 0.0);
+  // Paper: y_x - LSE_k(ln p_O(k) + y_k), one pass over K with the
+  // log-sum-exp carried in log space; each step yields y_x - LSE so far, and
+  // the op's last output is the per-site value.
+  Value l0 = filled(b, loc, e, -kInf), yx0 = filled(b, loc, e, 0.0),
+        kl0 = filled(b, loc, e, 0.0);
   auto red = buildGeneric(
       b, loc, r, 1, {{p.x, r}, {p.y, r + 1}, {p.logp, r + 1}},
-      {{m0, r}, {s0, r}, {yx0, r}},
+      {{l0, r}, {yx0, r}, {kl0, r}},
       [&](OpBuilder &bb, Location l, ValueRange a) {
         Value k = linalg::IndexOp::create(bb, l, r);
         Value v = arith::AddFOp::create(bb, l, logOf(bb, l, a[2], p.logSpace), a[1]);
-        auto [m, s] = lseStep(bb, l, v, a[3], a[4]);
-        Value yx = arith::SelectOp::create(bb, l, eqIndex(bb, l, k, a[0]), a[1], a[5]);
-        linalg::YieldOp::create(bb, l, ValueRange{m, s, yx});
+        Value lse = logAddExp(bb, l, a[3], v);
+        Value yx = arith::SelectOp::create(bb, l, eqIndex(bb, l, k, a[0]), a[1], a[4]);
+        Value kl = arith::SubFOp::create(bb, l, yx, lse);
+        linalg::YieldOp::create(bb, l, ValueRange{lse, yx, kl});
       });
-  Value out = emptyLike(b, loc, p.x, r, {}, f32);
-  return buildGeneric(
-             b, loc, r, 0,
-             {{red.getResult(2), r}, {red.getResult(0), r}, {red.getResult(1), r}},
-             {{out, r}}, [&](OpBuilder &bb, Location l, ValueRange a) {
-               Value v = arith::SubFOp::create(bb, l, a[0], lseFinish(bb, l, a[1], a[2]));
-               linalg::YieldOp::create(bb, l, v);
-             })
-      .getResult(0);
+  return red.getResult(2);
 }
 
 /// Collects what a KL needs from the sender and receiver that produced its
