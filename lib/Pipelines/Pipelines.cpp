@@ -28,6 +28,7 @@ void tessera::buildToTilePipeline(OpPassManager &pm,
                                   const TesseraPipelineOptions &options) {
   TesseraToTilePassOptions tile;
   tile.target = options.target;
+  tile.outParams = options.outParams;
   pm.addPass(createTesseraToTilePass(tile));
 }
 

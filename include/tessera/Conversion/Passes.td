@@ -48,12 +48,17 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     `cpu`: elementwise ops on tensors to `linalg`, one-shot bufferization
     across function boundaries (identity layouts, so entry points take plain
     memref descriptors), `linalg` to parallel loops over the sites, buffer
-    deallocation. Not implemented yet: `nvvm`, `rocdl` (every op on tensors
-    is reported), CPU tiling/vectorisation strategies.
+    deallocation. With `out-params`, memref results of every function become
+    caller-allocated trailing arguments (the artifact ABI: the caller owns
+    every buffer); static result shapes only. Not implemented yet: `nvvm`,
+    `rocdl` (every op on tensors is reported), CPU tiling/vectorisation
+    strategies.
   }];
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"cpu\"",
-           "Target: cpu, nvvm or rocdl">
+           "Target: cpu, nvvm or rocdl">,
+    Option<"outParams", "out-params", "bool", /*default=*/"false",
+           "Turn memref results into caller-allocated out-parameters">
   ];
   let dependentDialects = [
     "::mlir::bufferization::BufferizationDialect",

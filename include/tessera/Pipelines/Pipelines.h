@@ -33,6 +33,11 @@ struct TesseraPipelineOptions
       *this, "stop-after",
       llvm::cl::desc("Last stage to run: graph, schedule, tile or target"),
       llvm::cl::init("target")};
+  PassOptions::Option<bool> outParams{
+      *this, "out-params",
+      llvm::cl::desc("Memref results become caller-allocated trailing "
+                     "arguments (the artifact ABI)"),
+      llvm::cl::init(false)};
 };
 
 /// Graph IR clean-up: tessera-bfn-canonicalize, tessera-ebt-canonicalize,

@@ -33,7 +33,7 @@ static bool needsTiling(Operation *op) {
          llvm::any_of(op->getResultTypes(), isTensor);
 }
 
-static void buildCpuTilePipeline(OpPassManager &pm) {
+static void buildCpuTilePipeline(OpPassManager &pm, bool outParams) {
   // Elementwise arith/math on whole tensors become linalg.generic first.
   pm.addPass(createConvertElementwiseToLinalgPass());
   bufferization::OneShotBufferizePassOptions bufferize;
@@ -43,6 +43,13 @@ static void buildCpuTilePipeline(OpPassManager &pm) {
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  if (outParams) {
+    // Right after bufferization, before deallocation: a returned buffer
+    // allocated in the function is replaced by the caller's argument.
+    bufferization::BufferResultsToOutParamsPassOptions results;
+    results.hoistStaticAllocs = true;
+    pm.addPass(bufferization::createBufferResultsToOutParamsPass(results));
+  }
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
@@ -56,7 +63,7 @@ struct TesseraToTilePass
   void getDependentDialects(DialectRegistry &registry) const override {
     TesseraToTilePassBase::getDependentDialects(registry);
     OpPassManager pm(ModuleOp::getOperationName());
-    buildCpuTilePipeline(pm);
+    buildCpuTilePipeline(pm, /*outParams=*/true);
     pm.getDependentDialects(registry);
   }
 
@@ -83,7 +90,7 @@ struct TesseraToTilePass
       return;
     }
     OpPassManager pm(ModuleOp::getOperationName());
-    buildCpuTilePipeline(pm);
+    buildCpuTilePipeline(pm, outParams);
     if (failed(runPipeline(pm, getOperation())))
       signalPassFailure();
   }
