@@ -85,8 +85,11 @@ static FailureOr<ManifestValue> describe(func::FuncOp func, Type type,
     value.isTensor = true;
     value.shape.assign(shaped.getShape().begin(), shaped.getShape().end());
     element = shaped.getElementType();
-  } else {
+  } else if (isa<IntegerType, FloatType, IndexType>(type)) {
     value.isTensor = false;
+  } else {
+    return fail("is neither a tensor nor a scalar; entry points take and "
+                "return tensors and scalars (unpack bfn/ebt values first)");
   }
   FailureOr<std::string> dtype = dtypeName(element);
   if (failed(dtype))

@@ -48,6 +48,7 @@ static void buildCpuTilePipeline(OpPassManager &pm, bool outParams) {
     // allocated in the function is replaced by the caller's argument.
     bufferization::BufferResultsToOutParamsPassOptions results;
     results.hoistStaticAllocs = true;
+    results.modifyPublicFunctions = true;
     pm.addPass(bufferization::createBufferResultsToOutParamsPass(results));
   }
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
