@@ -6,7 +6,7 @@ include(CMakePackageConfigHelpers)
 
 # Installed binaries find libMLIR.so/libLLVM.so where Debian puts them.
 set(_tessera_rpath "\$ORIGIN/../${CMAKE_INSTALL_LIBDIR};${LLVM_LIBRARY_DIR}")
-set_target_properties(tessera-opt TesseraBFN-C PROPERTIES
+set_target_properties(tessera-opt tessera-compile TesseraBFN-C PROPERTIES
   INSTALL_RPATH "${_tessera_rpath}")
 
 target_include_directories(TesseraBFN-C INTERFACE
@@ -15,7 +15,7 @@ target_include_directories(TesseraBFN-C INTERFACE
   $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>
   ${MLIR_INCLUDE_DIRS})
 
-install(TARGETS tessera-opt TesseraBFN-C
+install(TARGETS tessera-opt tessera-compile TesseraBFN-C tessera_rt
   EXPORT TesseraTargets
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
@@ -24,6 +24,8 @@ if(TESSERA_BUILD_PLUGIN)
   install(TARGETS TesseraPlugin LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 endif()
 
+install(FILES ${TESSERA_SOURCE_DIR}/runtime/include/tessera/runtime.h
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/tessera)
 install(DIRECTORY ${TESSERA_SOURCE_DIR}/mlir-c/
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/mlir-c
   FILES_MATCHING PATTERN "*.h")

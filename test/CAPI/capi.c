@@ -1,14 +1,16 @@
 /* Tessera C API: dialects, types, attributes, passes and pipelines through
  * libTesseraBFN-C only, as a C11 program. */
-// RUN: tessera-capi-test 2>&1 | FileCheck %s
+// RUN: tessera-capi-test %t.so 2>&1 | FileCheck %s
 
 #include "mlir-c/BuiltinTypes.h"
 #include "mlir-c/Diagnostics.h"
 #include "mlir-c/IR.h"
 #include "mlir-c/Pass.h"
+#include "mlir-c/Tessera/Compile.h"
 #include "mlir-c/Tessera/Dialects.h"
 #include "mlir-c/Tessera/Passes.h"
 #include "mlir-c/Tessera/Pipelines.h"
+#include "tessera/runtime.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -312,7 +314,75 @@ static void testPipeline(MlirContext ctx) {
   tesseraPipelineOptionsDestroy(opts);
 }
 
-int main(void) {
+/* The whole C story: compile a bfn module through the C API, load the
+ * artifact with the runtime, run it and check the numbers. */
+static void testCompile(MlirContext ctx, const char *path, int *diags) {
+  printf("== compile ==\n");
+  // CHECK-LABEL: == compile ==
+  const char *src =
+      "func.func @update(%m: tensor<4xf32>, %r: tensor<4xf32>, %y: tensor<4xf32>)"
+      "    -> (tensor<4xf32>, tensor<4xf32>) {\n"
+      "  %a = bfn.accuracy_constant 2.0\n"
+      "  %g = bfn.pack %m, %r : tensor<4xf32>, tensor<4xf32> -> !bfn.gauss<4xf32>\n"
+      "  %u = bfn.bayes_update %g, %y, %a : !bfn.gauss<4xf32>, tensor<4xf32>, !bfn.accuracy\n"
+      "  %mu, %rho = bfn.unpack %u : !bfn.gauss<4xf32> -> tensor<4xf32>, tensor<4xf32>\n"
+      "  return %mu, %rho : tensor<4xf32>, tensor<4xf32>\n"
+      "}\n";
+  MlirStringRef out = mlirStringRefCreateFromCString(path);
+  TesseraPipelineOptions opts = tesseraPipelineOptionsCreate();
+
+  MlirModule m = mlirModuleCreateParse(ctx, mlirStringRefCreateFromCString(src));
+  tesseraPipelineOptionsSetStopAfter(opts, mlirStringRefCreateFromCString("tile"));
+  int before = *diags;
+  int compiled = mlirLogicalResultIsSuccess(tesseraCompileToArtifact(m, opts, out));
+  printf("compile stopping after tile: %d, diagnostics: %d\n", compiled, *diags - before);
+  // CHECK: diagnostic: tesseraCompileToArtifact: stop-after must be 'target', not 'tile'
+  // CHECK: compile stopping after tile: 0, diagnostics: 1
+  printf("compile null module: %d\n",
+         mlirLogicalResultIsSuccess(tesseraCompileToArtifact((MlirModule){NULL}, opts, out)));
+  // CHECK: compile null module: 0
+  mlirModuleDestroy(m);
+
+  m = mlirModuleCreateParse(ctx, mlirStringRefCreateFromCString(src));
+  tesseraPipelineOptionsSetStopAfter(opts, mlirStringRefCreateFromCString("target"));
+  printf("compile: %d\n", mlirLogicalResultIsSuccess(tesseraCompileToArtifact(m, opts, out)));
+  // CHECK: compile: 1
+  mlirModuleDestroy(m);
+  tesseraPipelineOptionsDestroy(opts);
+
+  tessera_context_options o = {TESSERA_BACKEND_CPU, NULL, 0};
+  tessera_context *rt;
+  tessera_module *art;
+  tessera_function *fn;
+  if (tessera_context_create(&o, &rt, NULL, 0) ||
+      tessera_module_load_file(rt, path, &art) ||
+      tessera_module_get_function(art, "update", &fn)) {
+    printf("runtime failed\n");
+    return;
+  }
+  static const int64_t shape[1] = {4};
+  float mu[4] = {0, 1, -1, 0.5f}, rho[4] = {1, 2, 3, 4}, y[4] = {1, 1, 1, 1};
+  float mu2[4], rho2[4];
+  tessera_tensor in[3] = {{TESSERA_DTYPE_F32, 1, shape, mu},
+                          {TESSERA_DTYPE_F32, 1, shape, rho},
+                          {TESSERA_DTYPE_F32, 1, shape, y}};
+  tessera_tensor res[2] = {{TESSERA_DTYPE_F32, 1, shape, mu2},
+                           {TESSERA_DTYPE_F32, 1, shape, rho2}};
+  tessera_status s = tessera_invoke(fn, in, 3, res, 2);
+  int ok = s == TESSERA_SUCCESS;
+  for (int i = 0; i < 4 && ok; ++i)
+    ok = fabsf(rho2[i] - (rho[i] + 2.0f)) < 1e-6f &&
+         fabsf(mu2[i] - (rho[i] * mu[i] + 2.0f * y[i]) / (rho[i] + 2.0f)) < 1e-6f;
+  printf("run through the runtime: %s, matches the formula: %d\n", tessera_status_string(s), ok);
+  // CHECK: run through the runtime: success, matches the formula: 1
+  tessera_context_destroy(rt);
+}
+
+int main(int argc, char **argv) {
+  if (argc != 2) {
+    fprintf(stderr, "usage: %s artifact-path\n", argv[0]);
+    return 2;
+  }
   int diags = 0;
   MlirContext ctx = makeContext(&diags);
   testDialects(ctx);
@@ -321,6 +391,7 @@ int main(void) {
   testAttributes(ctx);
   testBadIR(ctx, &diags);
   testPipeline(ctx);
+  testCompile(ctx, argv[1], &diags);
   mlirContextDestroy(ctx);
   printf("done\n");
   // CHECK-LABEL: done
