@@ -15,7 +15,7 @@ target_include_directories(TesseraBFN-C INTERFACE
   $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>
   ${MLIR_INCLUDE_DIRS})
 
-install(TARGETS tessera-opt tessera-compile TesseraBFN-C tessera_rt
+install(TARGETS tessera-opt tessera-compile tessera-run TesseraBFN-C tessera_rt
   EXPORT TesseraTargets
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})

@@ -1,6 +1,7 @@
 # -*- Python -*-
 import os
 import subprocess
+import sys
 
 import lit.formats
 import lit.util
@@ -20,6 +21,7 @@ config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
 config.substitutions.append(("%tessera_libs", config.tessera_libs_dir))
 config.substitutions.append(("%tessera_src", config.tessera_src_root))
 config.substitutions.append(("%cc", config.c_compiler))
+config.substitutions.append(("%python", sys.executable))
 config.substitutions.append(("%tessera_obj", config.tessera_obj_root))
 
 # Host tools built without ASan (the packaged mlir-opt and mlir-runner) load
@@ -56,6 +58,7 @@ tools = [
     "tessera-capi-test",
     "tessera-compile",
     "tessera-runtime-test",
+    "tessera-run",
     "split-file",
     "llvm-nm",
     "llvm-objdump",

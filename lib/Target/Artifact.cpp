@@ -190,7 +190,7 @@ static LogicalResult addTrampoline(ModuleOp module, const ManifestEntry &e) {
   Block *body = entry.addEntryBlock(b);
   b.setInsertionPointToStart(body);
   Value args = body->getArgument(0);
-  auto slot = [&](int64_t i) -> Value {
+  auto slot = [&](int32_t i) -> Value {
     Value addr = LLVM::GEPOp::create(b, loc, ptrTy, ptrTy, args,
                                      ArrayRef<LLVM::GEPArg>{i});
     return LLVM::LoadOp::create(b, loc, ptrTy, addr);
@@ -306,8 +306,7 @@ LogicalResult tessera::compileToArtifact(ModuleOp module,
     return module.emitError() << "tessera-compile: cannot create a temporary "
                                  "object file: "
                               << ec.message();
-  auto removeObject =
-      llvm::make_scope_exit([&] { llvm::sys::fs::remove(objectPath); });
+  llvm::scope_exit removeObject([&] { llvm::sys::fs::remove(objectPath); });
   {
     std::error_code ec;
     llvm::raw_fd_ostream os(objectPath, ec, llvm::sys::fs::OF_None);
