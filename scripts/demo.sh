@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
-# The main job: compile the BFN and EBT examples for the CPU
-# (tessera-pipeline, target=cpu), run them with the packaged mlir-runner and
-# print their results.
+# The main job: compile the BFN and EBT examples for the CPU into artifacts
+# (tessera-compile --target=cpu), run them through the C runtime
+# (tessera-run, libtessera_rt) and print their results.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-deps.sh
 scripts/build.sh
 LLVM_PREFIX=${LLVM_PREFIX:-/usr/lib/llvm-22}
 OPT=build/bin/tessera-opt
-RUNNER="$LLVM_PREFIX/bin/mlir-runner -e main -entry-point-result=void \
-  -shared-libs=$LLVM_PREFIX/lib/libmlir_runner_utils.so,$LLVM_PREFIX/lib/libmlir_c_runner_utils.so"
+ARTIFACTS=build/examples
+mkdir -p "$ARTIFACTS"
 
 run_example() {
+  local so="$ARTIFACTS/$(basename "$1" .mlir).so"
   echo "=== $1: $2"
-  "$OPT" "$1" --tessera-pipeline=target=cpu | $RUNNER | grep -v '^Unranked Memref'
+  build/bin/tessera-compile "$1" --target=cpu -o "$so"
+  build/bin/tessera-run "$so" --entry main | grep -v '^Unranked Memref'
 }
 run_example examples/bfn/categorical_loss.mlir \
   "text8-like step i=3 of n=10: [L^n, L^inf] in nats per character"

@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
@@ -268,6 +269,17 @@ LogicalResult tessera::compileToArtifact(ModuleOp module,
   if (failed(buildTesseraPipeline(pm, pipeline)) || failed(pm.run(module)))
     return failure();
 
+  // Bufferization hints on declarations (`bufferization.access`) mean
+  // nothing to LLVM; the translator would warn about each of them.
+  for (auto llvmFunc : module.getOps<LLVM::LLVMFuncOp>())
+    for (unsigned i = 0, e = llvmFunc.getNumArguments(); i < e; ++i) {
+      auto func = cast<FunctionOpInterface>(llvmFunc.getOperation());
+      SmallVector<NamedAttribute> kept;
+      for (NamedAttribute attr : func.getArgAttrs(i))
+        if (!attr.getName().strref().starts_with("bufferization."))
+          kept.push_back(attr);
+      func.setArgAttrs(i, kept);
+    }
   for (const ManifestEntry &e : *entries)
     if (failed(addTrampoline(module, e)))
       return failure();
