@@ -11,6 +11,7 @@
 #include "tessera/runtime.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,6 +226,53 @@ static void run_backends(void) {
          tessera_status_string(tessera_context_create(NULL, &ctx, NULL, 0)));
 }
 
+/* Separate contexts on separate threads: each loads the artifact and runs
+ * its own invocations; nothing is shared but the code. */
+typedef struct worker {
+  const char *path;
+  float scale;
+  int ok;
+} worker;
+
+static void *work(void *arg) {
+  worker *w = arg;
+  tessera_context_options o = {TESSERA_BACKEND_CPU, NULL, 0};
+  tessera_context *ctx;
+  tessera_module *m;
+  tessera_function *fn;
+  if (tessera_context_create(&o, &ctx, NULL, 0))
+    return NULL;
+  w->ok = !tessera_module_load_file(ctx, w->path, &m) &&
+          !tessera_module_get_function(m, "mixed", &fn);
+  static const int64_t s3[1] = {3};
+  for (int i = 0; i < 2000 && w->ok; ++i) {
+    float x[3] = {1, 2, (float)i}, s = w->scale, d = 0, p[3];
+    tessera_tensor in[2] = {{TESSERA_DTYPE_F32, 1, s3, x},
+                            {TESSERA_DTYPE_F32, 0, NULL, &s}};
+    tessera_tensor out[2] = {{TESSERA_DTYPE_F32, 0, NULL, &d},
+                             {TESSERA_DTYPE_F32, 1, s3, p}};
+    w->ok = !tessera_invoke(fn, in, 2, out, 2) && d == 2 * s &&
+            p[2] == (float)i * s && p[1] == 2 * s;
+  }
+  tessera_context_destroy(ctx);
+  return NULL;
+}
+
+static void run_threads(const char *path) {
+  pthread_t threads[4];
+  worker workers[4];
+  for (int i = 0; i < 4; ++i) {
+    workers[i] = (worker){path, 0.5f * (float)(i + 1), 0};
+    pthread_create(&threads[i], NULL, work, &workers[i]);
+  }
+  int ok = 1;
+  for (int i = 0; i < 4; ++i) {
+    pthread_join(threads[i], NULL);
+    ok &= workers[i].ok;
+  }
+  printf("4 threads, 4 contexts: %s\n", ok ? "all results right" : "WRONG");
+}
+
 int main(int argc, char **argv) {
   if (argc != 4) {
     fprintf(stderr, "usage: %s artifact.so corrupt-file plain.so\n", argv[0]);
@@ -286,6 +334,8 @@ int main(int argc, char **argv) {
 
   run_buffers();
   run_backends();
+  // CHECK: 4 threads, 4 contexts: all results right
+  run_threads(argv[1]);
   // CHECK: failures: 0
   printf("failures: %d\n", failures);
   return failures != 0;
