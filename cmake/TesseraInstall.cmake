@@ -9,6 +9,10 @@ set(_tessera_rpath "\$ORIGIN/../${CMAKE_INSTALL_LIBDIR};${LLVM_LIBRARY_DIR}")
 set_target_properties(tessera-opt tessera-compile TesseraBFN-C PROPERTIES
   INSTALL_RPATH "${_tessera_rpath}")
 
+# tessera-run needs only the runtime beside it.
+set_target_properties(tessera-run PROPERTIES
+  INSTALL_RPATH "\$ORIGIN/../${CMAKE_INSTALL_LIBDIR}")
+
 target_include_directories(TesseraBFN-C INTERFACE
   $<BUILD_INTERFACE:${TESSERA_SOURCE_DIR}>
   $<BUILD_INTERFACE:${TESSERA_BINARY_DIR}/include>

@@ -6,6 +6,9 @@
 // RUN: %cc -std=c11 -pedantic -Wall -Werror %sanitizer_flags %s @%t/flags -o %t/prog
 // RUN: %t/prog | FileCheck %s
 // RUN: %t/prefix/bin/tessera-opt --show-dialects | FileCheck %s --check-prefix=OPT
+// RUN: %t/prefix/bin/tessera-compile %S/../Runtime/Inputs/entries.mlir -o %t/entries.so
+// RUN: not %t/prefix/bin/tessera-run %t/entries.so --entry nope 2>&1 | FileCheck %s --check-prefix=ARTIFACT
+// RUN: test -f %t/prefix/include/tessera/runtime.h
 // RUN: test -f %t/prefix/lib/cmake/Tessera/TesseraConfig.cmake
 // RUN: test -f %t/prefix/lib/TesseraPlugin.so
 
@@ -37,5 +40,6 @@ int main(void) {
   mlirContextDestroy(ctx);
   return 0;
 }
+// ARTIFACT: tessera-run: the artifact has no entry point 'nope'
 // OPT: bfn
 // OPT-SAME: ebt
