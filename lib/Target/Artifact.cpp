@@ -260,13 +260,27 @@ LogicalResult tessera::compileToArtifact(ModuleOp module,
       func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                     UnitAttr::get(ctx));
 
-  PassManager pm(ctx);
   TesseraPipelineOptions pipeline;
   pipeline.target = options.target;
   pipeline.chip = options.chip;
   pipeline.features = options.features;
   pipeline.outParams = true;
-  if (failed(buildTesseraPipeline(pm, pipeline)) || failed(pm.run(module)))
+  pipeline.stopAfter = "tile";
+  PassManager toTile(ctx);
+  if (failed(buildTesseraPipeline(toTile, pipeline)) ||
+      failed(toTile.run(module)))
+    return failure();
+  // The artifact ABI: an entry's buffers do not overlap (the runtime checks
+  // the caller's), which lets LLVM keep reduction state in registers.
+  for (auto func : module.getOps<func::FuncOp>())
+    if (!func.isPrivate() && !func.isExternal())
+      for (auto [i, type] : llvm::enumerate(func.getArgumentTypes()))
+        if (isa<MemRefType>(type))
+          func.setArgAttr(i, LLVM::LLVMDialect::getNoAliasAttrName(),
+                          UnitAttr::get(ctx));
+  PassManager toTarget(ctx);
+  buildToTargetPipeline(toTarget, pipeline);
+  if (failed(toTarget.run(module)))
     return failure();
 
   // Bufferization hints on declarations (`bufferization.access`) mean

@@ -258,14 +258,21 @@ Operand siteOperand(Value v) {
   return {v, t ? static_cast<unsigned>(t.getRank()) : 0u};
 }
 
-/// One step of an online log-sum-exp: (m, s) -> (max(m, a), rescaled sum).
-/// All-(-inf) prefixes keep s = 0 instead of producing NaN.
+/// One step of an online log-sum-exp: (m, s) -> (max(m, a), rescaled sum),
+/// with one exp: e = exp(-|a - m|) rescales the old sum when a is the new
+/// max and is the new term otherwise. All-(-inf) prefixes keep s = 0
+/// instead of producing NaN.
 std::pair<Value, Value> lseStep(OpBuilder &b, Location loc, Value a, Value m,
                                 Value s) {
   Value nm = arith::MaximumFOp::create(b, loc, m, a);
-  Value r = math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, m, nm));
-  Value e = math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, a, nm));
-  Value ns = arith::AddFOp::create(b, loc, arith::MulFOp::create(b, loc, s, r), e);
+  Value d = math::AbsFOp::create(b, loc, arith::SubFOp::create(b, loc, a, m));
+  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, d));
+  Value grew = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, a, m);
+  Value one = cstF32(b, loc, 1.0);
+  Value rescaled = arith::AddFOp::create(
+      b, loc, arith::MulFOp::create(b, loc, s, e), one);
+  Value added = arith::AddFOp::create(b, loc, s, e);
+  Value ns = arith::SelectOp::create(b, loc, grew, rescaled, added);
   Value ninf = cstF32(b, loc, -std::numeric_limits<double>::infinity());
   Value dead = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, nm, ninf);
   ns = arith::SelectOp::create(b, loc, dead, cstF32(b, loc, 0.0), ns);
@@ -523,23 +530,26 @@ FailureOr<Value> emitKL(OpBuilder &b, Location loc, const KLParts &p) {
                         })
         .getResult(0);
   }
-  // Paper: y_x - LSE_k(ln p_O(k) + y_k), one pass over K with the
-  // log-sum-exp carried in log space; each step yields y_x - LSE so far, and
-  // the op's last output is the per-site value.
-  Value l0 = filled(b, loc, e, -kInf), yx0 = filled(b, loc, e, 0.0),
-        kl0 = filled(b, loc, e, 0.0);
+  // Paper: y_x - LSE_k(ln p_O(k) + y_k), one pass over K carrying the
+  // max-shifted log-sum-exp (running max m, rescaled sum s: one exp per
+  // class); each step yields y_x - (m + log s) for the classes seen so far,
+  // so the op's last output is the per-site value whatever the visiting
+  // order. Lowered to loops, only the last class's log is live: LLVM sinks
+  // it out of the K loop.
+  Value m0 = filled(b, loc, e, -kInf), s0 = filled(b, loc, e, 0.0),
+        yx0 = filled(b, loc, e, 0.0), kl0 = filled(b, loc, e, 0.0);
   auto red = buildGeneric(
       b, loc, r, 1, {{p.x, r}, {p.y, r + 1}, {p.logp, r + 1}},
-      {{l0, r}, {yx0, r}, {kl0, r}},
+      {{m0, r}, {s0, r}, {yx0, r}, {kl0, r}},
       [&](OpBuilder &bb, Location l, ValueRange a) {
         Value k = linalg::IndexOp::create(bb, l, r);
         Value v = arith::AddFOp::create(bb, l, logOf(bb, l, a[2], p.logSpace), a[1]);
-        Value lse = logAddExp(bb, l, a[3], v);
-        Value yx = arith::SelectOp::create(bb, l, eqIndex(bb, l, k, a[0]), a[1], a[4]);
-        Value kl = arith::SubFOp::create(bb, l, yx, lse);
-        linalg::YieldOp::create(bb, l, ValueRange{lse, yx, kl});
+        auto [m, s] = lseStep(bb, l, v, a[3], a[4]);
+        Value yx = arith::SelectOp::create(bb, l, eqIndex(bb, l, k, a[0]), a[1], a[5]);
+        Value kl = arith::SubFOp::create(bb, l, yx, lseFinish(bb, l, m, s));
+        linalg::YieldOp::create(bb, l, ValueRange{m, s, yx, kl});
       });
-  return red.getResult(2);
+  return red.getResult(3);
 }
 
 /// Collects what a KL needs from the sender and receiver that produced its

@@ -1,32 +1,36 @@
 // RUN: tessera-opt %s --tessera-to-schedule -split-input-file | FileCheck %s
 
 // Receiver + KL are ONE linalg op per step: a single pass over the alphabet
-// that carries the log-sum-exp in log space (max + log1p(exp(-|L - a|))),
-// picks y_x, and yields y_x - LSE as its last output: the op's result is the
-// per-site KL. No K x K tensor, no materialised receiver, no second op.
+// that carries the max-shifted log-sum-exp (running max m, rescaled sum s,
+// one exp per class), picks y_x, and yields y_x - (m + log s) as its last
+// output: the op's result is the per-site KL. No K x K tensor, no
+// materialised receiver, no second op.
 
 // CHECK-DAG: #[[SK:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 // CHECK-DAG: #[[S:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-LABEL: func.func @categorical_kl
 // CHECK-SAME: (%[[X:.*]]: tensor<16x8xi32>, %[[A:.*]]: f32, %[[LOGP:.*]]: tensor<16x8x27xf32>, %[[Y:.*]]: tensor<16x8x27xf32>) -> tensor<16x8xf32>
 // CHECK-NOT: linalg.generic
-// CHECK: %[[R:.*]]:3 = linalg.generic {indexing_maps = [#[[S]], #[[SK]], #[[SK]], #[[S]], #[[S]], #[[S]]], iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK: %[[R:.*]]:4 = linalg.generic {indexing_maps = [#[[S]], #[[SK]], #[[SK]], #[[S]], #[[S]], #[[S]], #[[S]]], iterator_types = ["parallel", "parallel", "reduction"]}
 // CHECK-SAME: ins(%[[X]], %[[Y]], %[[LOGP]] : tensor<16x8xi32>, tensor<16x8x27xf32>, tensor<16x8x27xf32>)
-// CHECK-SAME: outs({{.*}} : tensor<16x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>)
-// CHECK: ^bb0(%{{.*}}: i32, %[[YK:.*]]: f32, %{{.*}}: f32, %[[L:.*]]: f32, %[[YX:.*]]: f32, %{{.*}}: f32):
+// CHECK-SAME: outs({{.*}} : tensor<16x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>)
+// CHECK: ^bb0(%{{.*}}: i32, %[[YK:.*]]: f32, %{{.*}}: f32, %[[M:.*]]: f32, %[[SUM:.*]]: f32, %[[YX:.*]]: f32, %{{.*}}: f32):
 // CHECK: %[[K:.*]] = linalg.index 2 : index
 // CHECK: %[[V:.*]] = arith.addf %{{.*}}, %[[YK]] : f32
-// CHECK: %[[MX:.*]] = arith.maximumf %[[L]], %[[V]] : f32
-// CHECK: %[[MN:.*]] = arith.minimumf %[[L]], %[[V]] : f32
-// CHECK: %[[D:.*]] = arith.subf %[[MN]], %[[MX]] : f32
-// CHECK: %[[E:.*]] = math.exp %[[D]] : f32
-// CHECK: %[[T:.*]] = math.log1p %[[E]] : f32
+// CHECK: %[[MX:.*]] = arith.maximumf %[[M]], %[[V]] : f32
+// CHECK: %[[D:.*]] = arith.subf %[[V]], %[[M]] : f32
+// CHECK: %[[AD:.*]] = math.absf %[[D]] : f32
+// CHECK: %[[ND:.*]] = arith.negf %[[AD]] : f32
+// CHECK: %[[E:.*]] = math.exp %[[ND]] : f32
+// CHECK-NOT: math.exp
 // CHECK: arith.cmpi eq, %[[K]]
-// CHECK: %[[KL:.*]] = arith.subf
-// CHECK: linalg.yield %{{.*}}, %{{.*}}, %[[KL]] : f32, f32, f32
+// CHECK: %[[L:.*]] = math.log %[[NS:.*]] : f32
+// CHECK: %[[LSE:.*]] = arith.addf %[[MX]], %[[L]] : f32
+// CHECK: %[[KL:.*]] = arith.subf %{{.*}}, %[[LSE]] : f32
+// CHECK: linalg.yield %[[MX]], %[[NS]], %{{.*}}, %[[KL]] : f32, f32, f32, f32
 // CHECK-NOT: linalg.generic
 // CHECK-NOT: 27x27
-// CHECK: return %[[R]]#2
+// CHECK: return %[[R]]#3
 func.func @categorical_kl(%x: tensor<16x8xi32>, %a: !bfn.accuracy, %p: !bfn.simplex<16x8x27xf32, log>, %y: tensor<16x8x27xf32>) -> tensor<16x8xf32> {
   %s = bfn.sender %x, %a : tensor<16x8xi32>, !bfn.accuracy -> !bfn.sender<categorical, 16x8x27xf32>
   %r = bfn.receiver %p, %a : !bfn.simplex<16x8x27xf32, log>, !bfn.accuracy -> !bfn.receiver<categorical, 16x8x27xf32>
@@ -39,7 +43,7 @@ func.func @categorical_kl(%x: tensor<16x8xi32>, %a: !bfn.accuracy, %p: !bfn.simp
 // bf16 storage: the simplex is widened to fp32 inside the fused op.
 // CHECK-LABEL: func.func @categorical_kl_bf16
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
-// CHECK: ^bb0(%{{.*}}: i32, %{{.*}}: f32, %[[LP:.*]]: bf16, %{{.*}}: f32, %{{.*}}: f32, %{{.*}}: f32):
+// CHECK: ^bb0(%{{.*}}: i32, %{{.*}}: f32, %[[LP:.*]]: bf16, %{{.*}}: f32, %{{.*}}: f32, %{{.*}}: f32, %{{.*}}: f32):
 // CHECK: arith.extf %[[LP]] : bf16 to f32
 func.func @categorical_kl_bf16(%x: tensor<64xi32>, %a: !bfn.accuracy, %p: !bfn.simplex<64x256xbf16, log>, %y: tensor<64x256xf32>) -> tensor<64xf32> {
   %s = bfn.sender %x, %a : tensor<64xi32>, !bfn.accuracy -> !bfn.sender<categorical, 64x256xf32>
