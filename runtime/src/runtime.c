@@ -626,6 +626,21 @@ static tessera_status check_tensor(const tessera_function *fn,
   return TESSERA_SUCCESS;
 }
 
+static size_t tensor_bytes(const tessera_tensor *t) {
+  size_t n = tessera_dtype_size(t->dtype);
+  for (int32_t d = 0; d < t->rank; ++d)
+    n *= (size_t)t->shape[d];
+  return n;
+}
+
+static int overlaps(const tessera_tensor *a, const tessera_tensor *b) {
+  size_t na = tensor_bytes(a), nb = tensor_bytes(b);
+  if (!na || !nb || !a->data || !b->data)
+    return 0;
+  uintptr_t pa = (uintptr_t)a->data, pb = (uintptr_t)b->data;
+  return pa < pb + nb && pb < pa + na;
+}
+
 /* A memref descriptor {allocated, aligned, offset, sizes[r], strides[r]} as
  * 64-bit words, over row-major `data`. */
 static void fill_descriptor(int64_t *words, const value_desc *v, void *data) {
@@ -676,6 +691,22 @@ tessera_status tessera_invoke(tessera_function *fn,
   for (size_t i = 0; i < num_inputs; ++i)
     if (fn->inputs[i].is_tensor)
       words += 3 + 2 * (size_t)fn->inputs[i].rank;
+  /* Entry points are compiled with their buffers marked noalias: an output
+   * may not share memory with an input or another output. */
+  for (size_t i = 0; i < num_outputs; ++i) {
+    for (size_t j = 0; j < num_inputs + num_outputs; ++j) {
+      int is_input = j < num_inputs;
+      const tessera_tensor *other = is_input ? &inputs[j] : &outputs[j - num_inputs];
+      if (!is_input && j - num_inputs == i)
+        continue;
+      if (overlaps(&outputs[i], other))
+        return fail(ctx, TESSERA_ERROR_INVALID_ARGUMENT,
+                    "%s: output #%zu overlaps %s #%zu; outputs need their "
+                    "own memory",
+                    fn->name, i, is_input ? "input" : "output",
+                    is_input ? j : j - num_inputs);
+    }
+  }
 
   /* Several scalar results come back as one struct with natural alignment. */
   size_t struct_size = 0, struct_align = 1;

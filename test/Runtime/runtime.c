@@ -164,6 +164,9 @@ static void run_errors(tessera_context *ctx, tessera_module *m) {
   // ERR: wrong rank: signature mismatch: update: input #1 has rank 1, the entry expects 2
   report("wrong rank", ctx, tessera_invoke(fn, in, 2, out, 1));
   in[1] = in[0];
+  out[0].data = buf;
+  // ERR: aliasing output: invalid argument: update: output #0 overlaps input #0; outputs need their own memory
+  report("aliasing output", ctx, tessera_invoke(fn, in, 2, out, 1));
   out[0].data = NULL;
   // ERR: null data: invalid argument: update: output #0 has NULL data
   report("null data", ctx, tessera_invoke(fn, in, 2, out, 1));

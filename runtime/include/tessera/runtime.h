@@ -137,7 +137,9 @@ tessera_status tessera_function_output(const tessera_function *fn,
 
 /** Runs the entry point to completion: reads `inputs`, writes `outputs`
  *  (caller-allocated, every output including scalars). Counts, dtypes,
- *  ranks and shapes are checked against the entry's signature first. */
+ *  ranks and shapes are checked against the entry's signature first, and
+ *  an output that overlaps an input or another output is refused (entries
+ *  are compiled assuming their buffers do not alias). */
 tessera_status tessera_invoke(tessera_function *fn,
                               const tessera_tensor *inputs, size_t num_inputs,
                               tessera_tensor *outputs, size_t num_outputs);
