@@ -8,7 +8,6 @@
 #include "mlir/CAPI/IR.h"
 #include "mlir/CAPI/Support.h"
 
-#include "llvm/Support/FileSystem.h"
 
 using namespace mlir;
 
@@ -30,10 +29,5 @@ MlirLogicalResult tesseraCompileToArtifact(MlirModule module,
   artifact.target = pipeline->target;
   artifact.chip = pipeline->chip;
   artifact.features = pipeline->features;
-  StringRef path = unwrap(outputPath);
-  if (failed(tessera::compileToArtifact(op, artifact, path))) {
-    llvm::sys::fs::remove(path);
-    return mlirLogicalResultFailure();
-  }
-  return mlirLogicalResultSuccess();
+  return wrap(tessera::compileToArtifact(op, artifact, unwrap(outputPath)));
 }

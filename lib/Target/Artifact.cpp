@@ -101,11 +101,15 @@ static FailureOr<ManifestValue> describe(func::FuncOp func, Type type,
 }
 
 /// Entries: every public function with a body.
+static bool isEntry(func::FuncOp func) {
+  return !func.isPrivate() && !func.isExternal();
+}
+
 static FailureOr<std::vector<ManifestEntry>> collectEntries(ModuleOp module) {
   std::vector<ManifestEntry> entries;
   bool ok = true;
   for (auto func : module.getOps<func::FuncOp>()) {
-    if (func.isPrivate() || func.isExternal())
+    if (!isEntry(func))
       continue;
     ManifestEntry entry;
     entry.name = func.getSymName().str();
@@ -242,9 +246,9 @@ createHostTargetMachine(ModuleOp module, const tessera::ArtifactOptions &o) {
   return tm;
 }
 
-LogicalResult tessera::compileToArtifact(ModuleOp module,
-                                         const ArtifactOptions &options,
-                                         StringRef outputPath) {
+static LogicalResult compile(ModuleOp module,
+                             const tessera::ArtifactOptions &options,
+                             StringRef outputPath) {
   MLIRContext *ctx = module.getContext();
   if (options.target != "cpu")
     return module.emitError()
@@ -256,30 +260,30 @@ LogicalResult tessera::compileToArtifact(ModuleOp module,
   if (failed(entries))
     return failure();
   for (auto func : module.getOps<func::FuncOp>())
-    if (!func.isPrivate() && !func.isExternal())
+    if (isEntry(func))
       func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                     UnitAttr::get(ctx));
 
-  TesseraPipelineOptions pipeline;
+  tessera::TesseraPipelineOptions pipeline;
   pipeline.target = options.target;
   pipeline.chip = options.chip;
   pipeline.features = options.features;
   pipeline.outParams = true;
   pipeline.stopAfter = "tile";
   PassManager toTile(ctx);
-  if (failed(buildTesseraPipeline(toTile, pipeline)) ||
+  if (failed(tessera::buildTesseraPipeline(toTile, pipeline)) ||
       failed(toTile.run(module)))
     return failure();
   // The artifact ABI: an entry's buffers do not overlap (the runtime checks
   // the caller's), which lets LLVM keep reduction state in registers.
   for (auto func : module.getOps<func::FuncOp>())
-    if (!func.isPrivate() && !func.isExternal())
+    if (isEntry(func))
       for (auto [i, type] : llvm::enumerate(func.getArgumentTypes()))
         if (isa<MemRefType>(type))
           func.setArgAttr(i, LLVM::LLVMDialect::getNoAliasAttrName(),
                           UnitAttr::get(ctx));
   PassManager toTarget(ctx);
-  buildToTargetPipeline(toTarget, pipeline);
+  tessera::buildToTargetPipeline(toTarget, pipeline);
   if (failed(toTarget.run(module)))
     return failure();
 
@@ -368,4 +372,14 @@ LogicalResult tessera::compileToArtifact(ModuleOp module,
                               << " failed (" << (error.empty() ? "exit code " + std::to_string(rc) : error)
                               << ")";
   return success();
+}
+
+LogicalResult tessera::compileToArtifact(ModuleOp module,
+                                         const ArtifactOptions &options,
+                                         StringRef outputPath) {
+  if (succeeded(compile(module, options, outputPath)))
+    return success();
+  // Never leave an earlier artifact at the path of a failed compilation.
+  llvm::sys::fs::remove(outputPath);
+  return failure();
 }

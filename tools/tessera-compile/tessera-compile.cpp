@@ -17,7 +17,6 @@
 #include "mlir/Support/FileUtilities.h"
 
 #include "llvm/Support/CommandLine.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -65,9 +64,5 @@ int main(int argc, char **argv) {
   options.chip = chip;
   options.features = features;
   options.optLevel = optLevel;
-  if (failed(tessera::compileToArtifact(*module, options, output))) {
-    llvm::sys::fs::remove(output);
-    return 1;
-  }
-  return 0;
+  return failed(tessera::compileToArtifact(*module, options, output));
 }

@@ -7,8 +7,8 @@
 #ifndef TESSERA_CONVERSION_PHILOX_H
 #define TESSERA_CONVERSION_PHILOX_H
 
-#include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/PatternMatch.h"
 
 namespace tessera {
 
@@ -26,6 +26,19 @@ mlir::FailureOr<mlir::Value> philoxDraws(mlir::OpBuilder &b,
                                          bool normal, mlir::Value seed,
                                          mlir::Value offset, uint32_t stream,
                                          mlir::Value leadingSize = {});
+
+/// Turns the keyed form of a drawing op (`rng(seed, offset)`) into its
+/// explicit form (`draws(...)`) in place; every bfn/ebt op that draws has
+/// both, with the same `seed`, `offset` and `draws` operand names.
+template <typename OpT>
+void replaceKeyWithDraws(mlir::RewriterBase &rw, OpT op,
+                         mlir::ValueRange draws) {
+  rw.modifyOpInPlace(op, [&] {
+    op.getSeedMutable().clear();
+    op.getOffsetMutable().clear();
+    op.getDrawsMutable().assign(draws);
+  });
+}
 
 } // namespace tessera
 

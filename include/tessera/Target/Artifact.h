@@ -31,7 +31,8 @@ struct ArtifactOptions {
 /// Lowers `module` (Graph, Schedule or Tile IR) through `tessera-pipeline`
 /// with the artifact ABI and writes the shared object to `outputPath`.
 /// Failures (unsupported entry signature, an op a stage rejects, a failing
-/// linker) are reported as diagnostics on the module's context.
+/// linker) are reported as diagnostics on the module's context, and no file
+/// is left at `outputPath`.
 mlir::LogicalResult compileToArtifact(mlir::ModuleOp module,
                                       const ArtifactOptions &options,
                                       llvm::StringRef outputPath);

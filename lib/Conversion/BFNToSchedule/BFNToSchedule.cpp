@@ -1464,11 +1464,7 @@ struct MaterializePhilox : public OpRewritePattern<OpT> {
         return rw.notifyMatchFailure(op, "dynamic draw shape");
       draws.push_back(*d);
     }
-    rw.modifyOpInPlace(op, [&] {
-      op.getSeedMutable().clear();
-      op.getOffsetMutable().clear();
-      op.getDrawsMutable().assign(draws);
-    });
+    replaceKeyWithDraws(rw, op, draws);
     return success();
   }
 };

@@ -19,9 +19,7 @@ def write(path, dtype, shape, values):
     for d in dims:
         n *= d
     assert n == len(vals), (n, len(vals))
-    shp = "(" + "".join("%d," % d if len(dims) == 1 else "%d, " % d for d in dims).rstrip(" ") + ")"
-    if len(dims) > 1:
-        shp = "(" + ", ".join(str(d) for d in dims) + ")"
+    shp = "(%d,)" % dims[0] if len(dims) == 1 else "(" + ", ".join(map(str, dims)) + ")"
     header = "{'descr': '%s', 'fortran_order': False, 'shape': %s, }" % (descr, shp)
     total = (10 + len(header) + 1 + 63) // 64 * 64
     header += " " * (total - 10 - len(header) - 1) + "\n"
@@ -32,18 +30,21 @@ def write(path, dtype, shape, values):
 
 
 def load(path):
+    """The header dict and the values of a version-1 .npy file."""
     with open(path, "rb") as f:
         data = f.read()
+    assert data[:6] == b"\x93NUMPY", "bad magic"
     (hlen,) = struct.unpack("<H", data[8:10])
+    assert (10 + hlen) % 64 == 0, "header not padded to 64 bytes"
     header = ast.literal_eval(data[10:10 + hlen].decode("latin1"))
     n = 1
     for d in header["shape"]:
         n *= d
-    return struct.unpack("<%d%s" % (n, FMT[header["descr"]]), data[10 + hlen:])
+    return header, struct.unpack("<%d%s" % (n, FMT[header["descr"]]), data[10 + hlen:])
 
 
 def check(path, values, tol):
-    got = load(path)
+    _, got = load(path)
     want = [float(v) for v in values.split(",")]
     bad = [(i, g, w) for i, (g, w) in enumerate(zip(got, want))
            if abs(g - w) > float(tol) * (1 + abs(w))]
@@ -51,22 +52,13 @@ def check(path, values, tol):
 
 
 def read(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    assert data[:6] == b"\x93NUMPY", "bad magic"
-    (hlen,) = struct.unpack("<H", data[8:10])
-    header = ast.literal_eval(data[10:10 + hlen].decode("latin1"))
-    assert (10 + hlen) % 64 == 0, "header not padded to 64 bytes"
-    n = 1
-    for d in header["shape"]:
-        n *= d
-    vals = struct.unpack("<%d%s" % (n, FMT[header["descr"]]), data[10 + hlen:])
+    header, vals = load(path)
     print(header["descr"], header["shape"], " ".join("%.6g" % v for v in vals))
 
 
 if __name__ == "__main__":
     if sys.argv[1] == "write":
-        write(*sys.argv[2:6]) if len(sys.argv) > 5 else write(sys.argv[2], sys.argv[3], sys.argv[4], "")
+        write(*(sys.argv[2:6] + [""] * (6 - len(sys.argv))))
     elif sys.argv[1] == "check":
         check(sys.argv[2], sys.argv[3], sys.argv[4])
     else:

@@ -221,11 +221,7 @@ struct MaterializeNoise : public OpRewritePattern<OpT> {
                                      op.getSeed(), op.getOffset(), 0);
     if (failed(d))
       return rw.notifyMatchFailure(op, "dynamic noise shape");
-    rw.modifyOpInPlace(op, [&] {
-      op.getSeedMutable().clear();
-      op.getOffsetMutable().clear();
-      op.getDrawsMutable().assign(ValueRange{*d});
-    });
+    replaceKeyWithDraws(rw, op, ValueRange{*d});
     return success();
   }
 };
@@ -294,26 +290,34 @@ struct SelectLowering : public OpRewritePattern<SelectOp> {
   }
 };
 
+/// The slice of candidate k in a K x C tensor: offsets, sizes, strides.
+struct CandidateSlice {
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+};
+
+CandidateSlice candidateSlice(OpBuilder &b, Location loc, Value all, Value k) {
+  int64_t rank = cast<RankedTensorType>(all.getType()).getRank();
+  CandidateSlice s{SmallVector<OpFoldResult>(rank, b.getIndexAttr(0)),
+                   tensor::getMixedSizes(b, loc, all),
+                   SmallVector<OpFoldResult>(rank, b.getIndexAttr(1))};
+  s.offsets[0] = k;
+  s.sizes[0] = b.getIndexAttr(1);
+  return s;
+}
+
 /// Candidate k of a K x C tensor, and the write back.
 Value candidate(OpBuilder &b, Location loc, Value all, Value k) {
   auto t = cast<RankedTensorType>(all.getType());
-  SmallVector<OpFoldResult> offsets(t.getRank(), b.getIndexAttr(0));
-  offsets[0] = k;
-  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, all);
-  sizes[0] = b.getIndexAttr(1);
-  SmallVector<OpFoldResult> strides(t.getRank(), b.getIndexAttr(1));
+  CandidateSlice s = candidateSlice(b, loc, all, k);
   auto one = RankedTensorType::get(t.getShape().drop_front(), t.getElementType());
-  return tensor::ExtractSliceOp::create(b, loc, one, all, offsets, sizes, strides);
+  return tensor::ExtractSliceOp::create(b, loc, one, all, s.offsets, s.sizes,
+                                        s.strides);
 }
 
 Value putCandidate(OpBuilder &b, Location loc, Value v, Value all, Value k) {
-  auto t = cast<RankedTensorType>(all.getType());
-  SmallVector<OpFoldResult> offsets(t.getRank(), b.getIndexAttr(0));
-  offsets[0] = k;
-  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, all);
-  sizes[0] = b.getIndexAttr(1);
-  SmallVector<OpFoldResult> strides(t.getRank(), b.getIndexAttr(1));
-  return tensor::InsertSliceOp::create(b, loc, v, all, offsets, sizes, strides);
+  CandidateSlice s = candidateSlice(b, loc, all, k);
+  return tensor::InsertSliceOp::create(b, loc, v, all, s.offsets, s.sizes,
+                                       s.strides);
 }
 
 /// For every candidate k: body(k, candidate k) -> per-candidate result,
