@@ -13,6 +13,7 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 
 void tessera::registerTesseraDialects(mlir::DialectRegistry &registry) {
   registry.insert<bfn::BFNDialect, ebt::EBTDialect>();
@@ -24,6 +25,9 @@ void tessera::registerAllDialects(mlir::DialectRegistry &registry) {
   // vector, gpu, nvvm/rocdl, llvm), with their interface extensions.
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
+  // Serialising gpu.module to PTX/HSACO and embedding the binaries in the
+  // host module translate through these.
+  mlir::registerAllToLLVMIRTranslations(registry);
 }
 
 void tessera::registerTesseraPassesAndPipelines() {

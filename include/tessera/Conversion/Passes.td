@@ -50,18 +50,35 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     memref descriptors), `linalg` to parallel loops over the sites, buffer
     deallocation. With `out-params`, memref results of every function become
     caller-allocated trailing arguments (the artifact ABI: the caller owns
-    every buffer); static result shapes only. Not implemented yet: `nvvm`,
-    `rocdl` (every op on tensors is reported), CPU tiling/vectorisation
-    strategies.
+    every buffer); static result shapes only.
+
+    `nvvm`, `rocdl`: the same bufferization; buffers live in device memory
+    (entry arguments are device pointers, host allocations become
+    `gpu.alloc`). Each parallel loop over the sites is collapsed to one
+    dimension and tiled by `block-size` into a grid of blocks x threads
+    (one thread per site; the alphabet reduction runs in the thread).
+    Straight-line buffer code between grids (whole-tensor reductions,
+    scalar stores) becomes a one-thread kernel, and the scalars the host
+    needs from it (a returned loss, a loop bound) come back through a
+    one-element device buffer. Constants get a device copy; operands of
+    external host functions (`printMemrefF32`, ...) are staged through host
+    memory. Kernels are outlined into a `gpu.module`, buffers are freed by
+    ownership-based deallocation, and each host region queues its work on
+    one stream (`gpu-async-region`). Not implemented yet: warp/block
+    strategies for large alphabets, parallel whole-tensor reductions, CPU
+    tiling/vectorisation.
   }];
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"cpu\"",
            "Target: cpu, nvvm or rocdl">,
     Option<"outParams", "out-params", "bool", /*default=*/"false",
-           "Turn memref results into caller-allocated out-parameters">
+           "Turn memref results into caller-allocated out-parameters">,
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block of the site grids (nvvm, rocdl)">
   ];
   let dependentDialects = [
     "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::vector::VectorDialect"
@@ -77,8 +94,17 @@ def TesseraToTargetPass : Pass<"tessera-to-target", "::mlir::ModuleOp"> {
 
     `cpu`: the `llvm` dialect (strided metadata expanded, `scf` to branches,
     libm calls for the math LLVM intrinsics lack: `erfc`, `expm1`, `log1p`,
-    `tan`, ...), runnable with `mlir-runner`. Not implemented yet: `nvvm`,
-    `rocdl` (every op of a non-empty module is reported).
+    `tan`, ...), runnable with `mlir-runner`.
+
+    `nvvm`: kernels to NVVM (libdevice for the math), host code to the
+    `llvm` dialect with `mgpu*` runtime calls (the ABI `libtessera_rt`
+    provides), and each `gpu.module` serialised by `gpu-module-to-binary`:
+    a cubin assembled by `ptxas` (`format=bin`) or PTX text (`format=isa`,
+    JIT-compiled by the driver at load). `rocdl`: kernels to ROCDL linked
+    with the ROCm device libraries, serialised to an HSACO (`format=bin`,
+    `ld.lld`) or AMDGPU assembly (`format=isa`). `toolkit` names a ROCm
+    directory (`amdgcn/bitcode`, `llvm/bin/ld.lld`); empty assembles one
+    from Debian's `rocm-device-libs` and LLVM's `ld.lld`.
   }];
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"cpu\"",
@@ -87,7 +113,13 @@ def TesseraToTargetPass : Pass<"tessera-to-target", "::mlir::ModuleOp"> {
            "Chip: sm_80, sm_90 (nvvm), gfx90a, gfx942 (rocdl); empty picks the "
            "target's default (sm_90, gfx90a, host)">,
     Option<"features", "features", "std::string", /*default=*/"\"\"",
-           "Target features, e.g. +ptx80 or +avx512f">
+           "Target features, e.g. +ptx80 or +avx512f">,
+    Option<"format", "format", "std::string", /*default=*/"\"bin\"",
+           "Device code format (nvvm, rocdl): bin (cubin/HSACO) or isa "
+           "(PTX/AMDGPU assembly)">,
+    Option<"toolkit", "toolkit", "std::string", /*default=*/"\"\"",
+           "ROCm toolkit directory for rocdl (empty: rocm-device-libs and "
+           "LLVM's ld.lld)">
   ];
 }
 

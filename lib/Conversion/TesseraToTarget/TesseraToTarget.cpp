@@ -2,15 +2,22 @@
 //
 // Tile IR -> Target IR. cpu: the llvm dialect (strided metadata expanded,
 // structured control flow to branches, libm for the math the LLVM
-// intrinsics lack: erfc, expm1, log1p, tan, ...). nvvm/rocdl: not yet.
+// intrinsics lack: erfc, expm1, log1p, tan, ...). nvvm/rocdl: kernels to
+// NVVM/ROCDL, host code to the llvm dialect with mgpu* runtime calls,
+// gpu.modules serialised to cubin/PTX or HSACO/assembly.
 //
 //===----------------------------------------------------------------------===//
 
 #include "tessera/Conversion/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 
 namespace tessera {
 #define GEN_PASS_DEF_TESSERATOTARGETPASS
@@ -30,6 +37,91 @@ static void buildCpuTargetPipeline(OpPassManager &pm) {
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
+struct GpuTargetOptions {
+  std::string target, chip, features, format, toolkit;
+};
+
+static void buildGpuTargetPipeline(OpPassManager &pm,
+                                   const GpuTargetOptions &options) {
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  if (options.target == "nvvm") {
+    GpuNVVMAttachTargetOptions attach;
+    attach.chip = options.chip;
+    attach.features = options.features;
+    attach.optLevel = 3;
+    pm.addPass(createGpuNVVMAttachTarget(attach));
+    pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps());
+  } else {
+    GpuROCDLAttachTargetOptions attach;
+    attach.chip = options.chip;
+    attach.features = options.features;
+    attach.optLevel = 3;
+    pm.addPass(createGpuROCDLAttachTarget(attach));
+    ConvertGpuOpsToROCDLOpsOptions rocdl;
+    rocdl.chipset = options.chip;
+    rocdl.runtime = gpu::amd::Runtime::HIP;
+    pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToROCDLOps(rocdl));
+  }
+  // Host code: kernels have no math left by now, so libm only sees the
+  // host's scalar math.
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createGpuToLLVMConversionPass());
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = options.format;
+  binary.toolkitPath = options.toolkit;
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+}
+
+/// The ROCDL serialiser expects a ROCm tree: `amdgcn/bitcode/*.bc` and
+/// `llvm/bin/ld.lld`. Debian ships both, in other places; a temporary
+/// directory of two links stands in for the tree.
+namespace {
+class RocmToolkit {
+public:
+  LogicalResult create(Operation *op, StringRef stage) {
+    const char *candidates[] = {"/usr/lib/x86_64-linux-gnu/amdgcn",
+                                "/usr/lib/aarch64-linux-gnu/amdgcn",
+                                "/opt/rocm/amdgcn"};
+    std::string deviceLibs;
+    for (const char *dir : candidates)
+      if (llvm::sys::fs::exists(llvm::Twine(dir) + "/bitcode/ocml.bc")) {
+        deviceLibs = dir;
+        break;
+      }
+    if (deviceLibs.empty())
+      return op->emitError() << stage
+                             << ": ROCm device libraries not found (install "
+                                "rocm-device-libs, or pass toolkit=<dir>)";
+    std::string lld = TESSERA_LLVM_TOOLS_DIR "/ld.lld";
+    if (!llvm::sys::fs::exists(lld))
+      return op->emitError() << stage << ": " << lld
+                             << " not found (install lld-22, or pass "
+                                "toolkit=<dir>)";
+    SmallString<128> dir;
+    if (llvm::sys::fs::createUniqueDirectory("tessera-rocm", dir))
+      return op->emitError() << stage << ": cannot create a temporary "
+                                         "directory";
+    path = std::string(dir);
+    SmallString<128> bin(dir);
+    llvm::sys::path::append(bin, "llvm", "bin");
+    if (llvm::sys::fs::create_directories(bin) ||
+        llvm::sys::fs::create_link(deviceLibs, dir + "/amdgcn") ||
+        llvm::sys::fs::create_link(lld, bin + "/ld.lld"))
+      return op->emitError() << stage << ": cannot populate " << path;
+    return success();
+  }
+  ~RocmToolkit() {
+    if (!path.empty())
+      (void)llvm::sys::fs::remove_directories(path);
+  }
+  std::string path;
+};
+} // namespace
+
 namespace {
 struct TesseraToTargetPass
     : public tessera::impl::TesseraToTargetPassBase<TesseraToTargetPass> {
@@ -40,6 +132,12 @@ struct TesseraToTargetPass
     OpPassManager pm(ModuleOp::getOperationName());
     buildCpuTargetPipeline(pm);
     pm.getDependentDialects(registry);
+    OpPassManager nvvm(ModuleOp::getOperationName());
+    buildGpuTargetPipeline(nvvm, {"nvvm", "sm_90", "", "bin", ""});
+    nvvm.getDependentDialects(registry);
+    OpPassManager rocdl(ModuleOp::getOperationName());
+    buildGpuTargetPipeline(rocdl, {"rocdl", "gfx90a", "", "bin", ""});
+    rocdl.getDependentDialects(registry);
   }
 
   LogicalResult initialize(MLIRContext *ctx) override {
@@ -53,13 +151,6 @@ struct TesseraToTargetPass
   void runOnOperation() override {
     std::string stage = "tessera-to-target{target=" + target +
                         (chip.empty() ? "" : " chip=" + chip) + "}";
-    if (target != "cpu") {
-      // Every op of the module needs translating for a GPU target.
-      if (failed(tessera::reportUnimplemented(
-              getOperation(), stage, [](Operation *) { return true; })))
-        signalPassFailure();
-      return;
-    }
     // Tile IR only: tensors and graph ops need the earlier stages.
     if (failed(tessera::reportUnimplemented(
             getOperation(), stage, [](Operation *op) {
@@ -72,7 +163,27 @@ struct TesseraToTargetPass
       return;
     }
     OpPassManager pm(ModuleOp::getOperationName());
-    buildCpuTargetPipeline(pm);
+    if (target == "cpu") {
+      buildCpuTargetPipeline(pm);
+      if (failed(runPipeline(pm, getOperation())))
+        signalPassFailure();
+      return;
+    }
+    if (format != "bin" && format != "isa") {
+      getOperation().emitError()
+          << stage << ": format must be bin or isa, got '" << format << "'";
+      return signalPassFailure();
+    }
+    GpuTargetOptions options{target, chip, features, format, toolkit};
+    if (options.chip.empty())
+      options.chip = target == "nvvm" ? "sm_90" : "gfx90a";
+    RocmToolkit rocm;
+    if (target == "rocdl" && toolkit.empty()) {
+      if (failed(rocm.create(getOperation(), stage)))
+        return signalPassFailure();
+      options.toolkit = rocm.path;
+    }
+    buildGpuTargetPipeline(pm, options);
     if (failed(runPipeline(pm, getOperation())))
       signalPassFailure();
   }

@@ -9,13 +9,18 @@
 
 #include "tessera/Conversion/Passes.h"
 
+#include "GPUPlacement.h"
+
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
 
 namespace tessera {
 #define GEN_PASS_DEF_TESSERATOTILEPASS
@@ -24,17 +29,26 @@ namespace tessera {
 
 using namespace mlir;
 
-/// Ops that still carry tensors (or graph ops) have not been tiled and
-/// bufferized yet.
-static bool needsTiling(Operation *op) {
-  auto isTensor = [](Type t) { return isa<TensorType>(t); };
-  return tessera::isTesseraGraphOp(op) ||
-         llvm::any_of(op->getOperandTypes(), isTensor) ||
-         llvm::any_of(op->getResultTypes(), isTensor);
+/// A public function's caller is outside the module and owns the argument
+/// buffers: bufferization must not write into them (it would clobber a
+/// runtime user's inputs), so their tensors are marked read-only.
+static void markPublicArgumentsReadOnly(ModuleOp module) {
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (func.isExternal() || !func.isPublic())
+      continue;
+    for (auto [i, type] : llvm::enumerate(func.getArgumentTypes()))
+      if (isa<TensorType>(type) &&
+          !func.getArgAttr(i, bufferization::BufferizationDialect::
+                                  kWritableAttrName))
+        func.setArgAttr(
+            i, bufferization::BufferizationDialect::kWritableAttrName,
+            BoolAttr::get(module.getContext(), false));
+  }
 }
 
-static void buildCpuTilePipeline(OpPassManager &pm, bool outParams) {
-  // Elementwise arith/math on whole tensors become linalg.generic first.
+/// Elementwise ops on whole tensors to linalg, then one-shot bufferization
+/// (and, for entries, caller-allocated results).
+static void buildBufferizePipeline(OpPassManager &pm, bool outParams) {
   pm.addPass(createConvertElementwiseToLinalgPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
@@ -51,9 +65,60 @@ static void buildCpuTilePipeline(OpPassManager &pm, bool outParams) {
     results.modifyPublicFunctions = true;
     pm.addPass(bufferization::createBufferResultsToOutParamsPass(results));
   }
+}
+
+static void buildCpuTilePipeline(OpPassManager &pm, bool outParams) {
+  buildBufferizePipeline(pm, outParams);
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
+}
+
+/// The GPU tile stage interleaves upstream pipelines with the placement
+/// steps upstream has no pass for.
+static LogicalResult runGpuTileStage(ModuleOp module, bool outParams,
+                                     int64_t blockSize, StringRef stage,
+                                     function_ref<LogicalResult(OpPassManager &)>
+                                         runPipeline) {
+  OpPassManager bufferize(ModuleOp::getOperationName());
+  buildBufferizePipeline(bufferize, outParams);
+  if (failed(runPipeline(bufferize)))
+    return failure();
+  tessera::gpu_tile::convertCopiesToLinalg(module);
+
+  OpPassManager loops(ModuleOp::getOperationName());
+  loops.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  if (failed(runPipeline(loops)) ||
+      failed(tessera::gpu_tile::placeHostCode(module, stage, blockSize)))
+    return failure();
+
+  OpPassManager grids(ModuleOp::getOperationName());
+  grids.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
+  grids.addPass(createConvertParallelLoopToGpuPass());
+  grids.addPass(createCanonicalizerPass());
+  if (failed(runPipeline(grids)))
+    return failure();
+  tessera::gpu_tile::allocateOnDevice(module);
+
+  OpPassManager ownership(ModuleOp::getOperationName());
+  ownership.addPass(bufferization::createOwnershipBasedBufferDeallocationPass());
+  ownership.addPass(createCanonicalizerPass());
+  ownership.addPass(bufferization::createBufferDeallocationSimplificationPass());
+  if (failed(runPipeline(ownership)))
+    return failure();
+  tessera::gpu_tile::lowerDeviceDeallocs(module);
+
+  OpPassManager streams(ModuleOp::getOperationName());
+  streams.addPass(createGpuKernelOutliningPass());
+  // Parallel loops nested in a site loop (a reduction between two parallel
+  // dimensions) run sequentially in the site's thread.
+  streams.addNestedPass<gpu::GPUModuleOp>(createParallelForToNestedForsPass());
+  streams.addPass(createCSEPass());
+  streams.addPass(createCanonicalizerPass());
+  // One stream per host region: launches, copies and frees are queued and
+  // the host waits only where it needs a result.
+  streams.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
+  return runPipeline(streams);
 }
 
 namespace {
@@ -65,7 +130,12 @@ struct TesseraToTilePass
     TesseraToTilePassBase::getDependentDialects(registry);
     OpPassManager pm(ModuleOp::getOperationName());
     buildCpuTilePipeline(pm, /*outParams=*/true);
+    pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
+    pm.addPass(createConvertParallelLoopToGpuPass());
+    pm.addPass(createGpuKernelOutliningPass());
+    pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
     pm.getDependentDialects(registry);
+    registry.insert<gpu::GPUDialect>();
   }
 
   LogicalResult initialize(MLIRContext *ctx) override {
@@ -78,21 +148,29 @@ struct TesseraToTilePass
 
   void runOnOperation() override {
     std::string stage = "tessera-to-tile{target=" + target + "}";
-    if (target != "cpu") {
-      if (failed(tessera::reportUnimplemented(getOperation(), stage,
-                                              needsTiling)))
-        signalPassFailure();
-      return;
-    }
     // Graph ops must have gone through tessera-to-schedule first.
     if (failed(tessera::reportUnimplemented(getOperation(), stage,
                                             tessera::isTesseraGraphOp))) {
       signalPassFailure();
       return;
     }
+    auto run = [&](OpPassManager &pm) { return runPipeline(pm, getOperation()); };
+    markPublicArgumentsReadOnly(getOperation());
+    if (target != "cpu") {
+      if (blockSize <= 0 || blockSize > 1024) {
+        getOperation().emitError()
+            << stage << ": block-size must be in [1, 1024], got " << blockSize;
+        signalPassFailure();
+        return;
+      }
+      if (failed(runGpuTileStage(getOperation(), outParams, blockSize, stage,
+                                 run)))
+        signalPassFailure();
+      return;
+    }
     OpPassManager pm(ModuleOp::getOperationName());
     buildCpuTilePipeline(pm, outParams);
-    if (failed(runPipeline(pm, getOperation())))
+    if (failed(run(pm)))
       signalPassFailure();
   }
 };
