@@ -14,7 +14,7 @@
 // HOST:         llvm.call @mgpuStreamSynchronize
 // HOST:         llvm.call @mgpuStreamDestroy
 
-// PTX90:      gpu.binary @softplus_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90">, {{.*}}assembly = "{{.*}}.target sm_90{{.*}}.visible .entry softplus_kernel({{.*}}ex2.approx{{.*}}lg2.approx
+// PTX90:      gpu.binary @softplus_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90">, {{.*}}assembly = "{{.*}}.target sm_90{{.*}}.visible .entry softplus_kernel({{.*}}ex2.approx
 
 // PTX80:      gpu.binary @softplus_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_80">, {{.*}}.target sm_80
 
