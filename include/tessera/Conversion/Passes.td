@@ -100,7 +100,8 @@ def TesseraToTargetPass : Pass<"tessera-to-target", "::mlir::ModuleOp"> {
     `llvm` dialect with `mgpu*` runtime calls (the ABI `libtessera_rt`
     provides), and each `gpu.module` serialised by `gpu-module-to-binary`:
     a cubin assembled by `ptxas` (`format=bin`) or PTX text (`format=isa`,
-    JIT-compiled by the driver at load). `rocdl`: kernels to ROCDL linked
+    JIT-compiled by the driver at load); libdevice is linked from the
+    CUDA `toolkit`. `rocdl`: kernels to ROCDL linked
     with the ROCm device libraries, serialised to an HSACO (`format=bin`,
     `ld.lld`) or AMDGPU assembly (`format=isa`). `toolkit` names a ROCm
     directory (`amdgcn/bitcode`, `llvm/bin/ld.lld`); empty assembles one
@@ -118,7 +119,9 @@ def TesseraToTargetPass : Pass<"tessera-to-target", "::mlir::ModuleOp"> {
            "Device code format (nvvm, rocdl): bin (cubin/HSACO) or isa "
            "(PTX/AMDGPU assembly)">,
     Option<"toolkit", "toolkit", "std::string", /*default=*/"\"\"",
-           "ROCm toolkit directory for rocdl (empty: rocm-device-libs and "
+           "CUDA directory for nvvm (empty: $CUDA_HOME, $CUDA_PATH, "
+           "$CUDA_ROOT or /usr/local/cuda; libdevice and ptxas come from "
+           "it); ROCm directory for rocdl (empty: rocm-device-libs and "
            "LLVM's ld.lld)">
   ];
 }

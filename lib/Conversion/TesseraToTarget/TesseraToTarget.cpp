@@ -17,6 +17,8 @@
 #include "mlir/Pass/PassManager.h"
 
 #include "llvm/Support/FileSystem.h"
+
+#include <cstdlib>
 #include "llvm/Support/Path.h"
 
 namespace tessera {
@@ -177,6 +179,23 @@ struct TesseraToTargetPass
     GpuTargetOptions options{target, chip, features, format, toolkit};
     if (options.chip.empty())
       options.chip = target == "nvvm" ? "sm_90" : "gfx90a";
+    // Without a toolkit path the NVVM serialiser looks only at the
+    // environment, and silently leaves libdevice calls unresolved.
+    if (target == "nvvm" && toolkit.empty()) {
+      options.toolkit = "/usr/local/cuda";
+      for (const char *var : {"CUDA_HOME", "CUDA_PATH", "CUDA_ROOT"})
+        if (const char *dir = std::getenv(var); dir && *dir) {
+          options.toolkit = dir;
+          break;
+        }
+      if (!llvm::sys::fs::exists(options.toolkit +
+                                 "/nvvm/libdevice/libdevice.10.bc")) {
+        getOperation().emitError()
+            << stage << ": libdevice not found under " << options.toolkit
+            << " (set CUDA_HOME, or pass toolkit=<CUDA directory>)";
+        return signalPassFailure();
+      }
+    }
     RocmToolkit rocm;
     if (target == "rocdl" && toolkit.empty()) {
       if (failed(rocm.create(getOperation(), stage)))

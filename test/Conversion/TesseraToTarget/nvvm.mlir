@@ -2,6 +2,11 @@
 // RUN: tessera-opt %t.tile.mlir --tessera-to-target="target=nvvm format=isa" -o %t.isa.mlir
 // RUN: FileCheck %s --check-prefix=HOST < %t.isa.mlir
 // RUN: FileCheck %s --check-prefix=PTX90 < %t.isa.mlir
+// libdevice is linked in: no external function is left for the driver.
+// RUN: not grep -c "extern .func" %t.isa.mlir
+// RUN: env -u CUDA_HOME -u CUDA_PATH -u CUDA_ROOT tessera-opt %t.tile.mlir --tessera-to-target="target=nvvm format=isa" | not grep -c "extern .func"
+// RUN: not tessera-opt %t.tile.mlir --tessera-to-target="target=nvvm toolkit=%t.nowhere" 2>&1 | FileCheck %s --check-prefix=NOCUDA
+// NOCUDA: error: CUDA path: {{.*}}nowhere does not exist or is not a directory
 // RUN: tessera-opt %t.tile.mlir --tessera-to-target="target=nvvm chip=sm_80 format=isa" | FileCheck %s --check-prefix=PTX80
 // The default format is a cubin: ptxas assembled the PTX.
 // RUN: tessera-opt %t.tile.mlir --tessera-to-target="target=nvvm" | FileCheck %s --check-prefix=CUBIN
