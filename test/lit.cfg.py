@@ -62,6 +62,7 @@ tools = [
     "split-file",
     "llvm-nm",
     "llvm-objdump",
+    "llvm-readelf",
     ToolSubst("%mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt")),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

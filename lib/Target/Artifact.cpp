@@ -5,6 +5,8 @@
 // one `_tessera_entry_<name>(void **args)` trampoline per public function and
 // the `tessera_manifest` table, translates to LLVM IR, optimises, emits a
 // host object and links it into a shared object with the host C driver.
+// For nvvm/rocdl the device binaries are embedded in that object and loaded
+// by its constructors through the runtime's mgpu* functions.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,8 +18,7 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
 #include "llvm/ADT/ScopeExit.h"
@@ -250,12 +251,6 @@ static LogicalResult compile(ModuleOp module,
                              const tessera::ArtifactOptions &options,
                              StringRef outputPath) {
   MLIRContext *ctx = module.getContext();
-  if (options.target != "cpu")
-    return module.emitError()
-           << "tessera-compile: target '" << options.target
-           << "' does not produce artifacts yet (cpu does; nvvm and rocdl "
-              "stop at tessera-to-tile)";
-
   FailureOr<std::vector<ManifestEntry>> entries = collectEntries(module);
   if (failed(entries))
     return failure();
@@ -312,15 +307,23 @@ static LogicalResult compile(ModuleOp module,
                            b.getStringAttr(text));
   }
 
-  registerBuiltinDialectTranslation(*ctx);
-  registerLLVMDialectTranslation(*ctx);
+  // GPU targets: gpu.binary embeds the device code, gpu.launch_func becomes
+  // mgpu* calls (SelectObjectAttr's translation).
+  DialectRegistry translations;
+  registerAllToLLVMIRTranslations(translations);
+  ctx->appendDialectRegistry(translations);
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, llvmContext, "tessera-artifact");
   if (!llvmModule)
     return module.emitError("tessera-compile: translation to LLVM IR failed");
+  // chip and features name the device for nvvm/rocdl; the host code is
+  // compiled for this machine.
+  tessera::ArtifactOptions host = options;
+  if (options.target != "cpu")
+    host.chip = host.features = "";
   FailureOr<std::unique_ptr<llvm::TargetMachine>> tm =
-      createHostTargetMachine(module, options);
+      createHostTargetMachine(module, host);
   if (failed(tm))
     return failure();
   llvmModule->setTargetTriple((*tm)->getTargetTriple());

@@ -2,10 +2,16 @@
  *
  * CPU backend: an artifact is a host shared object; loading is dlopen (from a
  * memfd for bytes), invoking calls `_tessera_entry_<name>(void **args)` with
- * memref descriptors built over the caller's tensors. The CUDA and HIP
- * backends dlopen their driver when the context is created, so a missing
- * driver is reported where users expect it; launching device code is not in
- * this build yet.
+ * memref descriptors built over the caller's tensors.
+ *
+ * CUDA backend: the driver (libcuda.so.1) is dlopen'ed when the context is
+ * created. An nvvm artifact's host code calls the `mgpu*` functions that
+ * upstream MLIR's gpu-to-llvm lowering emits (module load in a constructor,
+ * launches, stream-ordered alloc/copy/free); this file defines them and
+ * dispatches each call to the context that is loading or invoking the
+ * artifact on the calling thread. Errors inside those calls are kept in the
+ * context and returned by the load or invoke that made them. HIP: the driver
+ * is looked for; launching is not implemented.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -15,6 +21,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +51,9 @@ struct tessera_function {
 struct tessera_module {
   tessera_context *ctx;
   void *handle;
+  /* Device modules the artifact's constructors loaded (cuda). */
+  void **device_modules;
+  size_t num_device_modules;
   /* The memfd of an artifact loaded from bytes, open while the module is
    * loaded: dlopen matches by path, and a reused /proc/self/fd/N would
    * hand back another module. -1 for files. */
@@ -60,10 +70,24 @@ struct tessera_buffer {
   tessera_buffer *prev, *next;
 };
 
+typedef struct cuda_api cuda_api;
+
+/* A device allocation made by generated code, for the memory limit. */
+typedef struct device_allocation {
+  void *pointer;
+  size_t size;
+} device_allocation;
+
 struct tessera_context {
   tessera_backend backend;
   size_t memory_limit, memory_used;
   void *driver;
+  cuda_api *cuda;
+  void *self; /* this library promoted to RTLD_GLOBAL, for artifacts */
+  device_allocation *allocations;
+  size_t num_allocations, cap_allocations;
+  /* The first failure inside generated code's runtime calls. */
+  tessera_status device_status;
   tessera_module *modules;
   tessera_buffer *buffers;
   char error[kErrorSize];
@@ -116,6 +140,460 @@ const char *tessera_dtype_name(tessera_dtype dtype) {
 
 /*===-- Contexts ----------------------------------------------------------===*/
 
+/*===-- CUDA driver -------------------------------------------------------===*/
+
+/* The few driver entry points we use, declared here so that the runtime
+ * builds without cuda.h; the ABI is the driver's stable C ABI. */
+typedef int CUresult;
+typedef unsigned long long CUdeviceptr;
+struct cuda_api {
+  void *lib;
+  int device;
+  void *context; /* the device's primary context */
+  void *stream;
+  CUresult (*cuInit)(unsigned);
+  CUresult (*cuDeviceGet)(int *, int);
+  CUresult (*cuDevicePrimaryCtxRetain)(void **, int);
+  CUresult (*cuDevicePrimaryCtxRelease)(int);
+  CUresult (*cuCtxPushCurrent)(void *);
+  CUresult (*cuCtxPopCurrent)(void **);
+  CUresult (*cuStreamCreate)(void **, unsigned);
+  CUresult (*cuStreamDestroy)(void *);
+  CUresult (*cuStreamSynchronize)(void *);
+  CUresult (*cuModuleLoadData)(void **, const void *);
+  CUresult (*cuModuleUnload)(void *);
+  CUresult (*cuModuleGetFunction)(void **, void *, const char *);
+  CUresult (*cuLaunchKernel)(void *, unsigned, unsigned, unsigned, unsigned,
+                             unsigned, unsigned, unsigned, void *, void **,
+                             void **);
+  CUresult (*cuMemAlloc)(CUdeviceptr *, size_t);
+  CUresult (*cuMemFree)(CUdeviceptr);
+  CUresult (*cuMemAllocAsync)(CUdeviceptr *, size_t, void *);
+  CUresult (*cuMemFreeAsync)(CUdeviceptr, void *);
+  CUresult (*cuMemAllocManaged)(CUdeviceptr *, size_t, unsigned);
+  CUresult (*cuMemcpyAsync)(CUdeviceptr, CUdeviceptr, size_t, void *);
+  CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void *, size_t);
+  CUresult (*cuMemcpyDtoH)(void *, CUdeviceptr, size_t);
+  CUresult (*cuMemsetD32Async)(CUdeviceptr, unsigned, size_t, void *);
+  CUresult (*cuMemsetD16Async)(CUdeviceptr, unsigned short, size_t, void *);
+  CUresult (*cuEventCreate)(void **, unsigned);
+  CUresult (*cuEventDestroy)(void *);
+  CUresult (*cuEventRecord)(void *, void *);
+  CUresult (*cuEventSynchronize)(void *);
+  CUresult (*cuStreamWaitEvent)(void *, void *, unsigned);
+  CUresult (*cuGetErrorString)(CUresult, const char **);
+};
+
+static const char *cuda_error_string(cuda_api *cu, CUresult r) {
+  const char *text = NULL;
+  if (cu && cu->cuGetErrorString && cu->cuGetErrorString(r, &text) == 0 &&
+      text)
+    return text;
+  return "unknown CUDA error";
+}
+
+static tessera_status cuda_fail(tessera_context *ctx, CUresult r,
+                                const char *what) {
+  tessera_status status = r == 2 /* CUDA_ERROR_OUT_OF_MEMORY */
+                              ? TESSERA_ERROR_OUT_OF_MEMORY
+                              : TESSERA_ERROR_UNAVAILABLE;
+  return fail(ctx, status, "cuda backend: %s failed: %s (%d)", what,
+              cuda_error_string(ctx->cuda, r), r);
+}
+
+static void cuda_close(cuda_api *cu) {
+  if (!cu)
+    return;
+  if (cu->context) {
+    if (cu->stream && cu->cuCtxPushCurrent(cu->context) == 0) {
+      cu->cuStreamSynchronize(cu->stream);
+      cu->cuStreamDestroy(cu->stream);
+      void *popped;
+      cu->cuCtxPopCurrent(&popped);
+    }
+    cu->cuDevicePrimaryCtxRelease(cu->device);
+  }
+  if (cu->lib)
+    dlclose(cu->lib);
+  free(cu);
+}
+
+/* Loads the driver and sets up device 0's primary context and one stream;
+ * on failure writes the reason to `error`. */
+static tessera_status cuda_open(const char *path, cuda_api **out, char *error,
+                                size_t error_size) {
+  *out = NULL;
+  cuda_api *cu = calloc(1, sizeof *cu);
+  if (!cu) {
+    snprintf(error, error_size, "cuda backend: out of host memory");
+    return TESSERA_ERROR_OUT_OF_MEMORY;
+  }
+  cu->lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (!cu->lib) {
+    snprintf(error, error_size,
+             "cuda backend: cannot load the driver library %s: %s", path,
+             dlerror());
+    free(cu);
+    return TESSERA_ERROR_UNAVAILABLE;
+  }
+  struct {
+    const char *name;
+    void **slot;
+  } symbols[] = {
+#define SYM(field, name) {name, (void **)&cu->field}
+      SYM(cuInit, "cuInit"),
+      SYM(cuDeviceGet, "cuDeviceGet"),
+      SYM(cuDevicePrimaryCtxRetain, "cuDevicePrimaryCtxRetain"),
+      SYM(cuDevicePrimaryCtxRelease, "cuDevicePrimaryCtxRelease_v2"),
+      SYM(cuCtxPushCurrent, "cuCtxPushCurrent_v2"),
+      SYM(cuCtxPopCurrent, "cuCtxPopCurrent_v2"),
+      SYM(cuStreamCreate, "cuStreamCreate"),
+      SYM(cuStreamDestroy, "cuStreamDestroy_v2"),
+      SYM(cuStreamSynchronize, "cuStreamSynchronize"),
+      SYM(cuModuleLoadData, "cuModuleLoadData"),
+      SYM(cuModuleUnload, "cuModuleUnload"),
+      SYM(cuModuleGetFunction, "cuModuleGetFunction"),
+      SYM(cuLaunchKernel, "cuLaunchKernel"),
+      SYM(cuMemAlloc, "cuMemAlloc_v2"),
+      SYM(cuMemFree, "cuMemFree_v2"),
+      SYM(cuMemAllocAsync, "cuMemAllocAsync"),
+      SYM(cuMemFreeAsync, "cuMemFreeAsync"),
+      SYM(cuMemAllocManaged, "cuMemAllocManaged"),
+      SYM(cuMemcpyAsync, "cuMemcpyAsync"),
+      SYM(cuMemcpyHtoD, "cuMemcpyHtoD_v2"),
+      SYM(cuMemcpyDtoH, "cuMemcpyDtoH_v2"),
+      SYM(cuMemsetD32Async, "cuMemsetD32Async"),
+      SYM(cuMemsetD16Async, "cuMemsetD16Async"),
+      SYM(cuEventCreate, "cuEventCreate"),
+      SYM(cuEventDestroy, "cuEventDestroy_v2"),
+      SYM(cuEventRecord, "cuEventRecord"),
+      SYM(cuEventSynchronize, "cuEventSynchronize"),
+      SYM(cuStreamWaitEvent, "cuStreamWaitEvent"),
+      SYM(cuGetErrorString, "cuGetErrorString"),
+#undef SYM
+  };
+  for (size_t i = 0; i < sizeof symbols / sizeof symbols[0]; ++i) {
+    void *fn = dlsym(cu->lib, symbols[i].name);
+    if (!fn) {
+      snprintf(error, error_size,
+               "cuda backend: %s has no %s (driver too old for CUDA 11.2 "
+               "stream-ordered allocation?)",
+               path, symbols[i].name);
+      cuda_close(cu);
+      return TESSERA_ERROR_UNAVAILABLE;
+    }
+    memcpy(symbols[i].slot, &fn, sizeof fn);
+  }
+  CUresult r;
+  const char *step = "cuInit";
+  if ((r = cu->cuInit(0)) == 0 && (step = "cuDeviceGet",
+                                   r = cu->cuDeviceGet(&cu->device, 0)) == 0 &&
+      (step = "cuDevicePrimaryCtxRetain",
+       r = cu->cuDevicePrimaryCtxRetain(&cu->context, cu->device)) == 0 &&
+      (step = "cuCtxPushCurrent", r = cu->cuCtxPushCurrent(cu->context)) == 0) {
+    step = "cuStreamCreate";
+    r = cu->cuStreamCreate(&cu->stream, 1 /* CU_STREAM_NON_BLOCKING */);
+    void *popped;
+    cu->cuCtxPopCurrent(&popped);
+  }
+  if (r != 0) {
+    snprintf(error, error_size, "cuda backend: %s failed: %s (%d)", step,
+             cuda_error_string(cu, r), r);
+    if (step[2] == 'I' || step[2] == 'D') /* no context was retained */
+      cu->context = NULL;
+    cuda_close(cu);
+    return TESSERA_ERROR_UNAVAILABLE;
+  }
+  *out = cu;
+  return TESSERA_SUCCESS;
+}
+
+/* The context whose artifact runs on this thread (set around module load,
+ * unload and invoke), and the module being loaded. */
+static _Thread_local tessera_context *current_ctx;
+static _Thread_local tessera_module *loading_module;
+
+static void device_error(tessera_context *ctx, CUresult r, const char *what) {
+  if (ctx && ctx->device_status == TESSERA_SUCCESS)
+    ctx->device_status = cuda_fail(ctx, r, what);
+}
+
+static void device_fail(tessera_context *ctx, tessera_status status,
+                        const char *message) {
+  if (ctx && ctx->device_status == TESSERA_SUCCESS)
+    ctx->device_status = fail(ctx, status, "%s", message);
+}
+
+/* A cuda context that can run device work, or NULL (error recorded). */
+static tessera_context *device_ctx(void) {
+  tessera_context *ctx = current_ctx;
+  if (!ctx)
+    return NULL; /* not called through the runtime: nothing to run on */
+  if (!ctx->cuda) {
+    device_fail(ctx, TESSERA_ERROR_INVALID_ARGUMENT,
+                "the artifact runs device code; create the context with "
+                "the cuda backend");
+    return NULL;
+  }
+  return ctx->device_status == TESSERA_SUCCESS ? ctx : NULL;
+}
+
+static int track_allocation(tessera_context *ctx, void *pointer,
+                            size_t size) {
+  if (ctx->num_allocations == ctx->cap_allocations) {
+    size_t cap = ctx->cap_allocations ? 2 * ctx->cap_allocations : 16;
+    device_allocation *grown =
+        realloc(ctx->allocations, cap * sizeof *grown);
+    if (!grown)
+      return 0;
+    ctx->allocations = grown;
+    ctx->cap_allocations = cap;
+  }
+  ctx->allocations[ctx->num_allocations++] =
+      (device_allocation){pointer, size};
+  ctx->memory_used += size;
+  return 1;
+}
+
+static void untrack_allocation(tessera_context *ctx, void *pointer) {
+  for (size_t i = ctx->num_allocations; i-- > 0;)
+    if (ctx->allocations[i].pointer == pointer) {
+      ctx->memory_used -= ctx->allocations[i].size;
+      ctx->allocations[i] = ctx->allocations[--ctx->num_allocations];
+      return;
+    }
+}
+
+static int within_limit(tessera_context *ctx, size_t bytes) {
+  return !ctx->memory_limit || (bytes <= ctx->memory_limit &&
+                                ctx->memory_used <= ctx->memory_limit - bytes);
+}
+
+/*===-- The mgpu* ABI of MLIR's gpu-to-llvm lowering ----------------------===*/
+
+void *mgpuModuleLoad(void *data, size_t size) {
+  (void)size;
+  tessera_context *ctx = device_ctx();
+  if (!ctx || !loading_module)
+    return NULL;
+  tessera_module *m = loading_module;
+  void **grown = realloc(m->device_modules,
+                         (m->num_device_modules + 1) * sizeof *grown);
+  if (!grown) {
+    device_fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY, "out of host memory");
+    return NULL;
+  }
+  m->device_modules = grown;
+  void *module = NULL;
+  CUresult r = ctx->cuda->cuModuleLoadData(&module, data);
+  if (r != 0) {
+    device_error(ctx, r, "cuModuleLoadData");
+    return NULL;
+  }
+  m->device_modules[m->num_device_modules++] = module;
+  return module;
+}
+
+void *mgpuModuleLoadJIT(void *data, int optLevel) {
+  (void)optLevel;
+  return mgpuModuleLoad(data, 0);
+}
+
+void mgpuModuleUnload(void *module) {
+  tessera_context *ctx = current_ctx;
+  tessera_module *m = loading_module;
+  if (!ctx || !ctx->cuda || !m || !module)
+    return;
+  for (size_t i = 0; i < m->num_device_modules; ++i)
+    if (m->device_modules[i] == module) {
+      ctx->cuda->cuModuleUnload(module);
+      m->device_modules[i] = m->device_modules[--m->num_device_modules];
+      return;
+    }
+}
+
+void *mgpuModuleGetFunction(void *module, const char *name) {
+  tessera_context *ctx = device_ctx();
+  if (!ctx || !module)
+    return NULL;
+  void *function = NULL;
+  CUresult r = ctx->cuda->cuModuleGetFunction(&function, module, name);
+  if (r != 0)
+    device_error(ctx, r, "cuModuleGetFunction");
+  return function;
+}
+
+void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
+                      intptr_t gridZ, intptr_t blockX, intptr_t blockY,
+                      intptr_t blockZ, int32_t smem, void *stream,
+                      void **params, void **extra, size_t paramsCount) {
+  (void)paramsCount;
+  tessera_context *ctx = device_ctx();
+  if (!ctx || !function)
+    return;
+  CUresult r = ctx->cuda->cuLaunchKernel(
+      function, (unsigned)gridX, (unsigned)gridY, (unsigned)gridZ,
+      (unsigned)blockX, (unsigned)blockY, (unsigned)blockZ, (unsigned)smem,
+      stream, params, extra);
+  if (r != 0)
+    device_error(ctx, r, "cuLaunchKernel");
+}
+
+/* Generated code makes a stream per host region and destroys it after
+ * synchronising; all of them are the context's one stream. */
+void *mgpuStreamCreate(void) {
+  tessera_context *ctx = device_ctx();
+  return ctx ? ctx->cuda->stream : NULL;
+}
+
+void mgpuStreamDestroy(void *stream) { (void)stream; }
+
+void mgpuStreamSynchronize(void *stream) {
+  tessera_context *ctx = device_ctx();
+  if (!ctx)
+    return;
+  CUresult r = ctx->cuda->cuStreamSynchronize(stream);
+  if (r != 0)
+    device_error(ctx, r, "cuStreamSynchronize");
+}
+
+void mgpuStreamWaitEvent(void *stream, void *event) {
+  tessera_context *ctx = device_ctx();
+  if (!ctx)
+    return;
+  CUresult r = ctx->cuda->cuStreamWaitEvent(stream, event, 0);
+  if (r != 0)
+    device_error(ctx, r, "cuStreamWaitEvent");
+}
+
+void *mgpuEventCreate(void) {
+  tessera_context *ctx = device_ctx();
+  void *event = NULL;
+  if (!ctx)
+    return NULL;
+  CUresult r = ctx->cuda->cuEventCreate(&event, 2 /* DISABLE_TIMING */);
+  if (r != 0)
+    device_error(ctx, r, "cuEventCreate");
+  return event;
+}
+
+void mgpuEventDestroy(void *event) {
+  tessera_context *ctx = current_ctx;
+  if (ctx && ctx->cuda && event)
+    ctx->cuda->cuEventDestroy(event);
+}
+
+void mgpuEventSynchronize(void *event) {
+  tessera_context *ctx = device_ctx();
+  if (!ctx)
+    return;
+  CUresult r = ctx->cuda->cuEventSynchronize(event);
+  if (r != 0)
+    device_error(ctx, r, "cuEventSynchronize");
+}
+
+void mgpuEventRecord(void *event, void *stream) {
+  tessera_context *ctx = device_ctx();
+  if (!ctx)
+    return;
+  CUresult r = ctx->cuda->cuEventRecord(event, stream);
+  if (r != 0)
+    device_error(ctx, r, "cuEventRecord");
+}
+
+void *mgpuMemAlloc(uint64_t bytes, void *stream, bool isHostShared) {
+  tessera_context *ctx = device_ctx();
+  if (!ctx || bytes == 0)
+    return NULL;
+  if (!within_limit(ctx, bytes)) {
+    char message[160];
+    snprintf(message, sizeof message,
+             "generated code allocates %llu bytes beyond the context's "
+             "limit (%zu of %zu bytes in use)",
+             (unsigned long long)bytes, ctx->memory_used, ctx->memory_limit);
+    device_fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY, message);
+    return NULL;
+  }
+  CUdeviceptr pointer = 0;
+  CUresult r = isHostShared
+                   ? ctx->cuda->cuMemAllocManaged(&pointer, bytes, 1)
+                   : ctx->cuda->cuMemAllocAsync(&pointer, bytes, stream);
+  if (r != 0) {
+    device_error(ctx, r, isHostShared ? "cuMemAllocManaged" : "cuMemAllocAsync");
+    return NULL;
+  }
+  void *result = (void *)(uintptr_t)pointer;
+  if (!track_allocation(ctx, result, bytes)) {
+    ctx->cuda->cuMemFreeAsync(pointer, stream);
+    device_fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY, "out of host memory");
+    return NULL;
+  }
+  return result;
+}
+
+void mgpuMemFree(void *pointer, void *stream) {
+  tessera_context *ctx = current_ctx;
+  if (!ctx || !ctx->cuda || !pointer)
+    return;
+  untrack_allocation(ctx, pointer);
+  CUresult r = ctx->cuda->cuMemFreeAsync((CUdeviceptr)(uintptr_t)pointer,
+                                         stream);
+  if (r != 0)
+    device_error(ctx, r, "cuMemFreeAsync");
+}
+
+void mgpuMemcpy(void *dst, void *src, size_t bytes, void *stream) {
+  tessera_context *ctx = device_ctx();
+  if (!ctx || !bytes)
+    return;
+  CUresult r = ctx->cuda->cuMemcpyAsync((CUdeviceptr)(uintptr_t)dst,
+                                        (CUdeviceptr)(uintptr_t)src, bytes,
+                                        stream);
+  if (r != 0)
+    device_error(ctx, r, "cuMemcpyAsync");
+}
+
+void mgpuMemset32(void *dst, unsigned int value, size_t count, void *stream) {
+  tessera_context *ctx = device_ctx();
+  if (!ctx || !count)
+    return;
+  CUresult r = ctx->cuda->cuMemsetD32Async((CUdeviceptr)(uintptr_t)dst, value,
+                                           count, stream);
+  if (r != 0)
+    device_error(ctx, r, "cuMemsetD32Async");
+}
+
+void mgpuMemset16(void *dst, unsigned short value, size_t count,
+                  void *stream) {
+  tessera_context *ctx = device_ctx();
+  if (!ctx || !count)
+    return;
+  CUresult r = ctx->cuda->cuMemsetD16Async((CUdeviceptr)(uintptr_t)dst, value,
+                                           count, stream);
+  if (r != 0)
+    device_error(ctx, r, "cuMemsetD16Async");
+}
+
+void mgpuSetDefaultDevice(int32_t device) { (void)device; }
+
+/* Makes the context's device context current on this thread for the
+ * duration of a runtime call that may run device work. */
+static void device_enter(tessera_context *ctx) {
+  current_ctx = ctx;
+  ctx->device_status = TESSERA_SUCCESS;
+  if (ctx->cuda)
+    ctx->cuda->cuCtxPushCurrent(ctx->cuda->context);
+}
+
+static tessera_status device_leave(tessera_context *ctx) {
+  if (ctx->cuda) {
+    void *popped;
+    ctx->cuda->cuCtxPopCurrent(&popped);
+  }
+  current_ctx = NULL;
+  return ctx->device_status;
+}
+
 tessera_status tessera_context_create(const tessera_context_options *options,
                                       tessera_context **out, char *error,
                                       size_t error_size) {
@@ -142,25 +620,40 @@ tessera_status tessera_context_create(const tessera_context_options *options,
                 "tessera_context_create: unknown backend %d",
                 (int)options->backend);
   }
-  void *handle = NULL;
-  if (driver) {
-    const char *path = options->driver_path ? options->driver_path : driver;
-    handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  const char *path = options->driver_path ? options->driver_path : driver;
+  cuda_api *cuda = NULL;
+  if (options->backend == TESSERA_BACKEND_HIP) {
+    void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!handle)
       CREATE_FAIL(TESSERA_ERROR_UNAVAILABLE,
-                  "%s backend: cannot load the driver library %s: %s",
-                  options->backend == TESSERA_BACKEND_CUDA ? "cuda" : "hip",
-                  path, dlerror());
+                  "hip backend: cannot load the driver library %s: %s", path,
+                  dlerror());
     dlclose(handle);
     CREATE_FAIL(TESSERA_ERROR_UNIMPLEMENTED,
-                "%s backend: the driver loads, but this runtime launches "
-                "device code only once tessera-compile emits GPU artifacts",
-                options->backend == TESSERA_BACKEND_CUDA ? "cuda" : "hip");
+                "hip backend: the driver loads, but this runtime does not "
+                "launch rocdl artifacts yet");
+  }
+  if (options->backend == TESSERA_BACKEND_CUDA) {
+    char message[kErrorSize];
+    tessera_status status = cuda_open(path, &cuda, message, sizeof message);
+    if (status != TESSERA_SUCCESS)
+      CREATE_FAIL(status, "%s", message);
   }
   tessera_context *ctx = calloc(1, sizeof *ctx);
-  if (!ctx)
+  if (!ctx) {
+    cuda_close(cuda);
     CREATE_FAIL(TESSERA_ERROR_OUT_OF_MEMORY,
                 "tessera_context_create: out of host memory");
+  }
+  ctx->cuda = cuda;
+  if (cuda) {
+    /* A GPU artifact calls mgpu* from its own code: this library's symbols
+     * must be visible to it even when the program dlopen'ed us locally. */
+    Dl_info self;
+    static const char anchor; /* any object of this library */
+    if (dladdr(&anchor, &self) && self.dli_fname)
+      ctx->self = dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_GLOBAL);
+  }
 #undef CREATE_FAIL
   ctx->backend = options->backend;
   ctx->memory_limit = options->memory_limit;
@@ -175,6 +668,10 @@ void tessera_context_destroy(tessera_context *ctx) {
     tessera_module_unload(ctx->modules);
   while (ctx->buffers)
     tessera_buffer_free(ctx->buffers);
+  cuda_close(ctx->cuda);
+  if (ctx->self)
+    dlclose(ctx->self);
+  free(ctx->allocations);
   free(ctx);
 }
 
@@ -205,13 +702,27 @@ tessera_status tessera_buffer_alloc(tessera_context *ctx, size_t bytes,
                 "(%zu of %zu bytes in use)",
                 bytes, ctx->memory_used, ctx->memory_limit);
   tessera_buffer *buffer = calloc(1, sizeof *buffer);
+  if (!buffer)
+    return fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY, "out of host memory");
   void *data = NULL;
-  /* 64-byte alignment: whole cache lines and any vector width. */
-  size_t rounded = (bytes + 63) / 64 * 64;
-  if (!buffer || rounded < bytes || !(data = aligned_alloc(64, rounded))) {
-    free(buffer);
-    return fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY,
-                "tessera_buffer_alloc: cannot allocate %zu bytes", bytes);
+  if (ctx->cuda) {
+    CUdeviceptr pointer = 0;
+    device_enter(ctx);
+    CUresult r = ctx->cuda->cuMemAlloc(&pointer, bytes);
+    device_leave(ctx);
+    if (r != 0) {
+      free(buffer);
+      return cuda_fail(ctx, r, "tessera_buffer_alloc: cuMemAlloc");
+    }
+    data = (void *)(uintptr_t)pointer;
+  } else {
+    /* 64-byte alignment: whole cache lines and any vector width. */
+    size_t rounded = (bytes + 63) / 64 * 64;
+    if (rounded < bytes || !(data = aligned_alloc(64, rounded))) {
+      free(buffer);
+      return fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY,
+                  "tessera_buffer_alloc: cannot allocate %zu bytes", bytes);
+    }
   }
   buffer->ctx = ctx;
   buffer->size = bytes;
@@ -236,7 +747,13 @@ void tessera_buffer_free(tessera_buffer *buffer) {
   if (buffer->next)
     buffer->next->prev = buffer->prev;
   ctx->memory_used -= buffer->size;
-  free(buffer->data);
+  if (ctx->cuda) {
+    device_enter(ctx);
+    ctx->cuda->cuMemFree((CUdeviceptr)(uintptr_t)buffer->data);
+    device_leave(ctx);
+  } else {
+    free(buffer->data);
+  }
   free(buffer);
 }
 
@@ -245,7 +762,7 @@ size_t tessera_buffer_size(const tessera_buffer *buffer) {
 }
 
 void *tessera_buffer_host_pointer(tessera_buffer *buffer) {
-  return buffer ? buffer->data : NULL;
+  return buffer && !buffer->ctx->cuda ? buffer->data : NULL;
 }
 
 static tessera_status check_range(tessera_buffer *buffer, const void *host,
@@ -267,18 +784,36 @@ tessera_status tessera_buffer_write(tessera_buffer *buffer, size_t offset,
                                     const void *src, size_t bytes) {
   tessera_status s =
       check_range(buffer, src, offset, bytes, "tessera_buffer_write");
-  if (s == TESSERA_SUCCESS && bytes)
+  if (s != TESSERA_SUCCESS || !bytes)
+    return s;
+  tessera_context *ctx = buffer->ctx;
+  if (!ctx->cuda) {
     memcpy((char *)buffer->data + offset, src, bytes);
-  return s;
+    return s;
+  }
+  device_enter(ctx);
+  CUresult r = ctx->cuda->cuMemcpyHtoD(
+      (CUdeviceptr)(uintptr_t)buffer->data + offset, src, bytes);
+  device_leave(ctx);
+  return r ? cuda_fail(ctx, r, "tessera_buffer_write: cuMemcpyHtoD") : s;
 }
 
 tessera_status tessera_buffer_read(tessera_buffer *buffer, size_t offset,
                                    void *dst, size_t bytes) {
   tessera_status s =
       check_range(buffer, dst, offset, bytes, "tessera_buffer_read");
-  if (s == TESSERA_SUCCESS && bytes)
+  if (s != TESSERA_SUCCESS || !bytes)
+    return s;
+  tessera_context *ctx = buffer->ctx;
+  if (!ctx->cuda) {
     memcpy(dst, (char *)buffer->data + offset, bytes);
-  return s;
+    return s;
+  }
+  device_enter(ctx);
+  CUresult r = ctx->cuda->cuMemcpyDtoH(
+      dst, (CUdeviceptr)(uintptr_t)buffer->data + offset, bytes);
+  device_leave(ctx);
+  return r ? cuda_fail(ctx, r, "tessera_buffer_read: cuMemcpyDtoH") : s;
 }
 
 /*===-- Manifest ----------------------------------------------------------===*/
@@ -362,10 +897,19 @@ static tessera_status parse_manifest(tessera_module *m, const char *text) {
   line = NEXT_LINE();
   if (!line || strncmp(line, "target ", 7))
     BAD("manifest: expected 'target <name>' on line 2");
-  if (strcmp(line + 7, "cpu"))
-    BAD("manifest: the artifact targets '%s'; this runtime runs cpu "
-        "artifacts",
-        line + 7);
+  {
+    const char *target = line + 7;
+    const char *wanted = m->ctx->cuda ? "nvvm" : "cpu";
+    if (strcmp(target, wanted))
+      BAD("manifest: the artifact targets '%s'; a %s context runs %s "
+          "artifacts%s",
+          target, m->ctx->cuda ? "cuda" : "cpu", wanted,
+          !strcmp(target, "nvvm")    ? " (create the context with the cuda "
+                                       "backend)"
+          : !strcmp(target, "rocdl") ? " (the hip backend does not launch "
+                                       "rocdl artifacts yet)"
+                                     : "");
+  }
   while ((line = NEXT_LINE())) {
     char *wsave = NULL;
     char *word = strtok_r(line, " ", &wsave);
@@ -422,32 +966,61 @@ done:
 
 /*===-- Modules -----------------------------------------------------------===*/
 
+/* dlclose runs the artifact's destructors, which unload the device modules
+ * its constructors loaded; whatever they leave (a deferred dlclose) is
+ * unloaded here. */
+static void close_handle(tessera_module *m) {
+  tessera_context *ctx = m->ctx;
+  device_enter(ctx);
+  loading_module = m;
+  if (m->handle)
+    dlclose(m->handle);
+  for (size_t i = 0; i < m->num_device_modules; ++i)
+    ctx->cuda->cuModuleUnload(m->device_modules[i]);
+  loading_module = NULL;
+  device_leave(ctx);
+  free(m->device_modules);
+  m->device_modules = NULL;
+  m->num_device_modules = 0;
+}
+
 static tessera_status load_handle(tessera_context *ctx, const char *path,
                                   const char *what, int memfd,
                                   tessera_module **out) {
-  void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-  if (!handle)
-    return fail(ctx, TESSERA_ERROR_CORRUPT_ARTIFACT,
-                "%s: not a loadable artifact (%s)", what, dlerror());
-  const char *manifest = dlsym(handle, "tessera_manifest");
-  if (!manifest) {
-    dlclose(handle);
-    return fail(ctx, TESSERA_ERROR_CORRUPT_ARTIFACT,
-                "%s: a shared object but not a Tessera artifact (no "
-                "tessera_manifest)",
-                what);
-  }
   tessera_module *m = calloc(1, sizeof *m);
-  if (!m) {
-    dlclose(handle);
+  if (!m)
     return fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY, "out of host memory");
-  }
   m->ctx = ctx;
-  m->handle = handle;
   m->memfd = memfd;
-  tessera_status status = parse_manifest(m, manifest);
+  /* A GPU artifact loads its device code from constructors (mgpuModuleLoad)
+   * while dlopen runs. */
+  device_enter(ctx);
+  loading_module = m;
+  m->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  loading_module = NULL;
+  tessera_status device = device_leave(ctx);
+  if (!m->handle) {
+    tessera_status status = fail(ctx, TESSERA_ERROR_CORRUPT_ARTIFACT,
+                                 "%s: not a loadable artifact (%s)", what,
+                                 dlerror());
+    close_handle(m);
+    free(m);
+    return status;
+  }
+  const char *manifest = dlsym(m->handle, "tessera_manifest");
+  tessera_status status =
+      manifest ? parse_manifest(m, manifest)
+               : fail(ctx, TESSERA_ERROR_CORRUPT_ARTIFACT,
+                      "%s: a shared object but not a Tessera artifact (no "
+                      "tessera_manifest)",
+                      what);
+  /* A target mismatch explains a failed device load better than the
+   * device error does, so the manifest speaks first. */
+  if (status == TESSERA_SUCCESS && device != TESSERA_SUCCESS)
+    status = device;
   if (status != TESSERA_SUCCESS) {
-    dlclose(handle);
+    free_functions(m);
+    close_handle(m);
     free(m);
     return status;
   }
@@ -475,8 +1048,44 @@ tessera_status tessera_module_load_file(tessera_context *ctx,
   if (!resolved)
     return fail(ctx, TESSERA_ERROR_NOT_FOUND, "cannot resolve %s: %s", path,
                 strerror(errno));
-  tessera_status status = load_handle(ctx, resolved, path, -1, out);
+  if (!ctx->cuda) {
+    tessera_status status = load_handle(ctx, resolved, path, -1, out);
+    free(resolved);
+    return status;
+  }
+  /* Device code is loaded by the artifact's constructors, which dlopen runs
+   * once per path: each load of a GPU artifact gets its own copy. */
+  FILE *file = fopen(resolved, "rb");
   free(resolved);
+  if (!file)
+    return fail(ctx, TESSERA_ERROR_NOT_FOUND, "cannot open %s: %s", path,
+                strerror(errno));
+  char *bytes = NULL;
+  size_t size = 0, cap = 0;
+  for (;;) {
+    if (size == cap) {
+      cap = cap ? 2 * cap : 1 << 20;
+      char *grown = realloc(bytes, cap);
+      if (!grown) {
+        free(bytes);
+        fclose(file);
+        return fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY, "out of host memory");
+      }
+      bytes = grown;
+    }
+    size_t n = fread(bytes + size, 1, cap - size, file);
+    size += n;
+    if (n == 0)
+      break;
+  }
+  int read_error = ferror(file);
+  fclose(file);
+  tessera_status status =
+      read_error ? fail(ctx, TESSERA_ERROR_NOT_FOUND, "cannot read %s", path)
+      : size     ? tessera_module_load_bytes(ctx, bytes, size, out)
+                 : fail(ctx, TESSERA_ERROR_CORRUPT_ARTIFACT,
+                        "%s: not a loadable artifact (empty file)", path);
+  free(bytes);
   return status;
 }
 
@@ -522,7 +1131,7 @@ void tessera_module_unload(tessera_module *m) {
   if (m->next)
     m->next->prev = m->prev;
   free_functions(m);
-  dlclose(m->handle);
+  close_handle(m);
   if (m->memfd >= 0)
     close(m->memfd);
   free(m);
@@ -728,10 +1337,49 @@ tessera_status tessera_invoke(tessera_function *fn,
     free(scalars);
     return fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY, "out of host memory");
   }
+  /* cuda: the entry takes device buffers; stage the caller's tensors. */
+  void **staged = NULL;
+  tessera_status status = TESSERA_SUCCESS;
+  if (ctx->cuda) {
+    staged = calloc(num_inputs + num_outputs + 1, sizeof *staged);
+    if (!staged)
+      status = fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY, "out of host memory");
+    device_enter(ctx);
+    for (size_t i = 0; status == TESSERA_SUCCESS && i < num_inputs + num_outputs;
+         ++i) {
+      int is_input = i < num_inputs;
+      const value_desc *v =
+          is_input ? &fn->inputs[i] : &fn->outputs[i - num_inputs];
+      const tessera_tensor *t =
+          is_input ? &inputs[i] : &outputs[i - num_inputs];
+      size_t bytes = tensor_bytes(t);
+      if (!v->is_tensor || !bytes)
+        continue;
+      if (!within_limit(ctx, bytes)) {
+        status = fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY,
+                      "%s: staging %s #%zu (%zu bytes) exceeds the context's "
+                      "limit",
+                      fn->name, is_input ? "input" : "output",
+                      is_input ? i : i - num_inputs, bytes);
+        break;
+      }
+      CUdeviceptr pointer = 0;
+      CUresult r = ctx->cuda->cuMemAlloc(&pointer, bytes);
+      if (r == 0 && is_input)
+        r = ctx->cuda->cuMemcpyHtoD(pointer, t->data, bytes);
+      if (pointer)
+        staged[i] = (void *)(uintptr_t)pointer;
+      if (r != 0)
+        status = cuda_fail(ctx, r, "staging the entry's tensors");
+    }
+    device_leave(ctx);
+  }
+
   size_t slot = 0, word = 0;
   for (size_t i = 0; i < num_inputs; ++i) {
     if (fn->inputs[i].is_tensor) {
-      fill_descriptor(&descriptors[word], &fn->inputs[i], inputs[i].data);
+      fill_descriptor(&descriptors[word], &fn->inputs[i],
+                      staged ? staged[i] : inputs[i].data);
       args[slot++] = &descriptors[word];
       word += 3 + 2 * (size_t)fn->inputs[i].rank;
     } else {
@@ -741,7 +1389,8 @@ tessera_status tessera_invoke(tessera_function *fn,
   void *single_scalar = NULL;
   for (size_t i = 0; i < num_outputs; ++i) {
     if (fn->outputs[i].is_tensor) {
-      fill_descriptor(&descriptors[word], &fn->outputs[i], outputs[i].data);
+      fill_descriptor(&descriptors[word], &fn->outputs[i],
+                      staged ? staged[num_inputs + i] : outputs[i].data);
       args[slot++] = &descriptors[word];
       word += 3 + 2 * (size_t)fn->outputs[i].rank;
     } else {
@@ -750,7 +1399,40 @@ tessera_status tessera_invoke(tessera_function *fn,
   }
   args[slot] = num_scalar_outputs > 1 ? scalars : single_scalar;
 
-  fn->entry(args);
+  if (status == TESSERA_SUCCESS) {
+    device_enter(ctx);
+    fn->entry(args);
+    if (ctx->cuda && ctx->device_status == TESSERA_SUCCESS) {
+      CUresult r = ctx->cuda->cuStreamSynchronize(ctx->cuda->stream);
+      if (r != 0)
+        device_error(ctx, r, "cuStreamSynchronize");
+    }
+    status = device_leave(ctx);
+  }
+  if (ctx->cuda) {
+    device_enter(ctx);
+    for (size_t i = 0; i < num_outputs && staged; ++i) {
+      size_t bytes = tensor_bytes(&outputs[i]);
+      if (status == TESSERA_SUCCESS && fn->outputs[i].is_tensor && bytes) {
+        CUresult r = ctx->cuda->cuMemcpyDtoH(
+            outputs[i].data, (CUdeviceptr)(uintptr_t)staged[num_inputs + i],
+            bytes);
+        if (r != 0)
+          status = cuda_fail(ctx, r, "reading the entry's outputs");
+      }
+    }
+    for (size_t i = 0; staged && i < num_inputs + num_outputs; ++i)
+      if (staged[i])
+        ctx->cuda->cuMemFree((CUdeviceptr)(uintptr_t)staged[i]);
+    device_leave(ctx);
+    free(staged);
+  }
+  if (status != TESSERA_SUCCESS) {
+    free(args);
+    free(descriptors);
+    free(scalars);
+    return status;
+  }
 
   if (num_scalar_outputs > 1) {
     size_t offset = 0;

@@ -1,8 +1,10 @@
 /*===- tessera-run.c - run an artifact entry on .npy files ----------------===*
  *
- * tessera-run art.so --entry f --in a.npy [--in b.npy ...] [--out y.npy ...]
+ * tessera-run art.so --entry f [--backend cpu|cuda] --in a.npy [--in b.npy ...]
+ *             [--out y.npy ...]
  *
- * Loads the artifact with libtessera_rt (cpu backend), reads every input from
+ * Loads the artifact with libtessera_rt (cpu backend by default; cuda for
+ * nvvm artifacts), reads every input from
  * a .npy file (f32, f16, bf16 as '<V2', f64, i1, i8, i16, i32, i64; C order),
  * allocates the outputs from the entry's signature, invokes the entry, writes
  * the outputs named by --out and prints a summary of each output. Mismatched
@@ -218,7 +220,8 @@ static void summarize(size_t index, const tessera_tensor *t, size_t count) {
 
 static int usage(const char *argv0) {
   fprintf(stderr,
-          "usage: %s artifact.so --entry NAME [--in x.npy]... [--out y.npy]...\n",
+          "usage: %s artifact.so --entry NAME [--backend cpu|cuda] "
+          "[--in x.npy]... [--out y.npy]...\n",
           argv0);
   return 2;
 }
@@ -227,9 +230,21 @@ int main(int argc, char **argv) {
   const char *artifact = NULL, *entry = NULL;
   const char *ins[kMaxFiles], *outs[kMaxFiles];
   size_t num_in = 0, num_out = 0;
+  tessera_backend backend = TESSERA_BACKEND_CPU;
   for (int i = 1; i < argc; ++i) {
     if (!strcmp(argv[i], "--entry") && i + 1 < argc)
       entry = argv[++i];
+    else if (!strcmp(argv[i], "--backend") && i + 1 < argc) {
+      const char *name = argv[++i];
+      if (!strcmp(name, "cpu"))
+        backend = TESSERA_BACKEND_CPU;
+      else if (!strcmp(name, "cuda"))
+        backend = TESSERA_BACKEND_CUDA;
+      else if (!strcmp(name, "hip"))
+        backend = TESSERA_BACKEND_HIP;
+      else
+        return usage(argv[0]);
+    }
     else if (!strcmp(argv[i], "--in") && i + 1 < argc && num_in < kMaxFiles)
       ins[num_in++] = argv[++i];
     else if (!strcmp(argv[i], "--out") && i + 1 < argc && num_out < kMaxFiles)
@@ -242,7 +257,7 @@ int main(int argc, char **argv) {
   if (!artifact || !entry)
     return usage(argv[0]);
 
-  tessera_context_options options = {TESSERA_BACKEND_CPU, NULL, 0};
+  tessera_context_options options = {backend, NULL, 0};
   tessera_context *ctx;
   char error[512];
   if (tessera_context_create(&options, &ctx, error, sizeof error)) {
