@@ -5,7 +5,7 @@
 // RUN: not tessera-compile %t/dtype.mlir -o %t/dtype.so 2>&1 | FileCheck %s --check-prefix=DTYPE
 // RUN: not tessera-compile %t/private.mlir -o %t/private.so 2>&1 | FileCheck %s --check-prefix=NONE
 // RUN: not tessera-compile %t/graph-type.mlir -o %t/graph.so 2>&1 | FileCheck %s --check-prefix=GRAPH
-// RUN: not tessera-compile %t/dtype.mlir --target=spirv -o %t/spirv.so 2>&1 | FileCheck %s --check-prefix=TARGET
+// RUN: not tessera-compile %t/ok.mlir --target=spirv -o %t/spirv.so 2>&1 | FileCheck %s --check-prefix=TARGET
 // RUN: not tessera-compile %t/ok.mlir --target=nvvm --chip=sm_13 -o %t/sm13.so 2>&1 | FileCheck %s --check-prefix=CHIP
 // RUN: not test -e %t/sm13.so
 // RUN: not tessera-compile %t/missing.mlir -o %t/missing.so 2>&1 | FileCheck %s --check-prefix=MISSING
