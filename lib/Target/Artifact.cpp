@@ -251,6 +251,11 @@ static LogicalResult compile(ModuleOp module,
                              const tessera::ArtifactOptions &options,
                              StringRef outputPath) {
   MLIRContext *ctx = module.getContext();
+  if (options.target != "cpu" && options.target != "nvvm" &&
+      options.target != "rocdl")
+    return module.emitError() << "tessera-compile: unknown target '"
+                              << options.target
+                              << "'; expected cpu, nvvm or rocdl";
   FailureOr<std::vector<ManifestEntry>> entries = collectEntries(module);
   if (failed(entries))
     return failure();
