@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tessera/Target/Artifact.h"
+#include "tessera/Conversion/Passes.h"
 #include "tessera/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -251,8 +252,7 @@ static LogicalResult compile(ModuleOp module,
                              const tessera::ArtifactOptions &options,
                              StringRef outputPath) {
   MLIRContext *ctx = module.getContext();
-  if (options.target != "cpu" && options.target != "nvvm" &&
-      options.target != "rocdl")
+  if (failed(tessera::verifyTargetName(options.target)))
     return module.emitError() << "tessera-compile: unknown target '"
                               << options.target
                               << "'; expected cpu, nvvm or rocdl";

@@ -313,8 +313,9 @@ static tessera_status cuda_open(const char *path, cuda_api **out, char *error,
 static _Thread_local tessera_context *current_ctx;
 static _Thread_local tessera_module *loading_module;
 
+/* Records the first failing driver call (r != 0) of generated code. */
 static void device_error(tessera_context *ctx, CUresult r, const char *what) {
-  if (ctx && ctx->device_status == TESSERA_SUCCESS)
+  if (r != 0 && ctx && ctx->device_status == TESSERA_SUCCESS)
     ctx->device_status = cuda_fail(ctx, r, what);
 }
 
@@ -417,9 +418,8 @@ void *mgpuModuleGetFunction(void *module, const char *name) {
   if (!ctx || !module)
     return NULL;
   void *function = NULL;
-  CUresult r = ctx->cuda->cuModuleGetFunction(&function, module, name);
-  if (r != 0)
-    device_error(ctx, r, "cuModuleGetFunction");
+  device_error(ctx, ctx->cuda->cuModuleGetFunction(&function, module, name),
+               "cuModuleGetFunction");
   return function;
 }
 
@@ -431,12 +431,11 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
   tessera_context *ctx = device_ctx();
   if (!ctx || !function)
     return;
-  CUresult r = ctx->cuda->cuLaunchKernel(
+  device_error(ctx, ctx->cuda->cuLaunchKernel(
       function, (unsigned)gridX, (unsigned)gridY, (unsigned)gridZ,
       (unsigned)blockX, (unsigned)blockY, (unsigned)blockZ, (unsigned)smem,
-      stream, params, extra);
-  if (r != 0)
-    device_error(ctx, r, "cuLaunchKernel");
+      stream, params, extra),
+               "cuLaunchKernel");
 }
 
 /* Generated code makes a stream per host region and destroys it after
@@ -452,18 +451,16 @@ void mgpuStreamSynchronize(void *stream) {
   tessera_context *ctx = device_ctx();
   if (!ctx)
     return;
-  CUresult r = ctx->cuda->cuStreamSynchronize(stream);
-  if (r != 0)
-    device_error(ctx, r, "cuStreamSynchronize");
+  device_error(ctx, ctx->cuda->cuStreamSynchronize(stream),
+               "cuStreamSynchronize");
 }
 
 void mgpuStreamWaitEvent(void *stream, void *event) {
   tessera_context *ctx = device_ctx();
   if (!ctx)
     return;
-  CUresult r = ctx->cuda->cuStreamWaitEvent(stream, event, 0);
-  if (r != 0)
-    device_error(ctx, r, "cuStreamWaitEvent");
+  device_error(ctx, ctx->cuda->cuStreamWaitEvent(stream, event, 0),
+               "cuStreamWaitEvent");
 }
 
 void *mgpuEventCreate(void) {
@@ -471,9 +468,8 @@ void *mgpuEventCreate(void) {
   void *event = NULL;
   if (!ctx)
     return NULL;
-  CUresult r = ctx->cuda->cuEventCreate(&event, 2 /* DISABLE_TIMING */);
-  if (r != 0)
-    device_error(ctx, r, "cuEventCreate");
+  device_error(ctx, ctx->cuda->cuEventCreate(&event, 2 /* DISABLE_TIMING */),
+               "cuEventCreate");
   return event;
 }
 
@@ -487,18 +483,16 @@ void mgpuEventSynchronize(void *event) {
   tessera_context *ctx = device_ctx();
   if (!ctx)
     return;
-  CUresult r = ctx->cuda->cuEventSynchronize(event);
-  if (r != 0)
-    device_error(ctx, r, "cuEventSynchronize");
+  device_error(ctx, ctx->cuda->cuEventSynchronize(event),
+               "cuEventSynchronize");
 }
 
 void mgpuEventRecord(void *event, void *stream) {
   tessera_context *ctx = device_ctx();
   if (!ctx)
     return;
-  CUresult r = ctx->cuda->cuEventRecord(event, stream);
-  if (r != 0)
-    device_error(ctx, r, "cuEventRecord");
+  device_error(ctx, ctx->cuda->cuEventRecord(event, stream),
+               "cuEventRecord");
 }
 
 void *mgpuMemAlloc(uint64_t bytes, void *stream, bool isHostShared) {
@@ -536,31 +530,28 @@ void mgpuMemFree(void *pointer, void *stream) {
   if (!ctx || !ctx->cuda || !pointer)
     return;
   untrack_allocation(ctx, pointer);
-  CUresult r = ctx->cuda->cuMemFreeAsync((CUdeviceptr)(uintptr_t)pointer,
-                                         stream);
-  if (r != 0)
-    device_error(ctx, r, "cuMemFreeAsync");
+  device_error(ctx, ctx->cuda->cuMemFreeAsync((CUdeviceptr)(uintptr_t)pointer,
+                                         stream),
+               "cuMemFreeAsync");
 }
 
 void mgpuMemcpy(void *dst, void *src, size_t bytes, void *stream) {
   tessera_context *ctx = device_ctx();
   if (!ctx || !bytes)
     return;
-  CUresult r = ctx->cuda->cuMemcpyAsync((CUdeviceptr)(uintptr_t)dst,
+  device_error(ctx, ctx->cuda->cuMemcpyAsync((CUdeviceptr)(uintptr_t)dst,
                                         (CUdeviceptr)(uintptr_t)src, bytes,
-                                        stream);
-  if (r != 0)
-    device_error(ctx, r, "cuMemcpyAsync");
+                                        stream),
+               "cuMemcpyAsync");
 }
 
 void mgpuMemset32(void *dst, unsigned int value, size_t count, void *stream) {
   tessera_context *ctx = device_ctx();
   if (!ctx || !count)
     return;
-  CUresult r = ctx->cuda->cuMemsetD32Async((CUdeviceptr)(uintptr_t)dst, value,
-                                           count, stream);
-  if (r != 0)
-    device_error(ctx, r, "cuMemsetD32Async");
+  device_error(ctx, ctx->cuda->cuMemsetD32Async((CUdeviceptr)(uintptr_t)dst, value,
+                                           count, stream),
+               "cuMemsetD32Async");
 }
 
 void mgpuMemset16(void *dst, unsigned short value, size_t count,
@@ -568,10 +559,9 @@ void mgpuMemset16(void *dst, unsigned short value, size_t count,
   tessera_context *ctx = device_ctx();
   if (!ctx || !count)
     return;
-  CUresult r = ctx->cuda->cuMemsetD16Async((CUdeviceptr)(uintptr_t)dst, value,
-                                           count, stream);
-  if (r != 0)
-    device_error(ctx, r, "cuMemsetD16Async");
+  device_error(ctx, ctx->cuda->cuMemsetD16Async((CUdeviceptr)(uintptr_t)dst, value,
+                                           count, stream),
+               "cuMemsetD16Async");
 }
 
 void mgpuSetDefaultDevice(int32_t device) { (void)device; }
@@ -1402,11 +1392,9 @@ tessera_status tessera_invoke(tessera_function *fn,
   if (status == TESSERA_SUCCESS) {
     device_enter(ctx);
     fn->entry(args);
-    if (ctx->cuda && ctx->device_status == TESSERA_SUCCESS) {
-      CUresult r = ctx->cuda->cuStreamSynchronize(ctx->cuda->stream);
-      if (r != 0)
-        device_error(ctx, r, "cuStreamSynchronize");
-    }
+    if (ctx->cuda && ctx->device_status == TESSERA_SUCCESS)
+      device_error(ctx, ctx->cuda->cuStreamSynchronize(ctx->cuda->stream),
+                   "cuStreamSynchronize");
     status = device_leave(ctx);
   }
   if (ctx->cuda) {
