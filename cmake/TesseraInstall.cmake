@@ -29,6 +29,7 @@ if(TESSERA_BUILD_PLUGIN)
 endif()
 
 install(FILES ${TESSERA_SOURCE_DIR}/runtime/include/tessera/runtime.h
+  ${TESSERA_SOURCE_DIR}/runtime/include/tessera/runners.h
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/tessera)
 install(DIRECTORY ${TESSERA_SOURCE_DIR}/mlir-c/
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/mlir-c

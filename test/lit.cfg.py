@@ -58,6 +58,7 @@ tools = [
     "tessera-capi-test",
     "tessera-compile",
     "tessera-runtime-test",
+    "tessera-runners-test",
     "tessera-run",
     "split-file",
     "llvm-nm",

@@ -24,10 +24,16 @@ func.func @net(%theta: tensor<64x27xf32>, %t: f32) -> tensor<64x27xf32> {
   return %l : tensor<64x27xf32>
 }
 
-func.func @losses(%x: tensor<64xi32>, %seed: i64, %offset: i64) -> (f32, f32) {
-  %i = arith.constant 3 : index
-  %n = arith.constant 10 : index
-  %t = arith.constant 0.2 : f32  // t_{i-1} = (i - 1) / n
+// The runtime's tessera_bfn_loss signature: data, step i, n, seed, offset.
+func.func @losses(%x: tensor<64xi32>, %i: index, %n: index, %seed: i64, %offset: i64) -> (f32, f32) {
+  // t_{i-1} = (i - 1) / n
+  %c1 = arith.constant 1 : index
+  %im1 = arith.subi %i, %c1 : index
+  %im1i = arith.index_cast %im1 : index to i64
+  %ni = arith.index_cast %n : index to i64
+  %im1f = arith.sitofp %im1i : i64 to f32
+  %nf = arith.sitofp %ni : i64 to f32
+  %t = arith.divf %im1f, %nf : f32
   %theta = bfn.paramize %x at #bfn.schedule<paper_discrete, sqrt_beta1 = 0.75>(%t) rng(%seed, %offset)
       : tensor<64xi32>, f32 -> !bfn.simplex<64x27xf32>
   %probs = bfn.unpack %theta : !bfn.simplex<64x27xf32> -> tensor<64x27xf32>
@@ -45,12 +51,19 @@ func.func @losses(%x: tensor<64xi32>, %seed: i64, %offset: i64) -> (f32, f32) {
   return %ln, %linf : f32, f32
 }
 
-func.func @main() {
-  // "the quick brown fox ..." as classes 0..26 (space = 26), 64 characters.
+// "the quick brown fox ..." as classes 0..26 (space = 26), 64 characters.
+func.func @text() -> tensor<64xi32> {
   %x = arith.constant dense<[19, 7, 4, 26, 16, 20, 8, 2, 10, 26, 1, 17, 14, 22, 13, 26, 5, 14, 23, 26, 9, 20, 12, 15, 18, 26, 14, 21, 4, 17, 26, 19, 7, 4, 26, 11, 0, 25, 24, 26, 3, 14, 6, 26, 0, 13, 3, 26, 19, 7, 4, 26, 2, 0, 19, 26, 18, 11, 4, 4, 15, 18, 26, 26]> : tensor<64xi32>
+  return %x : tensor<64xi32>
+}
+
+func.func @main() {
+  %x = call @text() : () -> tensor<64xi32>
+  %i = arith.constant 3 : index
+  %n = arith.constant 10 : index
   %seed = arith.constant 42 : i64
   %offset = arith.constant 0 : i64
-  %ln, %linf = call @losses(%x, %seed, %offset) : (tensor<64xi32>, i64, i64) -> (f32, f32)
+  %ln, %linf = call @losses(%x, %i, %n, %seed, %offset) : (tensor<64xi32>, index, index, i64, i64) -> (f32, f32)
   %out = tensor.from_elements %ln, %linf : tensor<2xf32>
   %u = tensor.cast %out : tensor<2xf32> to tensor<*xf32>
   // [discrete-time loss L^10 (nats/char), continuous-time loss L^inf (nats/char)]

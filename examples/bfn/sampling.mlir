@@ -2,6 +2,8 @@
 // beta1 = 9, the reference's sqrt(beta1) = 3) with a tiny inline network
 // logits = theta W, 28 x 28 sites, n = 20 steps, final mode (reference).
 // Prints the fraction of "on" pixels and the first row of the image.
+// @sample has the signature of the runtime's tessera_bfn_sample runner
+// (network parameters, n_steps, seed, offset), so n is a run-time input.
 
 func.func private @printMemrefF32(tensor<*xf32> {bufferization.access = "read"}) attributes {llvm.emit_c_interface}
 func.func private @printMemrefI32(tensor<*xi32> {bufferization.access = "read"}) attributes {llvm.emit_c_interface}
@@ -19,9 +21,14 @@ func.func @sample(%w: tensor<2x2xf32>, %n: index, %seed: i64, %offset: i64) -> t
   return %x : tensor<784xi32>
 }
 
-func.func @main() {
-  // The network slightly prefers class 1 ("off" = 0, "on" = 1).
+// The network's weights: it slightly prefers class 1 ("off" = 0, "on" = 1).
+func.func @weights() -> tensor<2x2xf32> {
   %w = arith.constant dense<[[2.0, 0.0], [0.0, 2.5]]> : tensor<2x2xf32>
+  return %w : tensor<2x2xf32>
+}
+
+func.func @main() {
+  %w = call @weights() : () -> tensor<2x2xf32>
   %n = arith.constant 20 : index
   %seed = arith.constant 2026 : i64
   %offset = arith.constant 0 : i64

@@ -109,6 +109,33 @@ func.func @context() -> tensor<16x128xf32> {
   return %r : tensor<16x128xf32>
 }
 
+// The seed's runner entry (runtime/include/tessera/runners.h,
+// tessera_ebt_infer): T, K (up to 8), eta, the seed and the Langevin noise
+// std are run-time inputs, so one artifact serves every configuration.
+// Candidate k is the same draw whatever K; with noise = 0 the update is
+// plain gradient descent, as in @main.
+func.func @infer(%h: tensor<16x128xf32>, %steps: index, %k: index, %eta: f32,
+                 %seed: i64, %noise: f32)
+    -> (tensor<16x32xf32>, tensor<8x16x32xf32>, tensor<8x16xf32>) {
+  %init = arith.constant 0 : i64
+  %walk = arith.constant 1000000 : i64
+  %all0 = ebt.decode_init noise %h rng(%seed, %init) : tensor<16x128xf32> -> tensor<8x16x32xf32>
+  %y0 = tensor.extract_slice %all0[0, 0, 0] [%k, 16, 32] [1, 1, 1] : tensor<8x16x32xf32> to tensor<?x16x32xf32>
+  %ys, %e = ebt.infer #ebt.policy<langevin, sigma = 1.0> @mlp_energy(%h, %y0) steps %steps eta %eta sigma %noise rng(%seed, %walk)
+      : (tensor<16x128xf32>, tensor<?x16x32xf32>, index, f32, f32, i64, i64) -> (tensor<?x16x32xf32>, tensor<?x16xf32>)
+  %best = ebt.self_verify token %e, %ys : tensor<?x16xf32>, tensor<?x16x32xf32> -> tensor<16x32xf32>
+  // Rows K.. of the fixed-capacity results: zero candidates, +inf energies.
+  %zero = arith.constant 0.0 : f32
+  %inf = arith.constant 0x7F800000 : f32
+  %ey = tensor.empty() : tensor<8x16x32xf32>
+  %zy = linalg.fill ins(%zero : f32) outs(%ey : tensor<8x16x32xf32>) -> tensor<8x16x32xf32>
+  %ally = tensor.insert_slice %ys into %zy[0, 0, 0] [%k, 16, 32] [1, 1, 1] : tensor<?x16x32xf32> into tensor<8x16x32xf32>
+  %ee = tensor.empty() : tensor<8x16xf32>
+  %ie = linalg.fill ins(%inf : f32) outs(%ee : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %alle = tensor.insert_slice %e into %ie[0, 0] [%k, 16] [1, 1] : tensor<?x16xf32> into tensor<8x16xf32>
+  return %best, %ally, %alle : tensor<16x32xf32>, tensor<8x16x32xf32>, tensor<8x16xf32>
+}
+
 func.func @main() {
   %h = call @context() : () -> tensor<16x128xf32>
   %seed = arith.constant 11 : i64

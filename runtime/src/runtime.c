@@ -16,7 +16,7 @@
  *===----------------------------------------------------------------------===*/
 
 #define _GNU_SOURCE
-#include "tessera/runtime.h"
+#include "internal.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -93,8 +93,8 @@ struct tessera_context {
   char error[kErrorSize];
 };
 
-static tessera_status fail(tessera_context *ctx, tessera_status status,
-                           const char *format, ...) {
+tessera_status rt_fail(tessera_context *ctx, tessera_status status,
+                       const char *format, ...) {
   if (ctx) {
     va_list ap;
     va_start(ap, format);
@@ -197,7 +197,7 @@ static tessera_status cuda_fail(tessera_context *ctx, CUresult r,
   tessera_status status = r == 2 /* CUDA_ERROR_OUT_OF_MEMORY */
                               ? TESSERA_ERROR_OUT_OF_MEMORY
                               : TESSERA_ERROR_UNAVAILABLE;
-  return fail(ctx, status, "cuda backend: %s failed: %s (%d)", what,
+  return rt_fail(ctx, status, "cuda backend: %s failed: %s (%d)", what,
               cuda_error_string(ctx->cuda, r), r);
 }
 
@@ -322,7 +322,7 @@ static void device_error(tessera_context *ctx, CUresult r, const char *what) {
 static void device_fail(tessera_context *ctx, tessera_status status,
                         const char *message) {
   if (ctx && ctx->device_status == TESSERA_SUCCESS)
-    ctx->device_status = fail(ctx, status, "%s", message);
+    ctx->device_status = rt_fail(ctx, status, "%s", message);
 }
 
 /* A cuda context that can run device work, or NULL (error recorded). */
@@ -678,22 +678,22 @@ tessera_backend tessera_context_backend(const tessera_context *ctx) {
 tessera_status tessera_buffer_alloc(tessera_context *ctx, size_t bytes,
                                     tessera_buffer **out) {
   if (!ctx || !out)
-    return fail(ctx, TESSERA_ERROR_INVALID_ARGUMENT,
+    return rt_fail(ctx, TESSERA_ERROR_INVALID_ARGUMENT,
                 "tessera_buffer_alloc: ctx and out must not be NULL");
   *out = NULL;
   if (bytes == 0)
-    return fail(ctx, TESSERA_ERROR_INVALID_ARGUMENT,
+    return rt_fail(ctx, TESSERA_ERROR_INVALID_ARGUMENT,
                 "tessera_buffer_alloc: zero bytes requested");
   if (ctx->memory_limit &&
       (bytes > ctx->memory_limit ||
        ctx->memory_used > ctx->memory_limit - bytes))
-    return fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY,
+    return rt_fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY,
                 "tessera_buffer_alloc: %zu bytes exceed the context's limit "
                 "(%zu of %zu bytes in use)",
                 bytes, ctx->memory_used, ctx->memory_limit);
   tessera_buffer *buffer = calloc(1, sizeof *buffer);
   if (!buffer)
-    return fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY, "out of host memory");
+    return rt_fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY, "out of host memory");
   void *data = NULL;
   if (ctx->cuda) {
     CUdeviceptr pointer = 0;
@@ -710,7 +710,7 @@ tessera_status tessera_buffer_alloc(tessera_context *ctx, size_t bytes,
     size_t rounded = (bytes + 63) / 64 * 64;
     if (rounded < bytes || !(data = aligned_alloc(64, rounded))) {
       free(buffer);
-      return fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY,
+      return rt_fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY,
                   "tessera_buffer_alloc: cannot allocate %zu bytes", bytes);
     }
   }
@@ -761,10 +761,10 @@ static tessera_status check_range(tessera_buffer *buffer, const void *host,
   if (!buffer)
     return TESSERA_ERROR_INVALID_ARGUMENT;
   if (!host && bytes)
-    return fail(buffer->ctx, TESSERA_ERROR_INVALID_ARGUMENT,
+    return rt_fail(buffer->ctx, TESSERA_ERROR_INVALID_ARGUMENT,
                 "%s: NULL host pointer", what);
   if (offset > buffer->size || bytes > buffer->size - offset)
-    return fail(buffer->ctx, TESSERA_ERROR_INVALID_ARGUMENT,
+    return rt_fail(buffer->ctx, TESSERA_ERROR_INVALID_ARGUMENT,
                 "%s: bytes [%zu, %zu + %zu) outside the %zu-byte buffer",
                 what, offset, offset, bytes, buffer->size);
   return TESSERA_SUCCESS;
@@ -870,7 +870,7 @@ static tessera_status parse_manifest(tessera_module *m, const char *text) {
   tessera_context *ctx = m->ctx;
   char *copy = strdup(text);
   if (!copy)
-    return fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY, "out of host memory");
+    return rt_fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY, "out of host memory");
   tessera_status status = TESSERA_SUCCESS;
   char *save = NULL;
   int line_no = 0;
@@ -878,7 +878,7 @@ static tessera_status parse_manifest(tessera_module *m, const char *text) {
 #define NEXT_LINE() (++line_no, strtok_r(line_no == 1 ? copy : NULL, "\n", &save))
 #define BAD(...)                                                               \
   do {                                                                         \
-    status = fail(ctx, TESSERA_ERROR_CORRUPT_ARTIFACT, __VA_ARGS__);           \
+    status = rt_fail(ctx, TESSERA_ERROR_CORRUPT_ARTIFACT, __VA_ARGS__);        \
     goto done;                                                                 \
   } while (0)
   line = NEXT_LINE();
@@ -979,7 +979,7 @@ static tessera_status load_handle(tessera_context *ctx, const char *path,
                                   tessera_module **out) {
   tessera_module *m = calloc(1, sizeof *m);
   if (!m)
-    return fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY, "out of host memory");
+    return rt_fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY, "out of host memory");
   m->ctx = ctx;
   m->memfd = memfd;
   /* A GPU artifact loads its device code from constructors (mgpuModuleLoad)
@@ -990,7 +990,7 @@ static tessera_status load_handle(tessera_context *ctx, const char *path,
   loading_module = NULL;
   tessera_status device = device_leave(ctx);
   if (!m->handle) {
-    tessera_status status = fail(ctx, TESSERA_ERROR_CORRUPT_ARTIFACT,
+    tessera_status status = rt_fail(ctx, TESSERA_ERROR_CORRUPT_ARTIFACT,
                                  "%s: not a loadable artifact (%s)", what,
                                  dlerror());
     close_handle(m);
@@ -1000,7 +1000,7 @@ static tessera_status load_handle(tessera_context *ctx, const char *path,
   const char *manifest = dlsym(m->handle, "tessera_manifest");
   tessera_status status =
       manifest ? parse_manifest(m, manifest)
-               : fail(ctx, TESSERA_ERROR_CORRUPT_ARTIFACT,
+               : rt_fail(ctx, TESSERA_ERROR_CORRUPT_ARTIFACT,
                       "%s: a shared object but not a Tessera artifact (no "
                       "tessera_manifest)",
                       what);
@@ -1026,17 +1026,17 @@ tessera_status tessera_module_load_file(tessera_context *ctx,
                                         const char *path,
                                         tessera_module **out) {
   if (!ctx || !path || !out)
-    return fail(ctx, TESSERA_ERROR_INVALID_ARGUMENT,
+    return rt_fail(ctx, TESSERA_ERROR_INVALID_ARGUMENT,
                 "tessera_module_load_file: ctx, path and out must not be "
                 "NULL");
   *out = NULL;
   if (access(path, R_OK) != 0)
-    return fail(ctx, TESSERA_ERROR_NOT_FOUND, "cannot read %s: %s", path,
+    return rt_fail(ctx, TESSERA_ERROR_NOT_FOUND, "cannot read %s: %s", path,
                 strerror(errno));
   /* dlopen searches the library path for names without a slash. */
   char *resolved = realpath(path, NULL);
   if (!resolved)
-    return fail(ctx, TESSERA_ERROR_NOT_FOUND, "cannot resolve %s: %s", path,
+    return rt_fail(ctx, TESSERA_ERROR_NOT_FOUND, "cannot resolve %s: %s", path,
                 strerror(errno));
   if (!ctx->cuda) {
     tessera_status status = load_handle(ctx, resolved, path, -1, out);
@@ -1048,7 +1048,7 @@ tessera_status tessera_module_load_file(tessera_context *ctx,
   FILE *file = fopen(resolved, "rb");
   free(resolved);
   if (!file)
-    return fail(ctx, TESSERA_ERROR_NOT_FOUND, "cannot open %s: %s", path,
+    return rt_fail(ctx, TESSERA_ERROR_NOT_FOUND, "cannot open %s: %s", path,
                 strerror(errno));
   char *bytes = NULL;
   size_t size = 0, cap = 0;
@@ -1059,7 +1059,7 @@ tessera_status tessera_module_load_file(tessera_context *ctx,
       if (!grown) {
         free(bytes);
         fclose(file);
-        return fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY, "out of host memory");
+        return rt_fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY, "out of host memory");
       }
       bytes = grown;
     }
@@ -1071,9 +1071,9 @@ tessera_status tessera_module_load_file(tessera_context *ctx,
   int read_error = ferror(file);
   fclose(file);
   tessera_status status =
-      read_error ? fail(ctx, TESSERA_ERROR_NOT_FOUND, "cannot read %s", path)
+      read_error ? rt_fail(ctx, TESSERA_ERROR_NOT_FOUND, "cannot read %s", path)
       : size     ? tessera_module_load_bytes(ctx, bytes, size, out)
-                 : fail(ctx, TESSERA_ERROR_CORRUPT_ARTIFACT,
+                 : rt_fail(ctx, TESSERA_ERROR_CORRUPT_ARTIFACT,
                         "%s: not a loadable artifact (empty file)", path);
   free(bytes);
   return status;
@@ -1083,13 +1083,13 @@ tessera_status tessera_module_load_bytes(tessera_context *ctx,
                                          const void *bytes, size_t size,
                                          tessera_module **out) {
   if (!ctx || !bytes || !size || !out)
-    return fail(ctx, TESSERA_ERROR_INVALID_ARGUMENT,
+    return rt_fail(ctx, TESSERA_ERROR_INVALID_ARGUMENT,
                 "tessera_module_load_bytes: ctx, bytes and out must not be "
                 "NULL and size must not be 0");
   *out = NULL;
   int fd = memfd_create("tessera-artifact", MFD_CLOEXEC);
   if (fd < 0)
-    return fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY, "memfd_create: %s",
+    return rt_fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY, "memfd_create: %s",
                 strerror(errno));
   for (size_t done = 0; done < size;) {
     ssize_t n = write(fd, (const char *)bytes + done, size - done);
@@ -1097,7 +1097,7 @@ tessera_status tessera_module_load_bytes(tessera_context *ctx,
       continue;
     if (n <= 0) {
       close(fd);
-      return fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY,
+      return rt_fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY,
                   "writing the artifact to memory: %s", strerror(errno));
     }
     done += (size_t)n;
@@ -1140,7 +1140,7 @@ tessera_status tessera_module_get_function(tessera_module *m,
                                            const char *name,
                                            tessera_function **out) {
   if (!m || !name || !out)
-    return fail(m ? m->ctx : NULL, TESSERA_ERROR_INVALID_ARGUMENT,
+    return rt_fail(m ? m->ctx : NULL, TESSERA_ERROR_INVALID_ARGUMENT,
                 "tessera_module_get_function: module, name and out must not "
                 "be NULL");
   *out = NULL;
@@ -1149,11 +1149,19 @@ tessera_status tessera_module_get_function(tessera_module *m,
       *out = &m->functions[i];
       return TESSERA_SUCCESS;
     }
-  return fail(m->ctx, TESSERA_ERROR_NOT_FOUND,
+  return rt_fail(m->ctx, TESSERA_ERROR_NOT_FOUND,
               "the artifact has no entry point '%s'", name);
 }
 
 /*===-- Functions ---------------------------------------------------------===*/
+
+const char *tessera_function_name(const tessera_function *fn) {
+  return fn ? fn->name : NULL;
+}
+
+tessera_context *tessera_function_context(const tessera_function *fn) {
+  return fn ? fn->module->ctx : NULL;
+}
 
 size_t tessera_function_input_count(const tessera_function *fn) {
   return fn ? fn->num_inputs : 0;
@@ -1167,7 +1175,7 @@ static tessera_status describe(const tessera_function *fn, size_t index,
                                int input, tessera_tensor *out) {
   size_t count = input ? fn->num_inputs : fn->num_outputs;
   if (!out || index >= count)
-    return fail(fn->module->ctx, TESSERA_ERROR_INVALID_ARGUMENT,
+    return rt_fail(fn->module->ctx, TESSERA_ERROR_INVALID_ARGUMENT,
                 "%s: %s #%zu of %s out of range (%zu)",
                 input ? "tessera_function_input" : "tessera_function_output",
                 input ? "input" : "output", index, fn->name, count);
@@ -1195,24 +1203,24 @@ static tessera_status check_tensor(const tessera_function *fn,
                                    size_t index) {
   tessera_context *ctx = fn->module->ctx;
   if (t->dtype != v->dtype)
-    return fail(ctx, TESSERA_ERROR_SIGNATURE_MISMATCH,
+    return rt_fail(ctx, TESSERA_ERROR_SIGNATURE_MISMATCH,
                 "%s: %s #%zu has dtype %s, the entry expects %s", fn->name,
                 role, index,
                 tessera_dtype_name(t->dtype) ? tessera_dtype_name(t->dtype)
                                              : "<unknown>",
                 tessera_dtype_name(v->dtype));
   if (t->rank != v->rank)
-    return fail(ctx, TESSERA_ERROR_SIGNATURE_MISMATCH,
+    return rt_fail(ctx, TESSERA_ERROR_SIGNATURE_MISMATCH,
                 "%s: %s #%zu has rank %d, the entry expects %d", fn->name,
                 role, index, (int)t->rank, (int)v->rank);
   if (t->rank > 0 && !t->shape)
-    return fail(ctx, TESSERA_ERROR_INVALID_ARGUMENT,
+    return rt_fail(ctx, TESSERA_ERROR_INVALID_ARGUMENT,
                 "%s: %s #%zu has rank %d and a NULL shape", fn->name, role,
                 index, (int)t->rank);
   int64_t elements = 1;
   for (int32_t d = 0; d < t->rank; ++d) {
     if (t->shape[d] != v->shape[d])
-      return fail(ctx, TESSERA_ERROR_SIGNATURE_MISMATCH,
+      return rt_fail(ctx, TESSERA_ERROR_SIGNATURE_MISMATCH,
                   "%s: %s #%zu has size %lld in dimension %d, the entry "
                   "expects %lld",
                   fn->name, role, index, (long long)t->shape[d], (int)d,
@@ -1220,7 +1228,7 @@ static tessera_status check_tensor(const tessera_function *fn,
     elements *= v->shape[d];
   }
   if (!t->data && elements)
-    return fail(ctx, TESSERA_ERROR_INVALID_ARGUMENT,
+    return rt_fail(ctx, TESSERA_ERROR_INVALID_ARGUMENT,
                 "%s: %s #%zu has NULL data", fn->name, role, index);
   return TESSERA_SUCCESS;
 }
@@ -1261,13 +1269,13 @@ tessera_status tessera_invoke(tessera_function *fn,
     return TESSERA_ERROR_INVALID_ARGUMENT;
   tessera_context *ctx = fn->module->ctx;
   if (num_inputs != fn->num_inputs || num_outputs != fn->num_outputs)
-    return fail(ctx, TESSERA_ERROR_SIGNATURE_MISMATCH,
+    return rt_fail(ctx, TESSERA_ERROR_SIGNATURE_MISMATCH,
                 "%s: called with %zu inputs and %zu outputs, the entry takes "
                 "%zu and %zu",
                 fn->name, num_inputs, num_outputs, fn->num_inputs,
                 fn->num_outputs);
   if ((num_inputs && !inputs) || (num_outputs && !outputs))
-    return fail(ctx, TESSERA_ERROR_INVALID_ARGUMENT,
+    return rt_fail(ctx, TESSERA_ERROR_INVALID_ARGUMENT,
                 "%s: NULL inputs or outputs array", fn->name);
   for (size_t i = 0; i < num_inputs; ++i) {
     tessera_status s = check_tensor(fn, &fn->inputs[i], &inputs[i], "input", i);
@@ -1299,7 +1307,7 @@ tessera_status tessera_invoke(tessera_function *fn,
       if (!is_input && j - num_inputs == i)
         continue;
       if (overlaps(&outputs[i], other))
-        return fail(ctx, TESSERA_ERROR_INVALID_ARGUMENT,
+        return rt_fail(ctx, TESSERA_ERROR_INVALID_ARGUMENT,
                     "%s: output #%zu overlaps %s #%zu; outputs need their "
                     "own memory",
                     fn->name, i, is_input ? "input" : "output",
@@ -1325,7 +1333,7 @@ tessera_status tessera_invoke(tessera_function *fn,
     free(args);
     free(descriptors);
     free(scalars);
-    return fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY, "out of host memory");
+    return rt_fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY, "out of host memory");
   }
   /* cuda: the entry takes device buffers; stage the caller's tensors. */
   void **staged = NULL;
@@ -1333,7 +1341,7 @@ tessera_status tessera_invoke(tessera_function *fn,
   if (ctx->cuda) {
     staged = calloc(num_inputs + num_outputs + 1, sizeof *staged);
     if (!staged)
-      status = fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY, "out of host memory");
+      status = rt_fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY, "out of host memory");
     device_enter(ctx);
     for (size_t i = 0; status == TESSERA_SUCCESS && i < num_inputs + num_outputs;
          ++i) {
@@ -1346,7 +1354,7 @@ tessera_status tessera_invoke(tessera_function *fn,
       if (!v->is_tensor || !bytes)
         continue;
       if (!within_limit(ctx, bytes)) {
-        status = fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY,
+        status = rt_fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY,
                       "%s: staging %s #%zu (%zu bytes) exceeds the context's "
                       "limit",
                       fn->name, is_input ? "input" : "output",

@@ -2,6 +2,13 @@
  *
  * tessera-run art.so --entry f [--backend cpu|cuda] --in a.npy [--in b.npy ...]
  *             [--out y.npy ...]
+ *             [--ebt-infer T=16,K=4,eta=0.5,noise=0,verify=1,seed=0
+ *              | --bfn-loss n=10,step=3,seed=0,offset=0
+ *              | --bfn-sample n=20,seed=0,offset=0]
+ *
+ * With a runner option the entry is called through that runner
+ * (tessera/runners.h) with the configuration given; the --in files are the
+ * runner's tensor inputs (x; the data and parameters; the parameters).
  *
  * Loads the artifact with libtessera_rt (cpu backend by default; cuda for
  * nvvm artifacts), reads every input from
@@ -12,6 +19,8 @@
  *
  *===----------------------------------------------------------------------===*/
 
+#define _POSIX_C_SOURCE 200809L
+#include "tessera/runners.h"
 #include "tessera/runtime.h"
 
 #include <math.h>
@@ -221,9 +230,77 @@ static void summarize(size_t index, const tessera_tensor *t, size_t count) {
 static int usage(const char *argv0) {
   fprintf(stderr,
           "usage: %s artifact.so --entry NAME [--backend cpu|cuda] "
-          "[--in x.npy]... [--out y.npy]...\n",
+          "[--in x.npy]... [--out y.npy]...\n"
+          "  [--ebt-infer T=,K=,eta=,noise=,verify=,seed= | "
+          "--bfn-loss n=,step=,seed=,offset= | --bfn-sample n=,seed=,offset=]\n",
           argv0);
   return 2;
+}
+
+typedef enum runner { RUN_INVOKE, RUN_EBT_INFER, RUN_BFN_LOSS, RUN_BFN_SAMPLE } runner;
+
+/* Parses `key=value,...` into the runner's configuration; every key must be
+ * one the runner takes. Prints the reason and returns 0 on failure. */
+static int parse_config(runner r, const char *text, tessera_ebt_config *ebt,
+                        tessera_bfn_config *bfn) {
+  char buffer[512];
+  if (strlen(text) >= sizeof buffer) {
+    fprintf(stderr, "tessera-run: configuration too long\n");
+    return 0;
+  }
+  strcpy(buffer, text);
+  for (char *save = NULL, *item = strtok_r(buffer, ",", &save); item;
+       item = strtok_r(NULL, ",", &save)) {
+    char *eq = strchr(item, '=');
+    char *end = NULL;
+    if (!eq || !eq[1]) {
+      fprintf(stderr, "tessera-run: '%s' is not key=value\n", item);
+      return 0;
+    }
+    *eq = 0;
+    const char *key = item, *value = eq + 1;
+    double v = strtod(value, &end);
+    int ok = *end == 0;
+    int integral = ok && v == floor(v);
+    if (r == RUN_EBT_INFER && !strcmp(key, "T") && integral)
+      ebt->T = (int64_t)v;
+    else if (r == RUN_EBT_INFER && !strcmp(key, "K") && integral)
+      ebt->K = (int64_t)v;
+    else if (r == RUN_EBT_INFER && !strcmp(key, "eta") && ok)
+      ebt->eta = (float)v;
+    else if (r == RUN_EBT_INFER && !strcmp(key, "noise") && ok)
+      ebt->noise = (float)v;
+    else if (r == RUN_EBT_INFER && !strcmp(key, "verify") && integral)
+      ebt->self_verify = v != 0;
+    else if (r == RUN_EBT_INFER && !strcmp(key, "seed") && integral && v >= 0)
+      ebt->seed = (uint64_t)v;
+    else if (r != RUN_EBT_INFER && !strcmp(key, "n") && integral)
+      bfn->n_steps = (int64_t)v;
+    else if (r == RUN_BFN_LOSS && !strcmp(key, "step") && integral)
+      bfn->step = (int64_t)v;
+    else if (r != RUN_EBT_INFER && !strcmp(key, "seed") && integral && v >= 0)
+      bfn->seed = (uint64_t)v;
+    else if (r != RUN_EBT_INFER && !strcmp(key, "offset") && integral &&
+             v >= 0)
+      bfn->offset = (uint64_t)v;
+    else {
+      fprintf(stderr, "tessera-run: unknown or malformed setting '%s=%s'\n",
+              key, value);
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* The shape an EBT runner output takes: the entry's result `index` (1: all
+ * candidates, 2: energies) with K rows, or the kept candidate (0). */
+static void ebt_output(tessera_function *fn, size_t index, int64_t k,
+                       tessera_tensor *t, int64_t *shape) {
+  tessera_function_output(fn, index, t);
+  memcpy(shape, t->shape, sizeof(int64_t) * (size_t)t->rank);
+  if (index)
+    shape[0] = k;
+  t->shape = shape;
 }
 
 int main(int argc, char **argv) {
@@ -231,8 +308,21 @@ int main(int argc, char **argv) {
   const char *ins[kMaxFiles], *outs[kMaxFiles];
   size_t num_in = 0, num_out = 0;
   tessera_backend backend = TESSERA_BACKEND_CPU;
+  runner mode = RUN_INVOKE;
+  tessera_ebt_config ebt = {1, 1, 0.1f, 0.0f, 1, 0};
+  tessera_bfn_config bfn = {1, 1, 0, 0};
   for (int i = 1; i < argc; ++i) {
-    if (!strcmp(argv[i], "--entry") && i + 1 < argc)
+    runner r = !strcmp(argv[i], "--ebt-infer")    ? RUN_EBT_INFER
+               : !strcmp(argv[i], "--bfn-loss")   ? RUN_BFN_LOSS
+               : !strcmp(argv[i], "--bfn-sample") ? RUN_BFN_SAMPLE
+                                                  : RUN_INVOKE;
+    if (r != RUN_INVOKE) {
+      if (mode != RUN_INVOKE || i + 1 >= argc)
+        return usage(argv[0]);
+      mode = r;
+      if (!parse_config(r, argv[++i], &ebt, &bfn))
+        return 2;
+    } else if (!strcmp(argv[i], "--entry") && i + 1 < argc)
       entry = argv[++i];
     else if (!strcmp(argv[i], "--backend") && i + 1 < argc) {
       const char *name = argv[++i];
@@ -276,7 +366,16 @@ int main(int argc, char **argv) {
     fprintf(stderr, "tessera-run: %s\n", tessera_context_error(ctx));
     goto done;
   }
-  nout = tessera_function_output_count(fn);
+  /* The runners' outputs: (y, energies); the losses; the samples. */
+  int64_t shapes[2][16];
+  nout = mode == RUN_EBT_INFER ? 2 : tessera_function_output_count(fn);
+  if (mode == RUN_EBT_INFER && tessera_function_output_count(fn) != 3) {
+    fprintf(stderr, "tessera-run: %s is not an EBT runner entry (it has %zu "
+                    "results, not 3)\n",
+            entry, tessera_function_output_count(fn));
+    nout = 0;
+    goto done;
+  }
   if (num_out > nout || nout > kMaxFiles) {
     fprintf(stderr, "tessera-run: %zu --out files for %s, which has %zu "
                     "outputs\n",
@@ -291,7 +390,11 @@ int main(int argc, char **argv) {
                                   inputs[loaded].shape, inputs[loaded].data};
   }
   for (size_t i = 0; i < nout; ++i) {
-    tessera_function_output(fn, i, &out[i]);
+    if (mode == RUN_EBT_INFER)
+      ebt_output(fn, i ? 2 : (ebt.self_verify ? 0 : 1), ebt.K, &out[i],
+                 shapes[i]);
+    else
+      tessera_function_output(fn, i, &out[i]);
     counts[i] = 1;
     for (int32_t d = 0; d < out[i].rank; ++d)
       counts[i] *= (size_t)out[i].shape[d];
@@ -302,7 +405,25 @@ int main(int argc, char **argv) {
       goto done;
     }
   }
-  if (tessera_invoke(fn, in, num_in, out, nout)) {
+  float losses[kMaxFiles];
+  tessera_status status;
+  switch (mode) {
+  case RUN_EBT_INFER:
+    status = num_in == 1 ? tessera_ebt_infer(fn, &in[0], &ebt, &out[0], &out[1])
+                         : tessera_ebt_infer(fn, NULL, &ebt, &out[0], &out[1]);
+    break;
+  case RUN_BFN_LOSS:
+    status = tessera_bfn_loss(fn, in, num_in, &bfn, losses, nout);
+    for (size_t i = 0; status == TESSERA_SUCCESS && i < nout; ++i)
+      memcpy(out[i].data, &losses[i], sizeof(float));
+    break;
+  case RUN_BFN_SAMPLE:
+    status = tessera_bfn_sample(fn, in, num_in, &bfn, out);
+    break;
+  default:
+    status = tessera_invoke(fn, in, num_in, out, nout);
+  }
+  if (status) {
     fprintf(stderr, "tessera-run: %s\n", tessera_context_error(ctx));
     goto done;
   }

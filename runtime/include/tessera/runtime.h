@@ -126,6 +126,9 @@ const char *tessera_module_function_name(const tessera_module *module,
 tessera_status tessera_module_get_function(tessera_module *module,
                                            const char *name,
                                            tessera_function **out);
+/** The entry point's name and the context it was loaded into. */
+const char *tessera_function_name(const tessera_function *fn);
+tessera_context *tessera_function_context(const tessera_function *fn);
 size_t tessera_function_input_count(const tessera_function *fn);
 size_t tessera_function_output_count(const tessera_function *fn);
 /** The expected dtype/rank/shape of an input or output (`data` is NULL;

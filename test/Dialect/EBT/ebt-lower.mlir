@@ -63,3 +63,39 @@ func.func @langevin(%h: tensor<4xf32>, %y0: tensor<2x4xf32>, %t: index, %eta: f3
   %y, %e = ebt.infer #ebt.policy<langevin, sigma = 0.5> @E(%h, %y0) steps %t eta %eta rng(%s, %o) : (tensor<4xf32>, tensor<2x4xf32>, index, f32, i64, i64) -> (tensor<2x4xf32>, tensor<2xf32>)
   return %y : tensor<2x4xf32>
 }
+
+// -----
+
+// A run-time K and noise std: step t draws K x 4 normals at
+// offset + t (4 K); the noise enters the update as sigma xi.
+func.func @E(%h: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<f32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<f32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<f32>) -> tensor<f32>
+  %d = linalg.dot ins(%y, %y : tensor<4xf32>, tensor<4xf32>) outs(%z : tensor<f32>) -> tensor<f32>
+  return %d : tensor<f32>
+}
+// CHECK-LABEL: func.func @runtime_k_sigma
+// CHECK-SAME: %[[Y0:arg1]]: tensor<?x4xf32>
+// CHECK-SAME: %[[SIG:arg4]]: f32
+// CHECK: %[[K:.*]] = tensor.dim %[[Y0]], %c0
+// CHECK: %[[KI:.*]] = arith.index_cast %[[K]] : index to i64
+// CHECK: %[[PER:.*]] = arith.muli %[[KI]], %c4_i64 : i64
+// CHECK: scf.for %[[STEP:arg[0-9]+]] = {{.*}} iter_args(%[[Y:.*]] = %[[Y0]]) -> (tensor<?x4xf32>)
+// CHECK:   %[[TI:.*]] = arith.index_cast %[[STEP]] : index to i64
+// CHECK:   arith.muli %[[TI]], %[[PER]] : i64
+// CHECK:   tensor.empty(%[[K]]) : tensor<?x4xf32>
+// CHECK:   linalg.generic
+// CHECK:     arith.xori
+// CHECK:   linalg.generic
+// CHECK:     arith.mulf %{{.*}}, %[[SIG]] : f32
+// CHECK:   scf.for {{.*}} -> (tensor<?x4xf32>)
+// CHECK:   linalg.generic
+// CHECK:     %[[N:.*]] = arith.mulf %{{.*}}, %[[SIG]] : f32
+// CHECK:     %[[Q:.*]] = arith.addf %{{.*}}, %[[N]] : f32
+// CHECK:     arith.subf %[[Q]], %{{.*}} : f32
+// CHECK: } {tessera.mapping = "steps"}
+func.func @runtime_k_sigma(%h: tensor<4xf32>, %y0: tensor<?x4xf32>, %t: index, %eta: f32, %sigma: f32, %s: i64, %o: i64) -> tensor<?x4xf32> {
+  %y, %e = ebt.infer #ebt.policy<langevin, sigma = 1.0> @E(%h, %y0) steps %t eta %eta sigma %sigma rng(%s, %o) : (tensor<4xf32>, tensor<?x4xf32>, index, f32, f32, i64, i64) -> (tensor<?x4xf32>, tensor<?xf32>)
+  return %y : tensor<?x4xf32>
+}

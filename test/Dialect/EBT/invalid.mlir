@@ -249,6 +249,22 @@ func.func @f(%y: tensor<4xf32>, %eta: f32) {
 
 // -----
 
+func.func @f(%y: tensor<4xf32>, %eta: f32, %s: f32) {
+  // expected-error @+1 {{policy #ebt.policy<sgd> has no noise std to set with 'sigma'}}
+  %z = ebt.inner_step #ebt.policy<sgd>(%y, %y, %eta) sigma %s : tensor<4xf32>, f32
+  return
+}
+
+// -----
+
+func.func @f(%y: tensor<4xf32>, %eta: f32, %s: f32) {
+  // expected-error @+1 {{policy simplex draws noise: give rng(%seed, %offset) or draws(%normals)}}
+  %z = ebt.inner_step #ebt.policy<simplex>(%y, %y, %eta) sigma %s : tensor<4xf32>, f32
+  return
+}
+
+// -----
+
 func.func @f(%y: tensor<2x4xf32>, %eta: tensor<4xf32>) {
   // expected-error @+1 {{step size of shape [4] must be a prefix of [2, 4]}}
   %z = ebt.inner_step #ebt.policy<sgd>(%y, %y, %eta) : tensor<2x4xf32>, tensor<4xf32>
@@ -382,6 +398,15 @@ func.func @f(%h: tensor<2x8xf32>, %y0: tensor<4x2x3xf32>, %eta: f32, %xi: tensor
   %T = arith.constant 2 : index
   // expected-error @+1 {{draws must have shape [2, 4, 2, 3], got [3, 4, 2, 3]}}
   %y, %e = ebt.infer #ebt.policy<langevin, sigma = 1.0> @E(%h, %y0) steps %T eta %eta draws(%xi) : (tensor<2x8xf32>, tensor<4x2x3xf32>, index, f32, tensor<3x4x2x3xf32>) -> (tensor<4x2x3xf32>, tensor<4x2xf32>)
+  return
+}
+
+// -----
+
+func.func private @E(tensor<2x8xf32>, tensor<2x3xf32>) -> tensor<2xf32>
+func.func @f(%h: tensor<2x8xf32>, %y0: tensor<4x2x3xf32>, %T: index, %eta: f32, %s: f32, %k: i64) {
+  // expected-error @+1 {{policy #ebt.policy<langevin, placement = ula, temperature = 2.500000e-01> has no noise std to set with 'sigma'}}
+  %y, %e = ebt.infer #ebt.policy<langevin, placement = ula, temperature = 0.25> @E(%h, %y0) steps %T eta %eta sigma %s rng(%k, %k) : (tensor<2x8xf32>, tensor<4x2x3xf32>, index, f32, f32, i64, i64) -> (tensor<4x2x3xf32>, tensor<4x2xf32>)
   return
 }
 

@@ -35,8 +35,10 @@ func.func @proposal(%x: tensor<2x16x64xf32>) -> tensor<2x16x32xf32> {
 // CHECK: %{{.*}} = ebt.self_verify sequence %{{.*}}, %{{.*}} : tensor<4x2x16xf32>, tensor<4x2x16x32xf32> -> tensor<2x16x32xf32>
 // CHECK: %{{.*}}, %{{.*}} = ebt.infer #ebt.policy<sgd> @mlp(%{{.*}}, %{{.*}}) steps %{{.*}} eta %{{.*}} verify token : (tensor<2x16x64xf32>, tensor<4x2x16x32xf32>, index, f32) -> (tensor<2x16x32xf32>, tensor<4x2x16xf32>)
 // CHECK: %{{.*}}, %{{.*}} = ebt.infer #ebt.policy<langevin, sigma = 1.000000e+00> @mlp(%{{.*}}, %{{.*}}) steps %{{.*}} eta %{{.*}} rng(%{{.*}}, %{{.*}}) : (tensor<2x16x64xf32>, tensor<4x2x16x32xf32>, index, f32, i64, i64) -> (tensor<4x2x16x32xf32>, tensor<4x2x16xf32>)
+// CHECK: %{{.*}} = ebt.inner_step #ebt.policy<langevin, sigma = 1.000000e+00>(%{{.*}}, %{{.*}}, %{{.*}}) sigma %{{.*}} rng(%{{.*}}, %{{.*}}) : tensor<2x16x32xf32>, f32
+// CHECK: %{{.*}}, %{{.*}} = ebt.infer #ebt.policy<langevin, sigma = 1.000000e+00> @mlp(%{{.*}}, %{{.*}}) steps %{{.*}} eta %{{.*}} sigma %{{.*}} verify sequence rng(%{{.*}}, %{{.*}}) : (tensor<2x16x64xf32>, tensor<?x2x16x32xf32>, index, f32, f32, i64, i64) -> (tensor<2x16x32xf32>, tensor<?x2x16xf32>)
 // CHECK: return
-func.func @all(%x: tensor<2x16x64xf32>, %y: tensor<2x16x32xf32>, %seed: i64, %off: i64, %eta: f32, %T: index, %ys: tensor<4x2x16x32xf32>, %e: tensor<4x2x16xf32>, %t: index, %xi: tensor<2x16x32xf32>) {
+func.func @all(%x: tensor<2x16x64xf32>, %y: tensor<2x16x32xf32>, %seed: i64, %off: i64, %eta: f32, %T: index, %ys: tensor<4x2x16x32xf32>, %e: tensor<4x2x16xf32>, %t: index, %xi: tensor<2x16x32xf32>, %sigma: f32, %yk: tensor<?x2x16x32xf32>) {
   %y0 = ebt.decode_init noise %x rng(%seed, %off) {scale = 2.0 : f64} : tensor<2x16x64xf32> -> tensor<4x2x16x32xf32>
   %z0 = ebt.decode_init base @proposal %x : tensor<2x16x64xf32> -> tensor<4x2x16x32xf32>
   %z1 = ebt.decode_init zeros %x : tensor<2x16x64xf32> -> tensor<4x2x16x32xf32>
@@ -53,5 +55,7 @@ func.func @all(%x: tensor<2x16x64xf32>, %y: tensor<2x16x32xf32>, %seed: i64, %of
   %bs = ebt.self_verify sequence %e, %ys : tensor<4x2x16xf32>, tensor<4x2x16x32xf32> -> tensor<2x16x32xf32>
   %yb, %eb = ebt.infer #ebt.policy<sgd> @mlp(%x, %y0) steps %T eta %eta verify token : (tensor<2x16x64xf32>, tensor<4x2x16x32xf32>, index, f32) -> (tensor<2x16x32xf32>, tensor<4x2x16xf32>)
   %ya, %ea = ebt.infer #ebt.policy<langevin, sigma = 1.0> @mlp(%x, %y0) steps %T eta %eta rng(%seed, %off) : (tensor<2x16x64xf32>, tensor<4x2x16x32xf32>, index, f32, i64, i64) -> (tensor<4x2x16x32xf32>, tensor<4x2x16xf32>)
+  %y6 = ebt.inner_step #ebt.policy<langevin, sigma = 1.0>(%y, %g, %eta) sigma %sigma rng(%seed, %off) : tensor<2x16x32xf32>, f32
+  %yr, %er = ebt.infer #ebt.policy<langevin, sigma = 1.0> @mlp(%x, %yk) steps %T eta %eta sigma %sigma verify sequence rng(%seed, %off) : (tensor<2x16x64xf32>, tensor<?x2x16x32xf32>, index, f32, f32, i64, i64) -> (tensor<2x16x32xf32>, tensor<?x2x16xf32>)
   return
 }

@@ -282,10 +282,13 @@ LogicalResult InnerStepOp::verify() {
   RankedTensorType y = getY().getType();
   if (failed(verifyStepSize(*this, getEta().getType(), y.getShape())))
     return failure();
+  if (getSigma() && !policy.hasNoiseStd())
+    return emitOpError() << "policy " << policy
+                         << " has no noise std to set with 'sigma'";
   RankedTensorType normals =
       RankedTensorType::get(y.getShape(), Float32Type::get(getContext()));
   return verifyRandomness(
-      *this, policy.drawsNoise(), getSeed(), getDraws(), normals,
+      *this, policy.drawsNoise() || getSigma(), getSeed(), getDraws(), normals,
       ("policy " + stringifyPolicyKind(policy.getKind())).str());
 }
 
@@ -433,10 +436,13 @@ LogicalResult InferOp::verify() {
                            << steps.getSExtValue();
     t = steps.getSExtValue();
   }
+  if (getSigma() && !getPolicy().hasNoiseStd())
+    return emitOpError() << "policy " << getPolicy()
+                         << " has no noise std to set with 'sigma'";
   RankedTensorType noise = prepend(
       {t}, RankedTensorType::get(y0.getShape(), Float32Type::get(getContext())));
   return verifyRandomness(
-      *this, getPolicy().drawsNoise(), getSeed(), getDraws(), noise,
+      *this, getPolicy().drawsNoise() || getSigma(), getSeed(), getDraws(), noise,
       ("policy " + stringifyPolicyKind(getPolicy().getKind())).str());
 }
 

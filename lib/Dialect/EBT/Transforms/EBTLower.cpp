@@ -112,8 +112,13 @@ struct InnerStepLowering : public OpRewritePattern<InnerStepOp> {
     auto type = cast<RankedTensorType>(y.getType());
     Type elt = type.getElementType();
     unsigned r = type.getRank();
-    double sigma = policy.getSigma().convertToDouble();
     double temp = policy.getTemperature().convertToDouble();
+    // The noise std: the run-time operand, else the attribute.
+    auto sigmaIn = [&, runtime = Value(op.getSigma()),
+                    attr = policy.getSigma().convertToDouble()](
+                       OpBuilder &bb, Location l) -> Value {
+      return runtime ? runtime : cstF32(bb, l, attr);
+    };
     SmallVector<LinalgOperand> ins = {{y, r}, {g, r}, prefixOperand(eta)};
     if (xi)
       ins.push_back({xi, r});
@@ -127,7 +132,7 @@ struct InnerStepLowering : public OpRewritePattern<InnerStepOp> {
             Value v = toF32(bb, l, a[0]);
             if (xi)
               v = arith::AddFOp::create(bb, l, v,
-                                        arith::MulFOp::create(bb, l, a[3], cstF32(bb, l, sigma)));
+                                        arith::MulFOp::create(bb, l, a[3], sigmaIn(bb, l)));
             return v;
           },
           [&](OpBuilder &bb, Location l, ValueRange a, Value p) -> Value {
@@ -183,7 +188,7 @@ struct InnerStepLowering : public OpRewritePattern<InnerStepOp> {
                        Value v;
                        if (pre) { // q - eta g, q = y + sigma xi
                          Value q = arith::AddFOp::create(
-                             bb, l, yv, arith::MulFOp::create(bb, l, a[3], cstF32(bb, l, sigma)));
+                             bb, l, yv, arith::MulFOp::create(bb, l, a[3], sigmaIn(bb, l)));
                          v = arith::SubFOp::create(bb, l, q, step);
                        } else if (ula) { // y - eta g + sqrt(2 eta tau) xi
                          Value sd = math::SqrtOp::create(
@@ -347,17 +352,27 @@ struct InferExpansion : public OpRewritePattern<InferOp> {
     auto yType = cast<RankedTensorType>(y0.getType());
     auto noiseType = RankedTensorType::get(yType.getShape(), rw.getF32Type());
     unsigned r = yType.getRank();
+    Value sigmaArg = op.getSigma();
     double sigma = policy.getSigma().convertToDouble();
-    bool noise = policy.drawsNoise();
+    bool noise = policy.drawsNoise() || sigmaArg;
     bool noisyEval = (policy.getKind() == PolicyKind::langevin &&
                       policy.getPlacement() != Placement::ula) ||
                      (policy.getKind() == PolicyKind::simplex && noise);
     // Elements per step of the noise stream (the draws form is T x K x C).
-    Value perStep;
+    // K may be dynamic: perStep = K |C|, and the draws take K as their
+    // leading size.
+    Value perStep, candidates;
     if (noise && op.getSeed()) {
-      if (!yType.hasStaticShape())
+      if (!RankedTensorType::get(yType.getShape().drop_front(), rw.getF32Type())
+               .hasStaticShape())
         return rw.notifyMatchFailure(op, "dynamic candidate shape with rng");
-      perStep = arith::ConstantOp::create(rw, loc, rw.getI64IntegerAttr(yType.getNumElements()));
+      candidates = tensor::DimOp::create(rw, loc, y0, 0);
+      Value k = arith::IndexCastOp::create(rw, loc, rw.getI64Type(), candidates);
+      perStep = arith::MulIOp::create(
+          rw, loc, k,
+          arith::ConstantOp::create(
+              rw, loc, rw.getI64IntegerAttr(ShapedType::getNumElements(
+                           yType.getShape().drop_front()))));
     }
     Value zero = arith::ConstantIndexOp::create(rw, loc, 0);
     Value one = arith::ConstantIndexOp::create(rw, loc, 1);
@@ -370,7 +385,8 @@ struct InferExpansion : public OpRewritePattern<InferOp> {
             Value ti = arith::IndexCastOp::create(b, l, b.getI64Type(), t);
             Value off = arith::AddIOp::create(b, l, op.getOffset(),
                                               arith::MulIOp::create(b, l, ti, perStep));
-            xi = *philoxDraws(b, l, noiseType, true, op.getSeed(), off, 0);
+            xi = *philoxDraws(b, l, noiseType, true, op.getSeed(), off, 0,
+                              candidates);
           } else if (noise) {
             xi = candidate(b, l, op.getDraws().front(), t);
           }
@@ -380,7 +396,8 @@ struct InferExpansion : public OpRewritePattern<InferOp> {
             auto logit = [&](OpBuilder &bb, Location ll, ValueRange a) -> Value {
               return arith::AddFOp::create(
                   bb, ll, toF32(bb, ll, a[0]),
-                  arith::MulFOp::create(bb, ll, a[1], cstF32(bb, ll, sigma)));
+                  arith::MulFOp::create(bb, ll, a[1],
+                                        sigmaArg ? sigmaArg : cstF32(bb, ll, sigma)));
             };
             if (policy.getKind() == PolicyKind::simplex) {
               q = softmaxLast(b, l, {{y, r}, {xi, r}}, logit,
@@ -408,7 +425,7 @@ struct InferExpansion : public OpRewritePattern<InferOp> {
             return GradYOp::create(bb, ll, qk.getType(), energy, h, qk).getResult();
           });
           Value next = InnerStepOp::create(
-              b, l, y.getType(), policy, y, g, eta,
+              b, l, y.getType(), policy, y, g, eta, sigmaArg,
               policy.needsStep() ? t : Value(), Value(), Value(),
               xi ? ValueRange{xi} : ValueRange{});
           scf::YieldOp::create(b, l, ValueRange{next});

@@ -82,6 +82,13 @@ def EBT_PolicyAttr : AttrDef<EBT_Dialect, "Policy"> {
   let extraClassDeclaration = [{
     /// True when the update draws a fresh normal per step.
     bool drawsNoise() const;
+    /// True when the noise is `sigma xi` (langevin pre/eval_only, simplex),
+    /// so a run-time `sigma` operand can set it.
+    bool hasNoiseStd() const {
+      return getKind() == PolicyKind::simplex ||
+             (getKind() == PolicyKind::langevin &&
+              getPlacement() != Placement::ula);
+    }
     /// True when the update needs the step index (cyclic coordinates).
     bool needsStep() const {
       return getKind() == PolicyKind::coordinate &&

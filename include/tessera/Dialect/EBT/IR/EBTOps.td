@@ -97,22 +97,30 @@ def EBT_InnerStepOp : EBT_Op<"inner_step", [Pure, AttrSizedOperandSegments,
     the same noise draw. `eta` is an `f32` or a tensor of per-block step sizes
     whose shape is a prefix of `y`'s. Cyclic coordinate updates take the step
     index `step %t`. Policies with noise take `rng(...)` or
-    `draws(%normals)` with `y`'s shape; the others take neither.
+    `draws(%normals)` with `y`'s shape; the others take neither. `sigma %s`
+    sets the noise std of a `langevin` (`pre`, `eval_only`) or `simplex`
+    policy at run time, replacing the attribute's `sigma` (a simplex policy
+    then draws noise even with the attribute's default 0); `%s = 0` gives
+    the noiseless update.
 
     ```mlir
     %y1 = ebt.inner_step #ebt.policy<sgd>(%y, %g, %eta) : tensor<3xf32>, f32
     %y2 = ebt.inner_step #ebt.policy<langevin, sigma = 5.000000e-01>(%y, %g, %eta)
         rng(%seed, %off) : tensor<3xf32>, f32
+    %y3 = ebt.inner_step #ebt.policy<langevin, sigma = 1.0>(%y, %g, %eta) sigma %s
+        rng(%seed, %off) : tensor<3xf32>, f32
     ```
   }];
   let arguments = (ins EBT_PolicyAttr:$policy, EBT_FloatTensor:$y,
                        EBT_FloatTensor:$grad, EBT_StepSize:$eta,
+                       Optional<F32>:$sigma,
                        Optional<Index>:$step,
                        Optional<I64>:$seed, Optional<I64>:$offset,
                        Variadic<RankedTensorOf<[F32]>>:$draws);
   let results = (outs EBT_FloatTensor:$result);
   let assemblyFormat = [{
-    qualified($policy) `(` $y `,` $grad `,` $eta `)` (`step` $step^)?
+    qualified($policy) `(` $y `,` $grad `,` $eta `)` (`sigma` $sigma^)?
+    (`step` $step^)?
     (`rng` `(` $seed^ `,` $offset `)`)? (`draws` `(` $draws^ `:` type($draws) `)`)?
     attr-dict `:` type($y) `,` type($eta)
   }];
@@ -189,8 +197,10 @@ def EBT_InferOp : EBT_Op<"infer", [Pure, AttrSizedOperandSegments,
     energies. With `verify token|sequence` the first result is the selected
     candidate (`C`), otherwise all final candidates (`K x C`); the second
     result holds the final energies (`K x E`). `steps` and `eta` are run-time
-    values, so changing them needs no recompilation. Noise: `rng(...)` or
-    `draws(%xi)` of shape `T x K x C`.
+    values, so changing them needs no recompilation; so is the noise std
+    with `sigma %s` (as for `ebt.inner_step`), and `K` when `y0`'s leading
+    dimension is dynamic. Noise: `rng(...)` (step `t` draws the `K x C`
+    normals at `offset + t K |C|`) or `draws(%xi)` of shape `T x K x C`.
 
     ```mlir
     %y, %e = ebt.infer #ebt.policy<sgd> @mlp_energy(%h, %y0) steps %T eta %eta verify token
@@ -200,13 +210,14 @@ def EBT_InferOp : EBT_Op<"infer", [Pure, AttrSizedOperandSegments,
   let arguments = (ins EBT_PolicyAttr:$policy, FlatSymbolRefAttr:$energy,
                        EBT_FloatTensor:$h, EBT_FloatTensor:$y0,
                        Index:$steps, EBT_StepSize:$eta,
+                       Optional<F32>:$sigma,
                        OptionalAttr<EBT_Granularity>:$verify,
                        Optional<I64>:$seed, Optional<I64>:$offset,
                        Variadic<RankedTensorOf<[F32]>>:$draws);
   let results = (outs EBT_FloatTensor:$y, EBT_Energies:$energies);
   let assemblyFormat = [{
     qualified($policy) $energy `(` $h `,` $y0 `)` `steps` $steps `eta` $eta
-    (`verify` $verify^)?
+    (`sigma` $sigma^)? (`verify` $verify^)?
     (`rng` `(` $seed^ `,` $offset `)`)? (`draws` `(` $draws^ `)`)?
     attr-dict `:` functional-type(operands, results)
   }];
