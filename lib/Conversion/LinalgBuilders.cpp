@@ -53,3 +53,19 @@ Value tessera::filled(OpBuilder &b, Location loc, Value empty, double v) {
   Value c = arith::ConstantOp::create(b, loc, b.getFloatAttr(elt, v));
   return linalg::FillOp::create(b, loc, c, empty).getResult(0);
 }
+
+LogicalResult tessera::decomposeAggregatedOps(Operation *root,
+                                              StringRef stage) {
+  SmallVector<linalg::AggregatedOpInterface> ops;
+  root->walk([&](linalg::AggregatedOpInterface op) { ops.push_back(op); });
+  for (linalg::AggregatedOpInterface op : ops) {
+    OpBuilder b(op);
+    FailureOr<SmallVector<Value>> parts = op.decomposeOperation(b);
+    if (failed(parts))
+      return op->emitError() << stage << ": cannot decompose '"
+                             << op->getName() << "'";
+    op->replaceAllUsesWith(*parts);
+    op->erase();
+  }
+  return success();
+}

@@ -35,6 +35,14 @@ mlir::linalg::GenericOp buildGeneric(
                             mlir::ValueRange)>
         body);
 
+/// Replaces every op under `root` that implements
+/// linalg::AggregatedOpInterface (linalg.softmax, ...) by its
+/// decomposition into generics and named ops, which the later stages and
+/// the energy differentiation handle. Fails with the op named when one
+/// cannot be decomposed.
+mlir::LogicalResult decomposeAggregatedOps(mlir::Operation *root,
+                                           llvm::StringRef stage);
+
 /// tensor.empty with the first `take` sizes of `like`, then `extra` static
 /// sizes.
 mlir::Value emptyLike(mlir::OpBuilder &b, mlir::Location loc, mlir::Value like,

@@ -13,6 +13,7 @@
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 
@@ -28,12 +29,20 @@ namespace tessera {
 
 using namespace mlir;
 
+static void addExpandRsqrt(OpPassManager &pm) {
+  math::MathExpandOpsPassOptions expand;
+  expand.opMnemonics = {"rsqrt"};
+  pm.addPass(math::createMathExpandOpsPass(expand));
+}
+
 static void buildCpuTargetPipeline(OpPassManager &pm) {
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   // Before convert-to-llvm: its math patterns would expand expm1/log1p into
-  // exp - 1 / log(1 + x) and lose the digits they exist for.
+  // exp - 1 / log(1 + x) and lose the digits they exist for. libm has no
+  // rsqrtf, so rsqrt becomes 1 / sqrt first.
+  addExpandRsqrt(pm);
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
@@ -68,6 +77,7 @@ static void buildGpuTargetPipeline(OpPassManager &pm,
   }
   // Host code: kernels have no math left by now, so libm only sees the
   // host's scalar math.
+  addExpandRsqrt(pm);
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createGpuToLLVMConversionPass());
   pm.addPass(createConvertToLLVMPass());

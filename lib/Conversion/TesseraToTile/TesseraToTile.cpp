@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "tessera/Conversion/LinalgBuilders.h"
 #include "tessera/Conversion/Passes.h"
 
 #include "GPUPlacement.h"
@@ -155,6 +156,10 @@ struct TesseraToTilePass
       return;
     }
     auto run = [&](OpPassManager &pm) { return runPipeline(pm, getOperation()); };
+    if (failed(tessera::decomposeAggregatedOps(getOperation(), stage))) {
+      signalPassFailure();
+      return;
+    }
     markPublicArgumentsReadOnly(getOperation());
     if (target != "cpu") {
       if (blockSize <= 0 || blockSize > 1024) {

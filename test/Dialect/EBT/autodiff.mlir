@@ -78,3 +78,72 @@ func.func @use(%h: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<4xf32> {
   return %g : tensor<4xf32>
 }
 // expected-error @-5 {{tessera-ebt-lower: energy '@Eext' has no body to differentiate}}
+
+// -----
+
+// tensor.concat: each input's adjoint is its slab of the result's adjoint;
+// h (inactive) gets none. Helper calls are inlined into the gradient.
+func.func @scaled(%v: tensor<8xf32>) -> tensor<8xf32> {
+  %c = arith.constant dense<2.0> : tensor<8xf32>
+  %r = arith.mulf %v, %c : tensor<8xf32>
+  return %r : tensor<8xf32>
+}
+func.func @Ecat(%h: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<f32> {
+  %zero = arith.constant 0.0 : f32
+  %hy = tensor.concat dim(0) %h, %y : (tensor<4xf32>, tensor<4xf32>) -> tensor<8xf32>
+  %s = func.call @scaled(%hy) : (tensor<8xf32>) -> tensor<8xf32>
+  %e = tensor.empty() : tensor<f32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<f32>) -> tensor<f32>
+  %d = linalg.dot ins(%s, %s : tensor<8xf32>, tensor<8xf32>) outs(%z : tensor<f32>) -> tensor<f32>
+  return %d : tensor<f32>
+}
+// CHECK-LABEL: func.func private @Ecat_grad_y
+// CHECK-NOT: call
+// CHECK: linalg.generic
+// CHECK-NOT: tensor.extract_slice
+// CHECK: %[[DY:.*]] = tensor.extract_slice %{{.*}}[4] [4] [1] : tensor<8xf32> to tensor<4xf32>
+// CHECK-NOT: tensor.extract_slice
+// CHECK: return %[[DY]] : tensor<4xf32>
+func.func @use(%h: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<4xf32> {
+  %g = ebt.grad_y @Ecat(%h, %y) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %g : tensor<4xf32>
+}
+
+// -----
+
+// A call of a function without a body cannot be differentiated through.
+func.func private @opaque(tensor<4xf32>) -> tensor<4xf32>
+func.func @Eopaque(%h: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<f32> {
+  %zero = arith.constant 0.0 : f32
+  // expected-error @+1 {{tessera-ebt-lower: cannot differentiate through the call of '@opaque' in energy '@Eopaque': the callee must be a func.func with a straight-line body}}
+  %v = func.call @opaque(%y) : (tensor<4xf32>) -> tensor<4xf32>
+  %e = tensor.empty() : tensor<f32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<f32>) -> tensor<f32>
+  %d = linalg.dot ins(%h, %v : tensor<4xf32>, tensor<4xf32>) outs(%z : tensor<f32>) -> tensor<f32>
+  return %d : tensor<f32>
+}
+func.func @use(%h: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<4xf32> {
+  %g = ebt.grad_y @Eopaque(%h, %y) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %g : tensor<4xf32>
+}
+
+// -----
+
+// Recursion never ends: reported instead of inlined forever.
+func.func @loop(%v: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{tessera-ebt-lower: calls in energy '@Erec' nest deeper than 32 (recursion?)}}
+  %r = func.call @loop(%v) : (tensor<4xf32>) -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}
+func.func @Erec(%h: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<f32> {
+  %zero = arith.constant 0.0 : f32
+  %v = func.call @loop(%y) : (tensor<4xf32>) -> tensor<4xf32>
+  %e = tensor.empty() : tensor<f32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<f32>) -> tensor<f32>
+  %d = linalg.dot ins(%h, %v : tensor<4xf32>, tensor<4xf32>) outs(%z : tensor<f32>) -> tensor<f32>
+  return %d : tensor<f32>
+}
+func.func @use(%h: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<4xf32> {
+  %g = ebt.grad_y @Erec(%h, %y) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %g : tensor<4xf32>
+}

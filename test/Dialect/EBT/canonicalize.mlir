@@ -136,3 +136,41 @@ func.func @no_ebt_loop(%x: tensor<2x8xf32>, %w: tensor<8x8xf32>, %T: index) -> t
   }
   return %r : tensor<2x8xf32>
 }
+
+// -----
+
+// Heavy invariant work (the context projection) leaves the T loop; light
+// ops a step uses (the broadcast of an offset over tokens, the fill of an
+// outs operand) are recomputed at the start of the body instead of being
+// kept materialised across the loop. Upstream canonicalize moves nothing.
+func.func private @E2(tensor<2x8xf32>, tensor<2x3xf32>) -> tensor<2xf32>
+// CHECK-LABEL: func.func @rematerialize
+// CHECK-SAME: (%[[X:.*]]: tensor<2x8xf32>, %[[W:.*]]: tensor<8x8xf32>, %[[V:.*]]: tensor<3xf32>, %[[Y0:.*]]: tensor<2x3xf32>
+func.func @rematerialize(%x: tensor<2x8xf32>, %w: tensor<8x8xf32>, %v: tensor<3xf32>, %y0: tensor<2x3xf32>, %eta: f32, %T: index) -> tensor<2x3xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  // PASS: %[[H:.*]] = linalg.matmul ins(%[[X]], %[[W]]
+  // PASS-NOT: linalg.broadcast
+  // PASS: scf.for %{{.*}} iter_args(%[[YT:.*]] = %[[Y0]])
+  // PASS-DAG: %[[B:.*]] = linalg.broadcast ins(%[[V]] : tensor<3xf32>)
+  // PASS-DAG: %[[Z:.*]] = linalg.fill
+  // PASS: %[[Q:.*]] = linalg.add ins(%[[YT]], %[[B]] : tensor<2x3xf32>, tensor<2x3xf32>) outs(%[[Z]] : tensor<2x3xf32>)
+  // PASS: ebt.grad_y @E2(%[[H]], %[[Q]])
+  // CANON: linalg.broadcast
+  // CANON: linalg.fill
+  // CANON: scf.for
+  // CANON: linalg.matmul
+  %e = tensor.empty() : tensor<2x3xf32>
+  %b = linalg.broadcast ins(%v : tensor<3xf32>) outs(%e : tensor<2x3xf32>) dimensions = [0]
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<2x3xf32>) -> tensor<2x3xf32>
+  %y = scf.for %t = %c0 to %T step %c1 iter_args(%yt = %y0) -> tensor<2x3xf32> {
+    %e2 = tensor.empty() : tensor<2x8xf32>
+    %h = linalg.matmul ins(%x, %w : tensor<2x8xf32>, tensor<8x8xf32>) outs(%e2 : tensor<2x8xf32>) -> tensor<2x8xf32>
+    %q = linalg.add ins(%yt, %b : tensor<2x3xf32>, tensor<2x3xf32>) outs(%z : tensor<2x3xf32>) -> tensor<2x3xf32>
+    %g = ebt.grad_y @E2(%h, %q) : (tensor<2x8xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+    %next = ebt.inner_step #ebt.policy<sgd>(%yt, %g, %eta) : tensor<2x3xf32>, f32
+    scf.yield %next : tensor<2x3xf32>
+  }
+  return %y : tensor<2x3xf32>
+}

@@ -9,14 +9,18 @@
 // another generic over the same iteration space: its body replays the scalar
 // forward code, runs scalar reverse mode from the output adjoints, and
 // reduces over the dimensions the operand does not index. Reductions must be
-// sums (matmul, matvec, pooling by addition); tensor reshapes and slices
-// have their structural adjoints. Anything else is rejected with the op's
-// name.
+// sums (matmul, matvec, pooling by addition); tensor reshapes, slices and
+// concatenations have their structural adjoints. Calls are inlined and
+// aggregated ops (softmax) decomposed first. Anything else is rejected with
+// the op's name.
 //
 //===----------------------------------------------------------------------===//
 
 #include "tessera/Dialect/EBT/Transforms/Passes.h"
 
+#include "tessera/Conversion/LinalgBuilders.h"
+
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/IRMapping.h"
@@ -137,6 +141,29 @@ LogicalResult scalarReverse(OpBuilder &b, ArrayRef<Operation *> ops,
     } else if (auto o = dyn_cast<math::AbsFOp>(op)) {
       Value s = math::CopySignOp::create(b, l, cst(b, l, t, 1.0), o.getOperand());
       add(o.getOperand(), mul(a, s));
+    } else if (auto o = dyn_cast<math::Log1pOp>(op)) {
+      add(o.getOperand(),
+          arith::DivFOp::create(b, l, a,
+                                arith::AddFOp::create(b, l, o.getOperand(),
+                                                      cst(b, l, t, 1.0))));
+    } else if (auto o = dyn_cast<math::ExpM1Op>(op)) {
+      add(o.getOperand(),
+          mul(a, arith::AddFOp::create(b, l, r, cst(b, l, t, 1.0))));
+    } else if (auto o = dyn_cast<math::Exp2Op>(op)) {
+      add(o.getOperand(), mul(a, mul(r, cst(b, l, t, M_LN2))));
+    } else if (auto o = dyn_cast<math::Log2Op>(op)) {
+      add(o.getOperand(),
+          arith::DivFOp::create(b, l, a, mul(o.getOperand(), cst(b, l, t, M_LN2))));
+    } else if (auto o = dyn_cast<math::TanOp>(op)) {
+      Value one = cst(b, l, t, 1.0);
+      add(o.getOperand(), mul(a, arith::AddFOp::create(b, l, one, mul(r, r))));
+    } else if (auto o = dyn_cast<math::FmaOp>(op)) {
+      add(o.getA(), mul(a, o.getB()));
+      add(o.getB(), mul(a, o.getA()));
+      add(o.getC(), a);
+    } else if (isa<math::FloorOp, math::CeilOp, math::RoundOp,
+                   math::RoundEvenOp, math::TruncOp>(op)) {
+      continue; // piecewise constant: zero almost everywhere
     } else if (auto o = dyn_cast<math::PowFOp>(op)) {
       Value x = o.getLhs(), p = o.getRhs();
       Value pm1 = arith::SubFOp::create(b, l, p, cst(b, l, t, 1.0));
@@ -312,6 +339,45 @@ LogicalResult genericAdjoint(OpBuilder &b, linalg::GenericOp g,
   return success();
 }
 
+/// Inlines every func.call in `fn` (the clone of `energy` being
+/// differentiated), repeatedly, so that energies built from helper
+/// functions are differentiated as one straight-line body. Callees must be
+/// single-block functions, as energies are; recursion is reported.
+LogicalResult inlineCalls(func::FuncOp fn, func::FuncOp energy,
+                          SymbolTableCollection &tables) {
+  // Each round inlines one level of calls; deeper than this is recursion.
+  constexpr int kMaxDepth = 32;
+  for (int depth = 0;; ++depth) {
+    SmallVector<func::CallOp> calls;
+    fn.walk([&](func::CallOp c) { calls.push_back(c); });
+    if (calls.empty())
+      return success();
+    if (depth == kMaxDepth)
+      return calls.front()->emitError()
+             << "tessera-ebt-lower: calls in energy '@" << energy.getName()
+             << "' nest deeper than " << kMaxDepth << " (recursion?)";
+    for (func::CallOp call : calls) {
+      auto callee =
+          tables.lookupNearestSymbolFrom<func::FuncOp>(call, call.getCalleeAttr());
+      if (!callee || callee.isExternal() || !callee.getBody().hasOneBlock())
+        return call->emitError()
+               << "tessera-ebt-lower: cannot differentiate through the call of '@"
+               << call.getCallee() << "' in energy '@" << energy.getName()
+               << "': the callee must be a func.func with a straight-line body";
+      Block &body = callee.getBody().front();
+      IRMapping map;
+      map.map(body.getArguments(), call.getOperands());
+      OpBuilder b(call);
+      for (Operation &op : body.without_terminator())
+        b.clone(op, map);
+      for (auto [res, ret] :
+           llvm::zip(call.getResults(), body.getTerminator()->getOperands()))
+        res.replaceAllUsesWith(map.lookupOrDefault(ret));
+      call->erase();
+    }
+  }
+}
+
 } // namespace
 
 FailureOr<func::FuncOp>
@@ -345,8 +411,13 @@ tessera::ebt::getOrCreateEnergyGradient(func::FuncOp energy,
   symbols.insert(grad);
   IRMapping map;
   energy.getBody().cloneInto(&grad.getBody(), map);
+  if (failed(inlineCalls(grad, energy, tables)))
+    return failure();
 
-  // Everything on tensors as linalg.generic.
+  // Everything on tensors as linalg.generic: aggregated ops (softmax)
+  // decomposed first, then named ops generalised.
+  if (failed(tessera::decomposeAggregatedOps(grad, "tessera-ebt-lower")))
+    return failure();
   {
     RewritePatternSet patterns(ctx);
     linalg::populateElementwiseToLinalgConversionPatterns(patterns);
@@ -417,6 +488,28 @@ tessera::ebt::getOrCreateEnergyGradient(func::FuncOp energy,
       accumulate(s.getDest(),
                  tensor::InsertSliceOp::create(b, loc, z, dRes[0], s.getMixedOffsets(),
                                                s.getMixedSizes(), s.getMixedStrides()));
+    } else if (auto c = dyn_cast<tensor::ConcatOp>(op)) {
+      // Each input's adjoint is its slab of the result's adjoint.
+      int64_t dim = static_cast<int64_t>(c.getDim());
+      OpFoldResult offset = b.getIndexAttr(0);
+      for (Value in : c.getInputs()) {
+        int64_t rank = cast<RankedTensorType>(in.getType()).getRank();
+        SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)),
+            strides(rank, b.getIndexAttr(1));
+        SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, in);
+        offsets[dim] = offset;
+        if (active.contains(in))
+          accumulate(in, tensor::ExtractSliceOp::create(
+                             b, loc, cast<RankedTensorType>(in.getType()),
+                             dRes[0], offsets, sizes, strides));
+        std::optional<int64_t> o = getConstantIntValue(offset),
+                               n = getConstantIntValue(sizes[dim]);
+        offset = o && n ? OpFoldResult(b.getIndexAttr(*o + *n))
+                        : OpFoldResult(arith::AddIOp::create(
+                              b, loc, getValueOrCreateConstantIndexOp(b, loc, offset),
+                              getValueOrCreateConstantIndexOp(b, loc, sizes[dim]))
+                                           .getResult());
+      }
     } else if (isa<tensor::EmptyOp, arith::ConstantOp>(op)) {
       continue;
     } else {

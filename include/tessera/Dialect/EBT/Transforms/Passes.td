@@ -6,7 +6,7 @@
 include "mlir/Pass/PassBase.td"
 
 def EBTCanonicalizePass : Pass<"tessera-ebt-canonicalize", "::mlir::ModuleOp"> {
-  let summary = "Normalise ebt IR: inline initialisers, normalise self-verification, hoist the context";
+  let summary = "Normalise ebt IR: inline initialisers, normalise self-verification, hoist the context, rematerialise light ops";
   let description = [{
     The seed's `-tessera-ebt-canonicalize`:
 
@@ -19,6 +19,12 @@ def EBTCanonicalizePass : Pass<"tessera-ebt-canonicalize", "::mlir::ModuleOp"> {
       sum over tokens for `sequence` granularity;
     - hoists loop-invariant work, such as the context `h` and its encoder,
       out of loops that run inner steps (`hoist`);
+    - rematerialises light ops (`tensor.empty`, `tensor.splat`,
+      `linalg.fill`, `linalg.broadcast`) that such a loop uses but that are
+      defined outside it: they are recomputed at the start of the body,
+      where they are written in place and fuse with their users, instead of
+      a materialised copy being kept (and copied into every iteration whose
+      op overwrites it) across the loop (`rematerialize`);
     - folds and removes dead pure ops.
   }];
   let dependentDialects = [
@@ -30,7 +36,9 @@ def EBTCanonicalizePass : Pass<"tessera-ebt-canonicalize", "::mlir::ModuleOp"> {
   ];
   let options = [
     Option<"hoist", "hoist", "bool", /*default=*/"true",
-           "Hoist loop-invariant code out of loops that contain ebt ops">
+           "Hoist loop-invariant code out of loops that contain ebt ops">,
+    Option<"rematerialize", "rematerialize", "bool", /*default=*/"true",
+           "Recompute light ops inside the loops that contain ebt ops and use them">
   ];
 }
 
