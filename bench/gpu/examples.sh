@@ -33,7 +33,7 @@ prepare)
     cc -O2 -shared -fPIC -Wl,-soname,$lib.so.22.1 -o "$BUNDLE/lib/$lib.so.22.1" \
       bench/gpu/print_stub.c
   done
-  cp bench/gpu/compare_prints.py "$BUNDLE/"
+  cp bench/gpu/compare_prints.py bench/gpu/compare_npy.py "$BUNDLE/"
   echo "prepared $BUNDLE ($(du -sh "$BUNDLE" | cut -f1))"
   ;;
 run)
@@ -59,6 +59,44 @@ run)
     verdict=$(python3 "$BUNDLE/compare_prints.py" "$work/$name.cpu.txt" "$work/$name.gpu.txt") || status=1
     echo "$name: $verdict"
     echo "| $name | ${verdict%%;*} | ${verdict#*;} |" >>"$dest/examples.md.rows"
+  done
+  # The runners (tessera/runners.h) with configurations no main compiles
+  # in: inputs from the example's setup entry (run on the CPU), every output
+  # compared element by element.
+  {
+    echo
+    echo "| runner | example, configuration | CPU vs GPU (every output element) | max rel. difference |"
+    echo "| --- | --- | --- | --- |"
+  } >>"$dest/examples.md.rows"
+  for r in "categorical_loss text losses --bfn-loss n=10,step=5,seed=42" \
+           "sampling weights sample --bfn-sample n=50,seed=7" \
+           "mlp_infer context infer --ebt-infer T=16,K=8,eta=0.5,noise=0.05,verify=1,seed=11" \
+           "mlp_infer context infer --ebt-infer T=8,K=3,eta=0.5,verify=0,seed=5"; do
+    read -r name setup entry flag cfg <<<"$r"
+    "$BUNDLE/bin/tessera-run" "$BUNDLE/cpu/$name.so" --entry "$setup" --out "$work/$name.in.npy" >/dev/null
+    outs=()
+    for side in cpu gpu; do
+      so="$BUNDLE/cpu/$name.so" backend=cpu
+      [ $side = gpu ] && so="$BUNDLE/nvvm/$name.so" backend=cuda
+      args=()
+      [ "$flag" = --bfn-loss ] || args=(--out "$work/r.$side.0.npy")
+      [ "$flag" = --ebt-infer ] && args+=(--out "$work/r.$side.1.npy")
+      echo "=== $name $entry $cfg ($side)" >>"$dest/examples.log"
+      "$BUNDLE/bin/tessera-run" "$so" --backend $backend --entry "$entry" \
+        --in "$work/$name.in.npy" "$flag" "$cfg" "${args[@]}" \
+        >"$work/r.$side.txt" 2>&1 || true
+      cat "$work/r.$side.txt" >>"$dest/examples.log"
+    done
+    if [ "$flag" = --bfn-loss ]; then
+      verdict=$(python3 "$BUNDLE/compare_prints.py" "$work/r.cpu.txt" "$work/r.gpu.txt") || status=1
+    else
+      files=("$work/r.cpu.0.npy" "$work/r.gpu.0.npy")
+      [ "$flag" = --ebt-infer ] && files+=("$work/r.cpu.1.npy" "$work/r.gpu.1.npy")
+      verdict=$(python3 "$BUNDLE/compare_npy.py" "${files[@]}" 2>&1) || status=1
+    fi
+    rm -f "$work"/r.*.npy
+    echo "$flag $name $cfg: $verdict"
+    echo "| ${flag#--} | $name, $cfg | ${verdict%%;*} | ${verdict#*;} |" >>"$dest/examples.md.rows"
   done
   {
     echo "Examples on $device, $(date -u +%Y-%m-%d): each example's main entry"

@@ -4,6 +4,9 @@
  * run-time Langevin noise, the BFN loss and sample runners' configuration,
  * and every configuration or signature error as a status with a message. */
 // RUN: tessera-compile %S/Inputs/runners.mlir -o %t.so
+// Strided copies of a dynamic K are loops, not calls of the MLIR runner
+// library's memrefCopy: the artifact needs libc and libm only.
+// RUN: llvm-readelf -d %t.so | FileCheck %s --check-prefix=DEPS --implicit-check-not=mlir
 // RUN: tessera-runners-test %t.so > %t.out 2>&1
 // RUN: FileCheck %s < %t.out
 // RUN: FileCheck %s --check-prefix=ERR < %t.out
@@ -286,6 +289,9 @@ int main(int argc, char **argv) {
 // CHECK: sample runner passes n=25 seed=12345678901 offset=77
 // CHECK: 0 failures
 // CHECK-NOT: FAILED
+
+// DEPS: (NEEDED) {{.*}} [libm.so
+// DEPS: (NEEDED) {{.*}} [libc.so
 
 // ERR: error K=0: invalid argument: tessera_ebt_infer: K = 0 candidates; entry 'sgd' runs 1 to 4
 // ERR: error K=5: invalid argument: tessera_ebt_infer: K = 5 candidates; entry 'sgd' runs 1 to 4

@@ -336,15 +336,6 @@ LogicalResult stageExternalCalls(ModuleOp module, func::FuncOp func,
 
 } // namespace
 
-void tessera::gpu_tile::convertCopiesToLinalg(ModuleOp module) {
-  module.walk([](memref::CopyOp copy) {
-    OpBuilder b(copy);
-    linalg::CopyOp::create(b, copy.getLoc(), copy.getSource(),
-                           copy.getTarget());
-    copy.erase();
-  });
-}
-
 LogicalResult tessera::gpu_tile::placeHostCode(ModuleOp module,
                                                StringRef stage,
                                                int64_t blockSize) {

@@ -14,10 +14,6 @@
 
 namespace tessera::gpu_tile {
 
-/// memref.copy -> linalg.copy, so that copies become parallel loops (and
-/// then grids) like every other buffer-to-buffer op.
-void convertCopiesToLinalg(mlir::ModuleOp module);
-
 /// On bufferized host functions whose linalg ops are parallel loops: gives
 /// constants and host-stack buffers a device copy, stages the operands of
 /// external (host library) calls through host memory, turns every

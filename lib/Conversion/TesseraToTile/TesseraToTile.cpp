@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/Pass/PassManager.h"
@@ -68,8 +69,21 @@ static void buildBufferizePipeline(OpPassManager &pm, bool outParams) {
   }
 }
 
-static void buildCpuTilePipeline(OpPassManager &pm, bool outParams) {
-  buildBufferizePipeline(pm, outParams);
+/// memref.copy -> linalg.copy, so that copies become parallel loops like
+/// every other buffer-to-buffer op: on the GPU they become grids, on the
+/// CPU strided copies (slices of a dynamic candidate count, ...) need no
+/// `memrefCopy` from the MLIR runner library, so artifacts keep depending
+/// on libc and libm only.
+static void convertCopiesToLinalg(ModuleOp module) {
+  module.walk([](memref::CopyOp copy) {
+    OpBuilder b(copy);
+    linalg::CopyOp::create(b, copy.getLoc(), copy.getSource(),
+                           copy.getTarget());
+    copy.erase();
+  });
+}
+
+static void buildCpuLoopsPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
@@ -85,7 +99,7 @@ static LogicalResult runGpuTileStage(ModuleOp module, bool outParams,
   buildBufferizePipeline(bufferize, outParams);
   if (failed(runPipeline(bufferize)))
     return failure();
-  tessera::gpu_tile::convertCopiesToLinalg(module);
+  convertCopiesToLinalg(module);
 
   OpPassManager loops(ModuleOp::getOperationName());
   loops.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
@@ -130,7 +144,8 @@ struct TesseraToTilePass
   void getDependentDialects(DialectRegistry &registry) const override {
     TesseraToTilePassBase::getDependentDialects(registry);
     OpPassManager pm(ModuleOp::getOperationName());
-    buildCpuTilePipeline(pm, /*outParams=*/true);
+    buildBufferizePipeline(pm, /*outParams=*/true);
+    buildCpuLoopsPipeline(pm);
     pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
     pm.addPass(createConvertParallelLoopToGpuPass());
     pm.addPass(createGpuKernelOutliningPass());
@@ -173,9 +188,16 @@ struct TesseraToTilePass
         signalPassFailure();
       return;
     }
-    OpPassManager pm(ModuleOp::getOperationName());
-    buildCpuTilePipeline(pm, outParams);
-    if (failed(run(pm)))
+    OpPassManager bufferize(ModuleOp::getOperationName());
+    buildBufferizePipeline(bufferize, outParams);
+    if (failed(run(bufferize))) {
+      signalPassFailure();
+      return;
+    }
+    convertCopiesToLinalg(getOperation());
+    OpPassManager loops(ModuleOp::getOperationName());
+    buildCpuLoopsPipeline(loops);
+    if (failed(run(loops)))
       signalPassFailure();
   }
 };
