@@ -9,9 +9,9 @@
 // another generic over the same iteration space: its body replays the scalar
 // forward code, runs scalar reverse mode from the output adjoints, and
 // reduces over the dimensions the operand does not index. Reductions must be
-// sums (matmul, matvec, pooling by addition); tensor reshapes, slices and
-// concatenations have their structural adjoints. Calls are inlined and
-// aggregated ops (softmax) decomposed first. Anything else is rejected with
+// sums (matmul, matvec, pooling by addition); tensor reshapes and slices
+// have their structural adjoints. Calls are inlined, aggregated ops
+// (softmax) decomposed and concatenations turned into slices first. Anything else is rejected with
 // the op's name.
 //
 //===----------------------------------------------------------------------===//
@@ -20,8 +20,8 @@
 
 #include "tessera/Conversion/LinalgBuilders.h"
 
-#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
@@ -415,11 +415,13 @@ tessera::ebt::getOrCreateEnergyGradient(func::FuncOp energy,
     return failure();
 
   // Everything on tensors as linalg.generic: aggregated ops (softmax)
-  // decomposed first, then named ops generalised.
+  // decomposed first, then named ops generalised, concatenations turned
+  // into insert_slices.
   if (failed(tessera::decomposeAggregatedOps(grad, "tessera-ebt-lower")))
     return failure();
   {
     RewritePatternSet patterns(ctx);
+    tensor::populateDecomposeTensorConcatPatterns(patterns);
     linalg::populateElementwiseToLinalgConversionPatterns(patterns);
     linalg::populateLinalgNamedOpsGeneralizationPatterns(patterns);
     if (failed(applyPatternsGreedily(grad, std::move(patterns))))
@@ -449,6 +451,11 @@ tessera::ebt::getOrCreateEnergyGradient(func::FuncOp energy,
     else
       it->second = arith::AddFOp::create(b, loc, it->second, a);
   };
+  // Structural adjoints are built only for values that depend on y.
+  auto accumulateBuilt = [&](Value v, function_ref<Value()> build) {
+    if (active.contains(v))
+      accumulate(v, build());
+  };
   // d(sum E)/dE = 1.
   adj[ret.getOperand(0)] = splatLike(b, loc, ret.getOperand(0), 1.0);
   for (Operation *op : llvm::reverse(ops)) {
@@ -467,49 +474,32 @@ tessera::ebt::getOrCreateEnergyGradient(func::FuncOp energy,
               accumulate)))
         return failure();
     } else if (auto e = dyn_cast<tensor::ExpandShapeOp>(op)) {
-      accumulate(e.getSrc(), tensor::CollapseShapeOp::create(
-                                 b, loc, e.getSrcType(), dRes[0],
-                                 e.getReassociationIndices()));
+      accumulateBuilt(e.getSrc(), [&] {
+        return tensor::CollapseShapeOp::create(b, loc, e.getSrcType(), dRes[0],
+                                               e.getReassociationIndices());
+      });
     } else if (auto c = dyn_cast<tensor::CollapseShapeOp>(op)) {
-      accumulate(c.getSrc(), tensor::ExpandShapeOp::create(
-                                 b, loc, c.getSrcType(), dRes[0],
-                                 c.getReassociationIndices()));
+      accumulateBuilt(c.getSrc(), [&] {
+        return tensor::ExpandShapeOp::create(b, loc, c.getSrcType(), dRes[0],
+                                             c.getReassociationIndices());
+      });
     } else if (auto s = dyn_cast<tensor::ExtractSliceOp>(op)) {
-      Value z = zerosLike(b, loc, s.getSource());
-      accumulate(s.getSource(),
-                 tensor::InsertSliceOp::create(b, loc, dRes[0], z, s.getMixedOffsets(),
-                                               s.getMixedSizes(), s.getMixedStrides()));
+      accumulateBuilt(s.getSource(), [&] {
+        return tensor::InsertSliceOp::create(
+            b, loc, dRes[0], zerosLike(b, loc, s.getSource()),
+            s.getMixedOffsets(), s.getMixedSizes(), s.getMixedStrides());
+      });
     } else if (auto s = dyn_cast<tensor::InsertSliceOp>(op)) {
-      accumulate(s.getSource(),
-                 tensor::ExtractSliceOp::create(b, loc, s.getSourceType(), dRes[0],
-                                                s.getMixedOffsets(), s.getMixedSizes(),
-                                                s.getMixedStrides()));
-      Value z = zerosLike(b, loc, s.getSource());
-      accumulate(s.getDest(),
-                 tensor::InsertSliceOp::create(b, loc, z, dRes[0], s.getMixedOffsets(),
-                                               s.getMixedSizes(), s.getMixedStrides()));
-    } else if (auto c = dyn_cast<tensor::ConcatOp>(op)) {
-      // Each input's adjoint is its slab of the result's adjoint.
-      int64_t dim = static_cast<int64_t>(c.getDim());
-      OpFoldResult offset = b.getIndexAttr(0);
-      for (Value in : c.getInputs()) {
-        int64_t rank = cast<RankedTensorType>(in.getType()).getRank();
-        SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)),
-            strides(rank, b.getIndexAttr(1));
-        SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, in);
-        offsets[dim] = offset;
-        if (active.contains(in))
-          accumulate(in, tensor::ExtractSliceOp::create(
-                             b, loc, cast<RankedTensorType>(in.getType()),
-                             dRes[0], offsets, sizes, strides));
-        std::optional<int64_t> o = getConstantIntValue(offset),
-                               n = getConstantIntValue(sizes[dim]);
-        offset = o && n ? OpFoldResult(b.getIndexAttr(*o + *n))
-                        : OpFoldResult(arith::AddIOp::create(
-                              b, loc, getValueOrCreateConstantIndexOp(b, loc, offset),
-                              getValueOrCreateConstantIndexOp(b, loc, sizes[dim]))
-                                           .getResult());
-      }
+      accumulateBuilt(s.getSource(), [&] {
+        return tensor::ExtractSliceOp::create(
+            b, loc, s.getSourceType(), dRes[0], s.getMixedOffsets(),
+            s.getMixedSizes(), s.getMixedStrides());
+      });
+      accumulateBuilt(s.getDest(), [&] {
+        return tensor::InsertSliceOp::create(
+            b, loc, zerosLike(b, loc, s.getSource()), dRes[0],
+            s.getMixedOffsets(), s.getMixedSizes(), s.getMixedStrides());
+      });
     } else if (isa<tensor::EmptyOp, arith::ConstantOp>(op)) {
       continue;
     } else {
