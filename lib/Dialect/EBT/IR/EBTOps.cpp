@@ -110,6 +110,21 @@ static LogicalResult verifyStepSize(Operation *op, Type eta,
   return success();
 }
 
+/// The noise of an update policy: a run-time `sigma` only where the policy
+/// has a noise std, and then the policy draws noise whatever its attribute
+/// says; the draws as verifyRandomness wants them.
+static LogicalResult verifyPolicyNoise(Operation *op, PolicyAttr policy,
+                                       Value sigma, Value seed,
+                                       ValueRange draws,
+                                       RankedTensorType expected) {
+  if (sigma && !policy.hasNoiseStd())
+    return op->emitOpError() << "policy " << policy
+                             << " has no noise std to set with 'sigma'";
+  return verifyRandomness(
+      op, policy.drawsNoise() || sigma, seed, draws, expected,
+      ("policy " + stringifyPolicyKind(policy.getKind())).str());
+}
+
 //===----------------------------------------------------------------------===//
 // DecodeInitOp
 //===----------------------------------------------------------------------===//
@@ -282,14 +297,10 @@ LogicalResult InnerStepOp::verify() {
   RankedTensorType y = getY().getType();
   if (failed(verifyStepSize(*this, getEta().getType(), y.getShape())))
     return failure();
-  if (getSigma() && !policy.hasNoiseStd())
-    return emitOpError() << "policy " << policy
-                         << " has no noise std to set with 'sigma'";
   RankedTensorType normals =
       RankedTensorType::get(y.getShape(), Float32Type::get(getContext()));
-  return verifyRandomness(
-      *this, policy.drawsNoise() || getSigma(), getSeed(), getDraws(), normals,
-      ("policy " + stringifyPolicyKind(policy.getKind())).str());
+  return verifyPolicyNoise(*this, policy, getSigma(), getSeed(), getDraws(),
+                           normals);
 }
 
 //===----------------------------------------------------------------------===//
@@ -436,14 +447,10 @@ LogicalResult InferOp::verify() {
                            << steps.getSExtValue();
     t = steps.getSExtValue();
   }
-  if (getSigma() && !getPolicy().hasNoiseStd())
-    return emitOpError() << "policy " << getPolicy()
-                         << " has no noise std to set with 'sigma'";
   RankedTensorType noise = prepend(
       {t}, RankedTensorType::get(y0.getShape(), Float32Type::get(getContext())));
-  return verifyRandomness(
-      *this, getPolicy().drawsNoise() || getSigma(), getSeed(), getDraws(), noise,
-      ("policy " + stringifyPolicyKind(getPolicy().getKind())).str());
+  return verifyPolicyNoise(*this, getPolicy(), getSigma(), getSeed(),
+                           getDraws(), noise);
 }
 
 LogicalResult InferOp::verifySymbolUses(SymbolTableCollection &table) {

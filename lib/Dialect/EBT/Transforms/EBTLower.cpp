@@ -57,6 +57,12 @@ Value fromF32(OpBuilder &b, Location l, Value v, Type t) {
   return arith::TruncFOp::create(b, l, t, v);
 }
 
+/// The noise std of `policy`: the run-time `sigma` operand when there is
+/// one, else the attribute's.
+Value noiseStd(OpBuilder &b, Location l, PolicyAttr policy, Value sigma) {
+  return sigma ? sigma : cstF32(b, l, policy.getSigma().convertToDouble());
+}
+
 unsigned rankOf(Value v) { return cast<RankedTensorType>(v.getType()).getRank(); }
 
 LinalgOperand prefixOperand(Value v) {
@@ -113,12 +119,6 @@ struct InnerStepLowering : public OpRewritePattern<InnerStepOp> {
     Type elt = type.getElementType();
     unsigned r = type.getRank();
     double temp = policy.getTemperature().convertToDouble();
-    // The noise std: the run-time operand, else the attribute.
-    auto sigmaIn = [&, runtime = Value(op.getSigma()),
-                    attr = policy.getSigma().convertToDouble()](
-                       OpBuilder &bb, Location l) -> Value {
-      return runtime ? runtime : cstF32(bb, l, attr);
-    };
     SmallVector<LinalgOperand> ins = {{y, r}, {g, r}, prefixOperand(eta)};
     if (xi)
       ins.push_back({xi, r});
@@ -132,7 +132,7 @@ struct InnerStepLowering : public OpRewritePattern<InnerStepOp> {
             Value v = toF32(bb, l, a[0]);
             if (xi)
               v = arith::AddFOp::create(bb, l, v,
-                                        arith::MulFOp::create(bb, l, a[3], sigmaIn(bb, l)));
+                                        arith::MulFOp::create(bb, l, a[3], noiseStd(bb, l, policy, op.getSigma())));
             return v;
           },
           [&](OpBuilder &bb, Location l, ValueRange a, Value p) -> Value {
@@ -188,7 +188,7 @@ struct InnerStepLowering : public OpRewritePattern<InnerStepOp> {
                        Value v;
                        if (pre) { // q - eta g, q = y + sigma xi
                          Value q = arith::AddFOp::create(
-                             bb, l, yv, arith::MulFOp::create(bb, l, a[3], sigmaIn(bb, l)));
+                             bb, l, yv, arith::MulFOp::create(bb, l, a[3], noiseStd(bb, l, policy, op.getSigma())));
                          v = arith::SubFOp::create(bb, l, q, step);
                        } else if (ula) { // y - eta g + sqrt(2 eta tau) xi
                          Value sd = math::SqrtOp::create(
@@ -353,7 +353,6 @@ struct InferExpansion : public OpRewritePattern<InferOp> {
     auto noiseType = RankedTensorType::get(yType.getShape(), rw.getF32Type());
     unsigned r = yType.getRank();
     Value sigmaArg = op.getSigma();
-    double sigma = policy.getSigma().convertToDouble();
     bool noise = policy.drawsNoise() || sigmaArg;
     bool noisyEval = (policy.getKind() == PolicyKind::langevin &&
                       policy.getPlacement() != Placement::ula) ||
@@ -363,16 +362,16 @@ struct InferExpansion : public OpRewritePattern<InferOp> {
     // leading size.
     Value perStep, candidates;
     if (noise && op.getSeed()) {
-      if (!RankedTensorType::get(yType.getShape().drop_front(), rw.getF32Type())
-               .hasStaticShape())
+      ArrayRef<int64_t> candidateShape = yType.getShape().drop_front();
+      if (ShapedType::isDynamicShape(candidateShape))
         return rw.notifyMatchFailure(op, "dynamic candidate shape with rng");
       candidates = tensor::DimOp::create(rw, loc, y0, 0);
       Value k = arith::IndexCastOp::create(rw, loc, rw.getI64Type(), candidates);
       perStep = arith::MulIOp::create(
           rw, loc, k,
-          arith::ConstantOp::create(
-              rw, loc, rw.getI64IntegerAttr(ShapedType::getNumElements(
-                           yType.getShape().drop_front()))));
+          arith::ConstantOp::create(rw, loc,
+                                    rw.getI64IntegerAttr(ShapedType::getNumElements(
+                                        candidateShape))));
     }
     Value zero = arith::ConstantIndexOp::create(rw, loc, 0);
     Value one = arith::ConstantIndexOp::create(rw, loc, 1);
@@ -397,7 +396,7 @@ struct InferExpansion : public OpRewritePattern<InferOp> {
               return arith::AddFOp::create(
                   bb, ll, toF32(bb, ll, a[0]),
                   arith::MulFOp::create(bb, ll, a[1],
-                                        sigmaArg ? sigmaArg : cstF32(bb, ll, sigma)));
+                                        noiseStd(bb, ll, policy, sigmaArg)));
             };
             if (policy.getKind() == PolicyKind::simplex) {
               q = softmaxLast(b, l, {{y, r}, {xi, r}}, logit,
