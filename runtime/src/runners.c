@@ -162,10 +162,16 @@ tessera_status tessera_ebt_infer(tessera_function *fn, const tessera_tensor *x,
                          TESSERA_DTYPE_F32, energies.rank, e_shape))))
     return s;
 
+  /* One scratch block for the results the caller does not take directly:
+   * all candidates, the energies and, without self-verification, the kept
+   * candidate; each part starts 64-byte aligned. */
   size_t elt = tessera_dtype_size(best.dtype);
   size_t all_bytes = element_count(&all) * elt;
   size_t e_bytes = element_count(&energies) * sizeof(float);
-  char *scratch = malloc(all_bytes + e_bytes);
+  size_t e_at = (all_bytes + 63) / 64 * 64;
+  size_t best_at = e_at + (e_bytes + 63) / 64 * 64;
+  size_t total = best_at + (cfg->self_verify ? 0 : element_count(&best) * elt);
+  char *scratch = malloc(total ? total : 1);
   if (!scratch)
     return rt_fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY,
                    "%s: no memory for the entry's results", R);
@@ -178,21 +184,11 @@ tessera_status tessera_ebt_infer(tessera_function *fn, const tessera_tensor *x,
                           scalar(TESSERA_DTYPE_I64, &seed),
                           scalar(TESSERA_DTYPE_F32, &noise)};
   /* The kept candidate goes straight to the caller when it is wanted. */
-  void *best_data = cfg->self_verify ? y_out->data : NULL;
-  char *best_scratch = NULL;
-  if (!best_data) {
-    best_scratch = malloc(element_count(&best) * elt);
-    best_data = best_scratch;
-  }
-  if (!best_data) {
-    free(scratch);
-    return rt_fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY,
-                   "%s: no memory for the entry's results", R);
-  }
+  void *best_data = cfg->self_verify ? y_out->data : scratch + best_at;
   tessera_tensor out[3] = {
       {best.dtype, best.rank, best.shape, best_data},
       {all.dtype, all.rank, all.shape, scratch},
-      {TESSERA_DTYPE_F32, energies.rank, energies.shape, scratch + all_bytes}};
+      {TESSERA_DTYPE_F32, energies.rank, energies.shape, scratch + e_at}};
   s = tessera_invoke(fn, in, nin, out, 3);
   if (s == TESSERA_SUCCESS) {
     /* Candidates are the leading dimension: the first K rows. */
@@ -200,10 +196,9 @@ tessera_status tessera_ebt_infer(tessera_function *fn, const tessera_tensor *x,
     if (!cfg->self_verify)
       memcpy(y_out->data, scratch, all_bytes / (size_t)capacity * k);
     if (energies_out)
-      memcpy(energies_out->data, scratch + all_bytes,
+      memcpy(energies_out->data, scratch + e_at,
              e_bytes / (size_t)capacity * k);
   }
-  free(best_scratch);
   free(scratch);
   return s;
 }

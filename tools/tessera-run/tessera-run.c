@@ -409,8 +409,8 @@ int main(int argc, char **argv) {
   tessera_status status;
   switch (mode) {
   case RUN_EBT_INFER:
-    status = num_in == 1 ? tessera_ebt_infer(fn, &in[0], &ebt, &out[0], &out[1])
-                         : tessera_ebt_infer(fn, NULL, &ebt, &out[0], &out[1]);
+    status = tessera_ebt_infer(fn, num_in == 1 ? &in[0] : NULL, &ebt, &out[0],
+                               &out[1]);
     break;
   case RUN_BFN_LOSS:
     status = tessera_bfn_loss(fn, in, num_in, &bfn, losses, nout);
