@@ -48,6 +48,32 @@ Value tessera::emptyLike(OpBuilder &b, Location loc, Value like, unsigned take,
   return tensor::EmptyOp::create(b, loc, sizes, elt);
 }
 
+Value tessera::cstF32(OpBuilder &b, Location loc, double v) {
+  return arith::ConstantOp::create(b, loc,
+                                   b.getF32FloatAttr(static_cast<float>(v)));
+}
+
+Value tessera::toF32(OpBuilder &b, Location loc, Value v) {
+  Type t = v.getType();
+  if (t.isF32())
+    return v;
+  if (t.isF64())
+    return arith::TruncFOp::create(b, loc, b.getF32Type(), v);
+  if (isa<FloatType>(t))
+    return arith::ExtFOp::create(b, loc, b.getF32Type(), v);
+  if (t.isIndex())
+    v = arith::IndexCastOp::create(b, loc, b.getI64Type(), v);
+  return arith::SIToFPOp::create(b, loc, b.getF32Type(), v);
+}
+
+Value tessera::fromF32(OpBuilder &b, Location loc, Value v, Type t) {
+  if (t == v.getType())
+    return v;
+  if (t.getIntOrFloatBitWidth() > 32)
+    return arith::ExtFOp::create(b, loc, t, v);
+  return arith::TruncFOp::create(b, loc, t, v);
+}
+
 Value tessera::filled(OpBuilder &b, Location loc, Value empty, double v) {
   Type elt = cast<RankedTensorType>(empty.getType()).getElementType();
   Value c = arith::ConstantOp::create(b, loc, b.getFloatAttr(elt, v));

@@ -2,6 +2,8 @@
 
 #include "tessera/Conversion/Philox.h"
 
+#include "tessera/Conversion/LinalgBuilders.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -10,12 +12,9 @@
 #include <cmath>
 
 using namespace mlir;
+using tessera::cstF32;
 
 namespace {
-
-Value cstF32(OpBuilder &b, Location l, double v) {
-  return arith::ConstantOp::create(b, l, b.getF32FloatAttr(static_cast<float>(v)));
-}
 
 Value cstI32(OpBuilder &b, Location l, uint32_t v) {
   return arith::ConstantOp::create(b, l, b.getI32IntegerAttr(static_cast<int32_t>(v)));

@@ -49,6 +49,16 @@ mlir::Value emptyLike(mlir::OpBuilder &b, mlir::Location loc, mlir::Value like,
                       unsigned take, llvm::ArrayRef<int64_t> extra,
                       mlir::Type elt);
 
+/// An f32 constant.
+mlir::Value cstF32(mlir::OpBuilder &b, mlir::Location loc, double v);
+
+/// The fp32 compute value of a float, index or signless integer scalar.
+mlir::Value toF32(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v);
+
+/// An fp32 value converted to the float type `t` (storage or wider).
+mlir::Value fromF32(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
+                    mlir::Type t);
+
 /// `empty` filled with the float `v`.
 mlir::Value filled(mlir::OpBuilder &b, mlir::Location loc, mlir::Value empty,
                    double v);

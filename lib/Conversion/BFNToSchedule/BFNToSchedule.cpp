@@ -36,9 +36,6 @@ using namespace tessera::bfn;
 static Value cstF64(OpBuilder &b, Location loc, double v) {
   return arith::ConstantOp::create(b, loc, b.getF64FloatAttr(v));
 }
-static Value cstF32(OpBuilder &b, Location loc, double v) {
-  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(static_cast<float>(v)));
-}
 
 /// Widens storage/index/integer scalars to f64 (schedule arithmetic).
 static Value toF64(OpBuilder &b, Location loc, Value v) {
@@ -50,27 +47,6 @@ static Value toF64(OpBuilder &b, Location loc, Value v) {
   if (t.isIndex())
     v = arith::IndexCastOp::create(b, loc, b.getI64Type(), v);
   return arith::SIToFPOp::create(b, loc, b.getF64Type(), v);
-}
-
-/// fp32 compute value of a storage/index/integer/f64 scalar.
-static Value toF32(OpBuilder &b, Location loc, Value v) {
-  Type t = v.getType();
-  if (t.isF32())
-    return v;
-  if (t.isF64())
-    return arith::TruncFOp::create(b, loc, b.getF32Type(), v);
-  if (isa<FloatType>(t))
-    return arith::ExtFOp::create(b, loc, b.getF32Type(), v);
-  if (t.isIndex())
-    v = arith::IndexCastOp::create(b, loc, b.getI64Type(), v);
-  return arith::SIToFPOp::create(b, loc, b.getF32Type(), v);
-}
-
-/// Narrows an fp32 value to a storage type.
-static Value fromF32(OpBuilder &b, Location loc, Value v, Type storage) {
-  if (storage == v.getType())
-    return v;
-  return arith::TruncFOp::create(b, loc, storage, v);
 }
 
 static Value toIndex(OpBuilder &b, Location loc, Value v) {

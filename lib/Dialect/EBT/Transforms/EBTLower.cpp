@@ -37,26 +37,6 @@ using namespace tessera::ebt;
 
 namespace {
 
-Value cstF32(OpBuilder &b, Location l, double v) {
-  return arith::ConstantOp::create(b, l, b.getF32FloatAttr(static_cast<float>(v)));
-}
-
-Value toF32(OpBuilder &b, Location l, Value v) {
-  if (v.getType().isF32())
-    return v;
-  if (v.getType().getIntOrFloatBitWidth() > 32)
-    return arith::TruncFOp::create(b, l, b.getF32Type(), v);
-  return arith::ExtFOp::create(b, l, b.getF32Type(), v);
-}
-
-Value fromF32(OpBuilder &b, Location l, Value v, Type t) {
-  if (t == v.getType())
-    return v;
-  if (t.getIntOrFloatBitWidth() > 32)
-    return arith::ExtFOp::create(b, l, t, v);
-  return arith::TruncFOp::create(b, l, t, v);
-}
-
 /// The noise std of `policy`: the run-time `sigma` operand when there is
 /// one, else the attribute's.
 Value noiseStd(OpBuilder &b, Location l, PolicyAttr policy, Value sigma) {
