@@ -47,8 +47,18 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
 
     `cpu`: elementwise ops on tensors to `linalg`, one-shot bufferization
     across function boundaries (identity layouts, so entry points take plain
-    memref descriptors), `linalg` to parallel loops over the sites, buffer
-    deallocation. With `out-params`, memref results of every function become
+    memref descriptors), then site vectorisation: every `linalg` op whose
+    body is elementwise `arith`/`math` (named ops generalised first) becomes
+    an `scf.parallel` over its parallel dimensions with one of them, the
+    one most operands store contiguously, held in `vector-width` lanes
+    (masked at the edge; operands strided along it are gathered), and
+    `scf.for` loops over its reduction dimensions carrying whole vectors.
+    So the alphabet reduction of the fused receiver+KL and of the
+    categorical update, which carries a running (max, rescaled sum) pair
+    that upstream's vectorizer has no combiner for, runs for 16 sites at
+    once; outputs the reduction never reads back (the finished KL) are
+    computed once after the loop. Other `linalg` ops become scalar parallel
+    loops; then buffer deallocation. With `out-params`, memref results of every function become
     caller-allocated trailing arguments (the artifact ABI: the caller owns
     every buffer); static result shapes only.
 
@@ -66,7 +76,7 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     ownership-based deallocation, and each host region queues its work on
     one stream (`gpu-async-region`). Not implemented yet: warp/block
     strategies for large alphabets, parallel whole-tensor reductions, CPU
-    tiling/vectorisation.
+    threads.
   }];
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"cpu\"",
@@ -74,7 +84,10 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     Option<"outParams", "out-params", "bool", /*default=*/"false",
            "Turn memref results into caller-allocated out-parameters">,
     Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
-           "Threads per block of the site grids (nvvm, rocdl)">
+           "Threads per block of the site grids (nvvm, rocdl)">,
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
+           "Sites per vector on the CPU (16 fills an AVX-512 register with "
+           "f32); 0 or 1 keeps scalar loops">
   ];
   let dependentDialects = [
     "::mlir::bufferization::BufferizationDialect",
@@ -93,8 +106,12 @@ def TesseraToTargetPass : Pass<"tessera-to-target", "::mlir::ModuleOp"> {
     into the module, ready for the host artifact.
 
     `cpu`: the `llvm` dialect (strided metadata expanded, `scf` to branches,
-    libm calls for the math LLVM intrinsics lack: `erfc`, `expm1`, `log1p`,
-    `tan`, ...), runnable with `mlir-runner`.
+    vector masks and gathers to LLVM intrinsics), runnable with
+    `mlir-runner`. Math on vectors (the site loops of the tile stage):
+    `exp`, `expm1`, `log`, `log1p`, `log2`, `tanh`, `erf` become upstream's
+    polynomial approximations and `fma`, `floor`, `sqrt`, ... LLVM vector
+    intrinsics, so a loop stays vectorised; scalar math and the rest call
+    libm (`expm1`/`log1p` keep their accuracy, `rsqrt` is `1 / sqrt`).
 
     `nvvm`: kernels to NVVM (libdevice for the math), host code to the
     `llvm` dialect with `mgpu*` runtime calls (the ABI `libtessera_rt`

@@ -2,14 +2,17 @@
 //
 // Schedule IR -> Tile IR. cpu: elementwise ops on tensors to linalg,
 // one-shot bufferization across function
-// boundaries (identity layouts, C-compatible descriptors), linalg to parallel
-// loops over the sites, buffer deallocation. nvvm/rocdl: not yet.
+// boundaries (identity layouts, C-compatible descriptors), linalg to
+// vectorised (CpuVectorize.h) or scalar parallel loops over the sites,
+// buffer deallocation. nvvm/rocdl: grids of one thread per site
+// (GPUPlacement.h).
 //
 //===----------------------------------------------------------------------===//
 
 #include "tessera/Conversion/LinalgBuilders.h"
 #include "tessera/Conversion/Passes.h"
 
+#include "CpuVectorize.h"
 #include "GPUPlacement.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -155,11 +158,19 @@ struct TesseraToTilePass
   }
 
   LogicalResult initialize(MLIRContext *ctx) override {
-    if (succeeded(tessera::verifyTargetName(target)))
-      return success();
-    return emitError(UnknownLoc::get(ctx))
-           << "tessera-to-tile: unknown target '" << target
-           << "'; expected cpu, nvvm or rocdl";
+    if (failed(tessera::verifyTargetName(target)))
+      return emitError(UnknownLoc::get(ctx))
+             << "tessera-to-tile: unknown target '" << target
+             << "'; expected cpu, nvvm or rocdl";
+    if (blockSize <= 0 || blockSize > 1024)
+      return emitError(UnknownLoc::get(ctx))
+             << "tessera-to-tile: block-size must be in [1, 1024], got "
+             << static_cast<int64_t>(blockSize);
+    if (vectorWidth < 0 || vectorWidth > 256)
+      return emitError(UnknownLoc::get(ctx))
+             << "tessera-to-tile: vector-width must be in [0, 256], got "
+             << static_cast<int64_t>(vectorWidth);
+    return success();
   }
 
   void runOnOperation() override {
@@ -177,12 +188,6 @@ struct TesseraToTilePass
     }
     markPublicArgumentsReadOnly(getOperation());
     if (target != "cpu") {
-      if (blockSize <= 0 || blockSize > 1024) {
-        getOperation().emitError()
-            << stage << ": block-size must be in [1, 1024], got " << blockSize;
-        signalPassFailure();
-        return;
-      }
       if (failed(runGpuTileStage(getOperation(), outParams, blockSize, stage,
                                  run)))
         signalPassFailure();
@@ -195,6 +200,7 @@ struct TesseraToTilePass
       return;
     }
     convertCopiesToLinalg(getOperation());
+    tessera::cpu_tile::vectorizeSiteLoops(getOperation(), vectorWidth);
     OpPassManager loops(ModuleOp::getOperationName());
     buildCpuLoopsPipeline(loops);
     if (failed(run(loops)))

@@ -1,0 +1,557 @@
+//===- CpuVectorize.cpp - Site vectorisation of Tile IR on the CPU --------===//
+//
+// Upstream's linalg vectorizer maps the whole iteration space of an op to
+// one n-D vector and needs a known combiner (add, max, ...) for every
+// reduction. The fused receiver+KL and the categorical update reduce the
+// alphabet with a running (max, rescaled sum) pair, which has none. Here
+// lanes hold sites instead: the reduction dimensions stay loops whose body
+// is the op's scalar body applied to whole vectors, so any reduction
+// vectorises across sites, whatever it carries.
+//
+//===----------------------------------------------------------------------===//
+
+#include "CpuVectorize.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <numeric>
+
+using namespace mlir;
+
+namespace {
+
+/// Element types a vector lane can hold and LLVM can gather.
+bool isLaneType(Type t) {
+  if (isa<IndexType>(t))
+    return true;
+  if (auto i = dyn_cast<IntegerType>(t))
+    return i.getWidth() >= 8;
+  return isa<FloatType>(t);
+}
+
+/// Integer division traps on x86 for a zero divisor, and a masked-off lane
+/// holds a zero: such bodies keep their scalar loops.
+bool mayTrapInDeadLane(Operation *op) {
+  return isa<arith::DivSIOp, arith::DivUIOp, arith::RemSIOp, arith::RemUIOp,
+             arith::CeilDivSIOp, arith::CeilDivUIOp, arith::FloorDivSIOp>(op);
+}
+
+/// A local buffer that a linalg.fill initialises for exactly one other
+/// user, which comes after it in the same block: the fill a reduction's
+/// running state (max, sum) starts from. That user can start from the
+/// fill's value in registers; the fill, and the buffer when nothing else
+/// reads it, go.
+linalg::FillOp scratchFill(Value buffer) {
+  auto alloc = buffer.getDefiningOp<memref::AllocOp>();
+  if (!alloc)
+    return {};
+  linalg::FillOp fill;
+  Operation *other = nullptr;
+  for (Operation *user : alloc->getUsers()) {
+    auto f = dyn_cast<linalg::FillOp>(user);
+    if (f && !fill && f.getOutputs()[0] == buffer)
+      fill = f;
+    else if (!other)
+      other = user;
+    else
+      return {};
+  }
+  if (!fill || !other || other->getBlock() != fill->getBlock() ||
+      !fill->isBeforeInBlock(other))
+    return {};
+  return fill;
+}
+
+class SiteVectorizer {
+public:
+  SiteVectorizer(linalg::GenericOp op, int64_t width) : op(op), width(width) {}
+
+  /// Whether the op qualifies; picks the lane dimension.
+  bool analyse();
+  void rewrite(RewriterBase &rewriter);
+
+private:
+  bool usesLaneDim(AffineMap map) const {
+    return map.isFunctionOfDim(laneDim);
+  }
+  bool usesReductionDim(AffineMap map) const {
+    return llvm::any_of(reductionDims,
+                        [&](unsigned d) { return map.isFunctionOfDim(d); });
+  }
+  bool findSinkable(unsigned out);
+
+  SmallVector<Value> indicesFor(OpBuilder &b, Location loc, AffineMap map);
+  Value read(OpBuilder &b, Location loc, OpOperand &operand);
+  void write(OpBuilder &b, Location loc, OpOperand &operand, Value value);
+  std::pair<SmallVector<Value>, Value>
+  laneAddresses(OpBuilder &b, Location loc, Value memref,
+                ArrayRef<Value> indices, unsigned pos);
+  Value toVector(OpBuilder &b, Location loc, Value v);
+  Value laneNumbers(OpBuilder &b, Location loc);
+  /// A scratch output whose result nobody reads: its stores are dead.
+  bool deadScratch(unsigned i) {
+    return scratch.contains(i) && op.getResults().empty() &&
+           op.getDpsInits()[i].hasNUses(2);
+  }
+  void cloneBodyOp(OpBuilder &b, Operation &bodyOp, IRMapping &map);
+
+  linalg::GenericOp op;
+  int64_t width;
+  unsigned laneDim = 0;
+  SmallVector<unsigned> parallelDims, reductionDims;
+  /// Outputs computed after the reduction loop from the final carried
+  /// values, and the body ops that compute them.
+  llvm::SmallDenseSet<unsigned> sunkOutputs;
+  llvm::SetVector<Operation *> sunkOps;
+  /// Outputs in scratch buffers initialised by a fill (scratchFill).
+  llvm::SmallDenseMap<unsigned, linalg::FillOp> scratch;
+  // Per emitted tile.
+  SmallVector<Value> dims;
+  Value laneBase, mask;
+};
+
+} // namespace
+
+bool SiteVectorizer::analyse() {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInits() == 0)
+    return false;
+  for (auto [d, it] : llvm::enumerate(op.getIteratorTypesArray()))
+    (it == utils::IteratorType::parallel ? parallelDims : reductionDims)
+        .push_back(d);
+  if (parallelDims.empty())
+    return false;
+  for (OpOperand &operand : op->getOpOperands()) {
+    Type type = operand.get().getType();
+    // Scalar inputs (a fill's value) are the same in every lane.
+    if (!op.isDpsInit(&operand) && isLaneType(type))
+      continue;
+    auto memref = dyn_cast<MemRefType>(type);
+    if (!memref || !isLaneType(memref.getElementType()))
+      return false;
+    for (AffineExpr e : op.getMatchingIndexingMap(&operand).getResults())
+      if (!isa<AffineDimExpr, AffineConstantExpr>(e))
+        return false;
+  }
+  for (Operation &bodyOp : op.getBody()->without_terminator()) {
+    if (isa<linalg::IndexOp, arith::ConstantOp>(bodyOp))
+      continue;
+    Dialect *dialect = bodyOp.getDialect();
+    if (!dialect || !isa<arith::ArithDialect, math::MathDialect>(dialect) ||
+        !bodyOp.hasTrait<OpTrait::Elementwise>() ||
+        bodyOp.getNumRegions() != 0 || mayTrapInDeadLane(&bodyOp))
+      return false;
+    auto scalar = [](Type t) { return isLaneType(t) || t.isInteger(1); };
+    if (!llvm::all_of(bodyOp.getOperandTypes(), scalar) ||
+        !llvm::all_of(bodyOp.getResultTypes(), scalar))
+      return false;
+  }
+
+  // Every output must hold one element per lane; among the dimensions that
+  // allow it, the one most operands keep contiguous (innermost on ties).
+  int bestScore = -1;
+  for (unsigned d : parallelDims) {
+    int score = 0;
+    bool everyOutput = true;
+    for (OpOperand &operand : op->getOpOperands()) {
+      AffineMap map = op.getMatchingIndexingMap(&operand);
+      bool isInit = op.isDpsInit(&operand);
+      if (isInit && !map.isFunctionOfDim(d))
+        everyOutput = false;
+      if (map.getNumResults() &&
+          map.getResults().back() == getAffineDimExpr(d, op.getContext()))
+        ++score;
+    }
+    if (everyOutput && score >= bestScore) {
+      bestScore = score;
+      laneDim = d;
+    }
+  }
+  if (bestScore < 0)
+    return false;
+  // Lane accesses go through masked loads, gathers and scatters, which
+  // address from a unit-stride innermost dimension.
+  for (OpOperand &operand : op->getOpOperands())
+    if (usesLaneDim(op.getMatchingIndexingMap(&operand)) &&
+        !cast<MemRefType>(operand.get().getType()).isLastDimUnitStride())
+      return false;
+  for (OpOperand &init : op.getDpsInitsMutable())
+    if (linalg::FillOp fill = scratchFill(init.get()))
+      scratch[init.getOperandNumber() - op.getNumDpsInputs()] = fill;
+
+  if (reductionDims.empty())
+    return true;
+  // Outputs the body never reads back can be finished after the loop when
+  // they are a function of the other outputs' final values.
+  SmallVector<unsigned> candidates;
+  for (auto [i, arg] : llvm::enumerate(op.getRegionOutputArgs()))
+    if (arg.use_empty())
+      candidates.push_back(i);
+  for (unsigned i : candidates)
+    sunkOutputs.insert(i);
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    sunkOps.clear();
+    for (unsigned i : candidates)
+      if (sunkOutputs.contains(i) && !findSinkable(i)) {
+        sunkOutputs.erase(i);
+        changed = true;
+        break;
+      }
+  }
+  return true;
+}
+
+/// Collects into sunkOps the body ops computing output \p out from the
+/// yields of carried outputs and reduction-invariant values; false when it
+/// needs anything the reduction loop varies.
+bool SiteVectorizer::findSinkable(unsigned out) {
+  auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
+  llvm::SmallDenseSet<Value> carriedYields;
+  for (auto [i, v] : llvm::enumerate(yield.getValues()))
+    if (!sunkOutputs.contains(i))
+      carriedYields.insert(v);
+  SmallVector<Value> worklist{yield.getValues()[out]};
+  llvm::SetVector<Operation *> slice;
+  while (!worklist.empty()) {
+    Value v = worklist.pop_back_val();
+    if (carriedYields.contains(v))
+      continue;
+    if (auto arg = dyn_cast<BlockArgument>(v)) {
+      if (arg.getOwner() != op.getBody())
+        continue;
+      OpOperand *operand = op.getMatchingOpOperand(arg);
+      if (op.isDpsInit(operand) ||
+          usesReductionDim(op.getMatchingIndexingMap(operand)))
+        return false;
+      continue;
+    }
+    Operation *def = v.getDefiningOp();
+    if (def->getBlock() != op.getBody())
+      continue;
+    if (auto index = dyn_cast<linalg::IndexOp>(def))
+      if (llvm::is_contained(reductionDims, index.getDim()))
+        return false;
+    if (slice.insert(def))
+      llvm::append_range(worklist, def->getOperands());
+  }
+  sunkOps.insert(slice.begin(), slice.end());
+  return true;
+}
+
+SmallVector<Value> SiteVectorizer::indicesFor(OpBuilder &b, Location loc,
+                                              AffineMap map) {
+  SmallVector<Value> indices;
+  for (AffineExpr e : map.getResults()) {
+    if (auto dim = dyn_cast<AffineDimExpr>(e))
+      indices.push_back(dims[dim.getPosition()]);
+    else
+      indices.push_back(arith::ConstantIndexOp::create(
+          b, loc, cast<AffineConstantExpr>(e).getValue()));
+  }
+  return indices;
+}
+
+/// Base indices and lane offsets (in elements) of a gather/scatter whose
+/// lanes run along result \p pos. Where every offset into the buffer
+/// provably fits in i32, the base is the buffer's origin and the whole
+/// offset is an i32 vector: a loop-invariant base with 32-bit indices is
+/// what x86 needs for one vgatherdps of 16 lanes instead of four 8-lane
+/// gathers of 64-bit addresses.
+std::pair<SmallVector<Value>, Value>
+SiteVectorizer::laneAddresses(OpBuilder &b, Location loc, Value memref,
+                              ArrayRef<Value> indices, unsigned pos) {
+  auto type = cast<MemRefType>(memref.getType());
+  auto [strides, offset] = type.getStridesAndOffset();
+  bool fitsI32 = type.hasStaticShape() &&
+                 llvm::none_of(strides, ShapedType::isDynamic);
+  int64_t extent = 1;
+  for (auto [size, stride] : llvm::zip(type.getShape(), strides))
+    extent += size > 0 ? (size - 1) * stride : 0;
+  fitsI32 = fitsI32 && extent + width * strides[pos] < (int64_t(1) << 31);
+  if (fitsI32) {
+    auto i32s = VectorType::get({width}, b.getI32Type());
+    SmallVector<int32_t> lanes;
+    for (int64_t lane = 0; lane < width; ++lane)
+      lanes.push_back(int32_t(lane * strides[pos]));
+    Value linear = arith::ConstantIndexOp::create(b, loc, 0);
+    for (auto [index, stride] : llvm::zip(indices, strides))
+      linear = arith::AddIOp::create(
+          b, loc, linear,
+          arith::MulIOp::create(
+              b, loc, index, arith::ConstantIndexOp::create(b, loc, stride)));
+    Value linear32 =
+        arith::IndexCastOp::create(b, loc, b.getI32Type(), linear);
+    Value offsets = arith::AddIOp::create(
+        b, loc, arith::ConstantOp::create(b, loc, b.getI32VectorAttr(lanes)),
+        vector::BroadcastOp::create(b, loc, i32s, linear32));
+    SmallVector<Value> origin(indices.size(),
+                              arith::ConstantIndexOp::create(b, loc, 0));
+    return {origin, offsets};
+  }
+  Value stride;
+  if (ShapedType::isDynamic(strides[pos]))
+    stride = memref::ExtractStridedMetadataOp::create(b, loc, memref)
+                 .getStrides()[pos];
+  else
+    stride = arith::ConstantIndexOp::create(b, loc, strides[pos]);
+  Value offsets = arith::MulIOp::create(b, loc, laneNumbers(b, loc),
+                                        toVector(b, loc, stride));
+  return {SmallVector<Value>(indices), offsets};
+}
+
+/// 0, 1, ..., width-1 as indices (a constant: vector.step has no lowering
+/// in convert-to-llvm).
+Value SiteVectorizer::laneNumbers(OpBuilder &b, Location loc) {
+  SmallVector<int64_t> lanes(width);
+  std::iota(lanes.begin(), lanes.end(), 0);
+  auto type = VectorType::get({width}, b.getIndexType());
+  return arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(type, ArrayRef<int64_t>(lanes)));
+}
+
+Value SiteVectorizer::read(OpBuilder &b, Location loc, OpOperand &operand) {
+  Value memref = operand.get();
+  if (!isa<MemRefType>(memref.getType()))
+    return memref;
+  AffineMap map = op.getMatchingIndexingMap(&operand);
+  SmallVector<Value> indices = indicesFor(b, loc, map);
+  if (!usesLaneDim(map))
+    return memref::LoadOp::create(b, loc, memref, indices);
+  auto type = VectorType::get(
+      {width}, cast<MemRefType>(memref.getType()).getElementType());
+  Value passThru =
+      arith::ConstantOp::create(b, loc, cast<TypedAttr>(b.getZeroAttr(type)));
+  unsigned pos = *map.getResultPosition(getAffineDimExpr(laneDim,
+                                                         op.getContext()));
+  if (pos + 1 == map.getNumResults())
+    return vector::MaskedLoadOp::create(b, loc, type, memref, indices, mask,
+                                        passThru);
+  auto [base, offsets] = laneAddresses(b, loc, memref, indices, pos);
+  return vector::GatherOp::create(b, loc, type, memref, base, offsets, mask,
+                                  passThru);
+}
+
+void SiteVectorizer::write(OpBuilder &b, Location loc, OpOperand &operand,
+                           Value value) {
+  Value memref = operand.get();
+  AffineMap map = op.getMatchingIndexingMap(&operand);
+  SmallVector<Value> indices = indicesFor(b, loc, map);
+  value = toVector(b, loc, value);
+  unsigned pos = *map.getResultPosition(getAffineDimExpr(laneDim,
+                                                         op.getContext()));
+  if (pos + 1 == map.getNumResults()) {
+    vector::MaskedStoreOp::create(b, loc, memref, indices, mask, value);
+    return;
+  }
+  auto [base, offsets] = laneAddresses(b, loc, memref, indices, pos);
+  vector::ScatterOp::create(b, loc, /*resultType=*/Type(), memref, base,
+                            offsets, mask, value);
+}
+
+Value SiteVectorizer::toVector(OpBuilder &b, Location loc, Value v) {
+  if (isa<VectorType>(v.getType()))
+    return v;
+  return vector::BroadcastOp::create(b, loc,
+                                     VectorType::get({width}, v.getType()), v);
+}
+
+/// An op whose operands are all scalars (the same for every lane) is cloned
+/// as it is; otherwise it is rebuilt on vectors, its scalar operands
+/// broadcast.
+void SiteVectorizer::cloneBodyOp(OpBuilder &b, Operation &bodyOp,
+                                 IRMapping &map) {
+  Location loc = bodyOp.getLoc();
+  if (auto index = dyn_cast<linalg::IndexOp>(bodyOp)) {
+    Value v = dims[index.getDim()];
+    if (index.getDim() == laneDim) {
+      v = arith::AddIOp::create(b, loc, laneNumbers(b, loc),
+                                toVector(b, loc, laneBase));
+    }
+    map.map(index.getResult(), v);
+    return;
+  }
+  SmallVector<Value> operands = llvm::map_to_vector(
+      bodyOp.getOperands(), [&](Value v) { return map.lookupOrDefault(v); });
+  if (llvm::none_of(operands,
+                    [](Value v) { return isa<VectorType>(v.getType()); })) {
+    b.clone(bodyOp, map);
+    return;
+  }
+  for (Value &v : operands)
+    v = toVector(b, loc, v);
+  SmallVector<Type> types = llvm::map_to_vector(
+      bodyOp.getResultTypes(),
+      [&](Type t) -> Type { return VectorType::get({width}, t); });
+  Operation *vectorOp = b.create(loc, bodyOp.getName().getIdentifier(),
+                                 operands, types, bodyOp.getAttrs());
+  map.map(bodyOp.getResults(), vectorOp->getResults());
+}
+
+void SiteVectorizer::rewrite(RewriterBase &rewriter) {
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  SmallVector<Range> ranges =
+      cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(rewriter, loc);
+  auto value = [&](OpFoldResult r) {
+    return getValueOrCreateConstantIndexOp(rewriter, loc, r);
+  };
+  SmallVector<Value> lbs, ubs, steps;
+  for (unsigned d : parallelDims) {
+    lbs.push_back(value(ranges[d].offset));
+    ubs.push_back(value(ranges[d].size));
+    steps.push_back(d == laneDim
+                        ? arith::ConstantIndexOp::create(rewriter, loc, width)
+                        : value(ranges[d].stride));
+  }
+  auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
+  auto inits = op.getDpsInitsMutable();
+  SmallVector<unsigned> carried;
+  for (unsigned i = 0; i < inits.size(); ++i)
+    if (!sunkOutputs.contains(i))
+      carried.push_back(i);
+
+  scf::ParallelOp::create(
+      rewriter, loc, lbs, ubs, steps,
+      [&](OpBuilder &b, Location loc, ValueRange ivs) {
+        dims.assign(op.getNumLoops(), Value());
+        for (auto [d, iv] : llvm::zip(parallelDims, ivs))
+          dims[d] = iv;
+        laneBase = dims[laneDim];
+        Value remaining = arith::SubIOp::create(
+            b, loc, ubs[llvm::find(parallelDims, laneDim) -
+                        parallelDims.begin()],
+            laneBase);
+        mask = vector::CreateMaskOp::create(
+            b, loc, VectorType::get({width}, b.getI1Type()),
+            ValueRange{remaining});
+
+        // Values that do not change along the reduction.
+        IRMapping invariant;
+        for (OpOperand *in : op.getDpsInputOperands())
+          if (!usesReductionDim(op.getMatchingIndexingMap(in)) &&
+              !op.getMatchingBlockArgument(in).use_empty())
+            invariant.map(op.getMatchingBlockArgument(in), read(b, loc, *in));
+        SmallVector<Value> initial(inits.size());
+        for (auto [i, init] : llvm::enumerate(inits)) {
+          if (op.getMatchingBlockArgument(&init).use_empty() &&
+              (reductionDims.empty() || sunkOutputs.contains(i)))
+            continue;
+          auto it = scratch.find(i);
+          initial[i] = toVector(b, loc,
+                                it != scratch.end()
+                                    ? it->second.getInputs()[0]
+                                    : read(b, loc, init));
+        }
+
+        auto body = [&](OpBuilder &b, Location loc, IRMapping map) {
+          for (OpOperand *in : op.getDpsInputOperands())
+            if (usesReductionDim(op.getMatchingIndexingMap(in)) &&
+                !op.getMatchingBlockArgument(in).use_empty())
+              map.map(op.getMatchingBlockArgument(in), read(b, loc, *in));
+          for (Operation &bodyOp : op.getBody()->without_terminator())
+            cloneBodyOp(b, bodyOp, map);
+          return map;
+        };
+
+        SmallVector<Value> results(inits.size());
+        if (reductionDims.empty()) {
+          IRMapping map = invariant;
+          for (auto [i, init] : llvm::enumerate(inits))
+            if (initial[i])
+              map.map(op.getMatchingBlockArgument(&init), initial[i]);
+          map = body(b, loc, map);
+          for (auto [i, v] : llvm::enumerate(yield.getValues()))
+            results[i] = map.lookupOrDefault(v);
+        } else {
+          SmallVector<Value> rlbs, rubs, rsteps, iterArgs;
+          for (unsigned d : reductionDims) {
+            rlbs.push_back(value(ranges[d].offset));
+            rubs.push_back(value(ranges[d].size));
+            rsteps.push_back(value(ranges[d].stride));
+          }
+          for (unsigned i : carried)
+            iterArgs.push_back(initial[i]);
+          scf::LoopNest nest = scf::buildLoopNest(
+              b, loc, rlbs, rubs, rsteps, iterArgs,
+              [&](OpBuilder &b, Location loc, ValueRange rivs,
+                  ValueRange args) -> scf::ValueVector {
+                for (auto [d, iv] : llvm::zip(reductionDims, rivs))
+                  dims[d] = iv;
+                IRMapping map = invariant;
+                for (auto [i, arg] : llvm::zip(carried, args))
+                  map.map(op.getMatchingBlockArgument(&inits[i]), arg);
+                map = body(b, loc, map);
+                scf::ValueVector next;
+                for (unsigned i : carried)
+                  next.push_back(toVector(
+                      b, loc, map.lookupOrDefault(yield.getValues()[i])));
+                return next;
+              });
+          // After the loop, the reduction dimensions are not defined; sunk
+          // ops never read them.
+          for (unsigned d : reductionDims)
+            dims[d] = Value();
+          IRMapping finish = invariant;
+          for (auto [i, v] : llvm::zip(carried, nest.results)) {
+            results[i] = v;
+            finish.map(yield.getValues()[i], v);
+          }
+          for (Operation &bodyOp : op.getBody()->without_terminator())
+            if (sunkOps.contains(&bodyOp))
+              cloneBodyOp(b, bodyOp, finish);
+          for (unsigned i : sunkOutputs) {
+            // Bufferization gives an output the body never reads an
+            // uninitialised buffer, so an empty reduction has no value to
+            // keep here: finishing from the initial state is as good.
+            results[i] = toVector(
+                b, loc, finish.lookupOrDefault(yield.getValues()[i]));
+          }
+        }
+        for (auto [i, init] : llvm::enumerate(inits))
+          if (!deadScratch(i))
+            write(b, loc, init, results[i]);
+      });
+  SmallVector<Operation *> deadAllocs;
+  for (auto [i, fill] : scratch) {
+    if (deadScratch(i))
+      deadAllocs.push_back(fill.getOutputs()[0].getDefiningOp());
+    rewriter.eraseOp(fill);
+  }
+  rewriter.eraseOp(op);
+  for (Operation *alloc : deadAllocs)
+    rewriter.eraseOp(alloc);
+}
+
+void tessera::cpu_tile::vectorizeSiteLoops(ModuleOp module, int64_t width) {
+  if (width <= 1)
+    return;
+  IRRewriter rewriter(module.getContext());
+  // Scratch fills stay named: the op they initialise may absorb them.
+  SmallVector<linalg::LinalgOp> named;
+  module.walk([&](linalg::LinalgOp op) {
+    auto fill = dyn_cast<linalg::FillOp>(op.getOperation());
+    if (!isa<linalg::GenericOp>(op) && op.hasPureBufferSemantics() &&
+        !(fill && scratchFill(fill.getOutputs()[0])))
+      named.push_back(op);
+  });
+  for (linalg::LinalgOp op : named) {
+    rewriter.setInsertionPoint(op);
+    (void)linalg::generalizeNamedOp(rewriter, op);
+  }
+  SmallVector<linalg::GenericOp> generics;
+  module.walk([&](linalg::GenericOp op) { generics.push_back(op); });
+  for (linalg::GenericOp op : generics) {
+    SiteVectorizer vectorizer(op, width);
+    if (vectorizer.analyse())
+      vectorizer.rewrite(rewriter);
+  }
+}

@@ -1,0 +1,127 @@
+// RUN: tessera-opt %s --tessera-to-tile=target=cpu | FileCheck %s
+// RUN: tessera-opt %s --tessera-to-tile="target=cpu vector-width=0" | FileCheck %s --check-prefix=SCALAR
+
+// SCALAR-NOT: vector<
+
+#row = affine_map<(d0, d1) -> (d0, d1)>
+#site = affine_map<(d0, d1) -> (d0)>
+#cls = affine_map<(d0, d1) -> (d1)>
+
+// The running state starts in registers from the fills' values (the fills
+// and their buffers are gone); 16 sites per vector, the last vector masked;
+// the classes are strided along the lanes: one gather per class, from the
+// buffer's origin with 32-bit offsets. The finished output (max + log sum)
+// is computed once, after the class loop.
+// CHECK-LABEL: func.func @lse(
+// CHECK-DAG:     %[[NINF:.*]] = arith.constant dense<0xFF800000> : vector<16xf32>
+// CHECK-DAG:     %[[LANES:.*]] = arith.constant dense<[0, 27, 54, {{.*}}, 405]> : vector<16xi32>
+// CHECK-DAG:     %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<16xf32>
+// CHECK-DAG:     %[[C16:.*]] = arith.constant 16 : index
+// CHECK-DAG:     %[[C27:.*]] = arith.constant 27 : index
+// CHECK-DAG:     %[[C37:.*]] = arith.constant 37 : index
+// CHECK:         %[[OUT:.*]] = memref.alloc() {{.*}} : memref<37xf32>
+// CHECK-NOT:     memref.alloc
+// CHECK-NOT:     linalg.fill
+// CHECK:         scf.parallel (%[[S:.*]]) = ({{.*}}) to (%[[C37]]) step (%[[C16]]) {
+// CHECK:           %[[LEFT:.*]] = arith.subi %[[C37]], %[[S]] : index
+// CHECK:           %[[MASK:.*]] = vector.create_mask %[[LEFT]] : vector<16xi1>
+// CHECK:           %[[R:.*]]:2 = scf.for %[[K:.*]] = {{.*}} to %[[C27]] {{.*}} iter_args(%[[M:.*]] = %[[NINF]], %[[SUM:.*]] = %[[ZERO]]) -> (vector<16xf32>, vector<16xf32>) {
+// CHECK:             %[[OFF:.*]] = arith.addi {{.*}}, %[[LANES]] : vector<16xi32>
+// CHECK:             %[[A:.*]] = vector.gather %arg0[{{.*}}] [%[[OFF]]], %[[MASK]], %[[ZERO]] : memref<37x27xf32>, vector<16xi32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
+// CHECK:             %[[NM:.*]] = arith.maximumf %[[M]], %[[A]] : vector<16xf32>
+// CHECK-COUNT-2:     math.exp {{.*}} : vector<16xf32>
+// CHECK-NOT:         math.log
+// CHECK:             scf.yield %[[NM]], %{{.*}} : vector<16xf32>, vector<16xf32>
+// CHECK:           }
+// CHECK:           %[[LOG:.*]] = math.log %[[R]]#1 : vector<16xf32>
+// CHECK:           %[[F:.*]] = arith.addf %[[R]]#0, %[[LOG]] : vector<16xf32>
+// CHECK:           vector.maskedstore %[[OUT]][%[[S]]], %[[MASK]], %[[F]]
+// CHECK-NOT:       vector.maskedstore
+// CHECK:           scf.reduce
+
+// Online log-sum-exp over the classes: carried max and sum, a finished
+// output that only the last iteration's values determine.
+func.func @lse(%a: tensor<37x27xf32>) -> tensor<37xf32> {
+  %ninf = arith.constant 0xFF800000 : f32
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<37xf32>
+  %m0 = linalg.fill ins(%ninf : f32) outs(%e : tensor<37xf32>) -> tensor<37xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%e : tensor<37xf32>) -> tensor<37xf32>
+  %r:3 = linalg.generic {indexing_maps = [#row, #site, #site, #site], iterator_types = ["parallel", "reduction"]}
+      ins(%a : tensor<37x27xf32>) outs(%m0, %s0, %e : tensor<37xf32>, tensor<37xf32>, tensor<37xf32>) {
+  ^bb0(%in: f32, %m: f32, %s: f32, %unused: f32):
+    %nm = arith.maximumf %m, %in : f32
+    %d0 = arith.subf %m, %nm : f32
+    %d1 = arith.subf %in, %nm : f32
+    %e0 = math.exp %d0 : f32
+    %e1 = math.exp %d1 : f32
+    %t = arith.mulf %s, %e0 : f32
+    %ns = arith.addf %t, %e1 : f32
+    %l = math.log %ns : f32
+    %f = arith.addf %nm, %l : f32
+    linalg.yield %nm, %ns, %f : f32, f32, f32
+  } -> (tensor<37xf32>, tensor<37xf32>, tensor<37xf32>)
+  return %r#2 : tensor<37xf32>
+}
+
+// Row-major elementwise with a per-site operand: lanes along the classes.
+
+// Lanes along the classes, which both buffers store contiguously; the
+// per-site operand is one scalar load, broadcast.
+// CHECK-LABEL: func.func @shift(
+// CHECK:         scf.parallel (%[[S:.*]], %[[K:.*]]) = {{.*}} step (%{{.*}}, %[[C16:.*]]) {
+// CHECK:           %[[MASK:.*]] = vector.create_mask
+// CHECK:           %[[A:.*]] = vector.maskedload %arg0[%[[S]], %[[K]]], %[[MASK]]
+// CHECK:           %[[M:.*]] = memref.load %arg1[%[[S]]] : memref<37xf32>
+// CHECK:           %[[MB:.*]] = vector.broadcast %[[M]] : f32 to vector<16xf32>
+// CHECK:           %[[D:.*]] = arith.subf %[[A]], %[[MB]] : vector<16xf32>
+// CHECK:           vector.maskedstore %{{.*}}[%[[S]], %[[K]]], %[[MASK]], %[[D]]
+func.func @shift(%a: tensor<37x27xf32>, %m: tensor<37xf32>) -> tensor<37x27xf32> {
+  %e = tensor.empty() : tensor<37x27xf32>
+  %r = linalg.generic {indexing_maps = [#row, #site, #row], iterator_types = ["parallel", "parallel"]}
+      ins(%a, %m : tensor<37x27xf32>, tensor<37xf32>) outs(%e : tensor<37x27xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %d = arith.subf %x, %y : f32
+    linalg.yield %d : f32
+  } -> tensor<37x27xf32>
+  return %r : tensor<37x27xf32>
+}
+
+func.func @matmul(%a: tensor<5x37xf32>, %b: tensor<37x21xf32>, %c: tensor<5x21xf32>) -> tensor<5x21xf32> {
+
+// Generalised first; lanes along the output columns, the contraction a
+// loop of broadcast-multiply-adds.
+// CHECK-LABEL: func.func @matmul(
+// CHECK:         scf.parallel (%[[I:.*]], %[[J:.*]]) = {{.*}} to (%{{.*}}, %[[C21:.*]]) step (%{{.*}}, %{{.*}}) {
+// CHECK:           %[[C0:.*]] = vector.maskedload %{{.*}}[%[[I]], %[[J]]]
+// CHECK:           %[[ACC:.*]] = scf.for %[[P:.*]] = {{.*}} iter_args(%[[X:.*]] = %[[C0]]) -> (vector<16xf32>) {
+// CHECK:             %[[AV:.*]] = memref.load %arg0[%[[I]], %[[P]]] : memref<5x37xf32>
+// CHECK:             %[[BV:.*]] = vector.maskedload %arg1[%[[P]], %[[J]]]
+// CHECK:             %[[AB:.*]] = vector.broadcast %[[AV]] : f32 to vector<16xf32>
+// CHECK:             %[[T:.*]] = arith.mulf %[[AB]], %[[BV]] : vector<16xf32>
+// CHECK:             arith.addf %[[X]], %[[T]] : vector<16xf32>
+// CHECK-LABEL: func.func @div(
+// CHECK-NOT:     vector
+// CHECK:         arith.divsi %{{.*}}, %{{.*}} : i32
+// CHECK-LABEL: func.func @total(
+// CHECK-NOT:     vector
+// CHECK:         scf.for
+  %r = linalg.matmul ins(%a, %b : tensor<5x37xf32>, tensor<37x21xf32>) outs(%c : tensor<5x21xf32>) -> tensor<5x21xf32>
+  return %r : tensor<5x21xf32>
+}
+
+// Integer division could trap in a masked-off lane: scalar loops.
+func.func @div(%a: tensor<37xi32>, %b: tensor<37xi32>) -> tensor<37xi32> {
+  %r = arith.divsi %a, %b : tensor<37xi32>
+  return %r : tensor<37xi32>
+}
+
+// No parallel dimension to put in lanes: scalar loops.
+func.func @total(%a: tensor<37xf32>, %acc: tensor<f32>) -> tensor<f32> {
+  %r = linalg.reduce ins(%a : tensor<37xf32>) outs(%acc : tensor<f32>) dimensions = [0]
+    (%x: f32, %y: f32) {
+      %s = arith.addf %x, %y : f32
+      linalg.yield %s : f32
+    }
+  return %r : tensor<f32>
+}
