@@ -51,8 +51,12 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     body is elementwise `arith`/`math` (named ops generalised first) becomes
     an `scf.parallel` over its parallel dimensions with one of them, the
     one most operands store contiguously, held in `vector-width` lanes
-    (masked at the edge; operands strided along it are gathered), and
-    `scf.for` loops over its reduction dimensions carrying whole vectors.
+    (masked at the edge), and `scf.for` loops over its reduction
+    dimensions carrying whole vectors. Operands strided along the lanes are
+    gathered, except f32 rows contiguous along a single reduction of 16 or
+    more: those are read as 16 x 16 blocks of rows and transposed in
+    registers (4 x 16 two-source shuffles), the class steps of a block
+    unrolled.
     So the alphabet reduction of the fused receiver+KL and of the
     categorical update, which carries a running (max, rescaled sum) pair
     that upstream's vectorizer has no combiner for, runs for 16 sites at

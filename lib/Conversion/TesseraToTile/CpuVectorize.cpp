@@ -102,6 +102,9 @@ private:
            op.getDpsInits()[i].hasNUses(2);
   }
   void cloneBodyOp(OpBuilder &b, Operation &bodyOp, IRMapping &map);
+  SmallVector<Value> loadColumns(OpBuilder &b, Location loc,
+                                 OpOperand &operand, Value start,
+                                 int64_t count);
 
   linalg::GenericOp op;
   int64_t width;
@@ -111,11 +114,16 @@ private:
   /// values, and the body ops that compute them.
   llvm::SmallDenseSet<unsigned> sunkOutputs;
   llvm::SetVector<Operation *> sunkOps;
+  /// Inputs strided along the lanes and contiguous along the (single)
+  /// reduction dimension, of static extent >= width: read as width x width
+  /// blocks of rows, transposed in registers (loadColumns), not gathered.
+  SmallVector<OpOperand *> blocked;
+  int64_t blockedExtent = 0;
   /// Outputs in scratch buffers initialised by a fill (scratchFill).
   llvm::SmallDenseMap<unsigned, linalg::FillOp> scratch;
   // Per emitted tile.
   SmallVector<Value> dims;
-  Value laneBase, mask;
+  Value laneBase, mask, remaining;
 };
 
 } // namespace
@@ -182,6 +190,21 @@ bool SiteVectorizer::analyse() {
     if (usesLaneDim(op.getMatchingIndexingMap(&operand)) &&
         !cast<MemRefType>(operand.get().getType()).isLastDimUnitStride())
       return false;
+  if (reductionDims.size() == 1 && width == 16) {
+    unsigned r = reductionDims.front();
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    for (OpOperand *in : op.getDpsInputOperands()) {
+      AffineMap map = op.getMatchingIndexingMap(in);
+      auto type = dyn_cast<MemRefType>(in->get().getType());
+      if (type && type.getElementTypeBitWidth() == 32 &&
+          !ShapedType::isDynamic(ranges[r]) && ranges[r] >= width &&
+          usesLaneDim(map) && map.getNumResults() &&
+          map.getResults().back() == getAffineDimExpr(r, op.getContext()) &&
+          !op.getMatchingBlockArgument(in).use_empty())
+        blocked.push_back(in);
+    }
+    blockedExtent = ranges[r];
+  }
   for (OpOperand &init : op.getDpsInitsMutable())
     if (linalg::FillOp fill = scratchFill(init.get()))
       scratch[init.getOperandNumber() - op.getNumDpsInputs()] = fill;
@@ -364,6 +387,60 @@ Value SiteVectorizer::toVector(OpBuilder &b, Location loc, Value v) {
                                      VectorType::get({width}, v.getType()), v);
 }
 
+/// Columns start .. start+count-1 of \p operand for the width sites of the
+/// tile: width contiguous row loads (masked at the tile's and the
+/// reduction's edge) and one in-register transpose, instead of count
+/// gathers.
+SmallVector<Value> SiteVectorizer::loadColumns(OpBuilder &b, Location loc,
+                                               OpOperand &operand, Value start,
+                                               int64_t count) {
+  unsigned r = reductionDims.front();
+  Type element = cast<MemRefType>(operand.get().getType()).getElementType();
+  auto rowType = VectorType::get({width}, element);
+  Value zero = arith::ConstantOp::create(
+      b, loc, cast<TypedAttr>(b.getZeroAttr(rowType)));
+  Value countV = arith::ConstantIndexOp::create(b, loc, count);
+  Value none = arith::ConstantIndexOp::create(b, loc, 0);
+  AffineMap map = op.getMatchingIndexingMap(&operand);
+  SmallVector<Value> rows;
+  for (int64_t j = 0; j < width; ++j) {
+    Value jv = arith::ConstantIndexOp::create(b, loc, j);
+    dims[laneDim] = arith::AddIOp::create(b, loc, laneBase, jv);
+    dims[r] = start;
+    Value live = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, jv,
+                                       remaining);
+    Value n = arith::SelectOp::create(b, loc, live, countV, none);
+    Value rowMask = vector::CreateMaskOp::create(
+        b, loc, VectorType::get({width}, b.getI1Type()), ValueRange{n});
+    Value row = vector::MaskedLoadOp::create(
+        b, loc, rowType, operand.get(), indicesFor(b, loc, map), rowMask,
+        zero);
+    rows.push_back(row);
+  }
+  dims[laneDim] = laneBase;
+  // Swap the off-diagonal h x h blocks of every 2h x 2h block, for h =
+  // width/2 .. 1: log2(width) rounds of width two-source shuffles (one
+  // vpermt2ps each on AVX-512), the classic transpose network.
+  for (int64_t h = width / 2; h >= 1; h /= 2) {
+    SmallVector<Value> next(rows);
+    for (int64_t i = 0; i < width; ++i) {
+      if (i & h)
+        continue;
+      SmallVector<int64_t> lo, hi;
+      for (int64_t p = 0; p < width; ++p) {
+        lo.push_back((p & h) ? width + p - h : p);
+        hi.push_back((p & h) ? width + p : p + h);
+      }
+      next[i] = vector::ShuffleOp::create(b, loc, rows[i], rows[i + h], lo);
+      next[i + h] =
+          vector::ShuffleOp::create(b, loc, rows[i], rows[i + h], hi);
+    }
+    rows = next;
+  }
+  rows.resize(count);
+  return rows;
+}
+
 /// An op whose operands are all scalars (the same for every lane) is cloned
 /// as it is; otherwise it is rebuilt on vectors, its scalar operands
 /// broadcast.
@@ -426,7 +503,7 @@ void SiteVectorizer::rewrite(RewriterBase &rewriter) {
         for (auto [d, iv] : llvm::zip(parallelDims, ivs))
           dims[d] = iv;
         laneBase = dims[laneDim];
-        Value remaining = arith::SubIOp::create(
+        remaining = arith::SubIOp::create(
             b, loc, ubs[llvm::find(parallelDims, laneDim) -
                         parallelDims.begin()],
             laneBase);
@@ -455,7 +532,8 @@ void SiteVectorizer::rewrite(RewriterBase &rewriter) {
         auto body = [&](OpBuilder &b, Location loc, IRMapping map) {
           for (OpOperand *in : op.getDpsInputOperands())
             if (usesReductionDim(op.getMatchingIndexingMap(in)) &&
-                !op.getMatchingBlockArgument(in).use_empty())
+                !op.getMatchingBlockArgument(in).use_empty() &&
+                !map.contains(op.getMatchingBlockArgument(in)))
               map.map(op.getMatchingBlockArgument(in), read(b, loc, *in));
           for (Operation &bodyOp : op.getBody()->without_terminator())
             cloneBodyOp(b, bodyOp, map);
@@ -480,22 +558,67 @@ void SiteVectorizer::rewrite(RewriterBase &rewriter) {
           }
           for (unsigned i : carried)
             iterArgs.push_back(initial[i]);
-          scf::LoopNest nest = scf::buildLoopNest(
-              b, loc, rlbs, rubs, rsteps, iterArgs,
-              [&](OpBuilder &b, Location loc, ValueRange rivs,
-                  ValueRange args) -> scf::ValueVector {
-                for (auto [d, iv] : llvm::zip(reductionDims, rivs))
-                  dims[d] = iv;
-                IRMapping map = invariant;
-                for (auto [i, arg] : llvm::zip(carried, args))
-                  map.map(op.getMatchingBlockArgument(&inits[i]), arg);
-                map = body(b, loc, map);
-                scf::ValueVector next;
-                for (unsigned i : carried)
-                  next.push_back(toVector(
-                      b, loc, map.lookupOrDefault(yield.getValues()[i])));
-                return next;
-              });
+          // One step of the reduction: the body at the current dims, on
+          // the carried state, with \p preloaded inputs already read.
+          auto step = [&](OpBuilder &b, Location loc, ValueRange state,
+                          IRMapping map) {
+            for (auto [i, arg] : llvm::zip(carried, state))
+              map.map(op.getMatchingBlockArgument(&inits[i]), arg);
+            map = body(b, loc, map);
+            scf::ValueVector next;
+            for (unsigned i : carried)
+              next.push_back(toVector(
+                  b, loc, map.lookupOrDefault(yield.getValues()[i])));
+            return next;
+          };
+          // Blocks of width classes, unrolled: each blocked input is
+          // loaded as rows and transposed once per block.
+          auto block = [&](OpBuilder &b, Location loc, Value start,
+                           int64_t count, ValueRange state) {
+            SmallVector<SmallVector<Value>> columns;
+            for (OpOperand *in : blocked)
+              columns.push_back(loadColumns(b, loc, *in, start, count));
+            scf::ValueVector cur(state.begin(), state.end());
+            for (int64_t c = 0; c < count; ++c) {
+              dims[reductionDims.front()] = arith::AddIOp::create(
+                  b, loc, start, arith::ConstantIndexOp::create(b, loc, c));
+              IRMapping map = invariant;
+              for (auto [in, cols] : llvm::zip(blocked, columns))
+                map.map(op.getMatchingBlockArgument(in), cols[c]);
+              cur = step(b, loc, cur, map);
+            }
+            return cur;
+          };
+          scf::LoopNest nest;
+          if (!blocked.empty()) {
+            int64_t full = blockedExtent / width * width;
+            scf::ValueVector state(iterArgs.begin(), iterArgs.end());
+            if (full > 0) {
+              auto loop = scf::ForOp::create(
+                  b, loc, arith::ConstantIndexOp::create(b, loc, 0),
+                  arith::ConstantIndexOp::create(b, loc, full),
+                  arith::ConstantIndexOp::create(b, loc, width), state,
+                  [&](OpBuilder &b, Location loc, Value kb, ValueRange args) {
+                    scf::YieldOp::create(b, loc,
+                                         block(b, loc, kb, width, args));
+                  });
+              state.assign(loop.getResults().begin(),
+                           loop.getResults().end());
+            }
+            if (blockedExtent > full)
+              state = block(b, loc, arith::ConstantIndexOp::create(b, loc, full),
+                            blockedExtent - full, state);
+            nest.results = state;
+          } else {
+            nest = scf::buildLoopNest(
+                b, loc, rlbs, rubs, rsteps, iterArgs,
+                [&](OpBuilder &b, Location loc, ValueRange rivs,
+                    ValueRange args) -> scf::ValueVector {
+                  for (auto [d, iv] : llvm::zip(reductionDims, rivs))
+                    dims[d] = iv;
+                  return step(b, loc, args, invariant);
+                });
+          }
           // After the loop, the reduction dimensions are not defined; sunk
           // ops never read them.
           for (unsigned d : reductionDims)

@@ -8,16 +8,15 @@
 #cls = affine_map<(d0, d1) -> (d1)>
 
 // The running state starts in registers from the fills' values (the fills
-// and their buffers are gone); 16 sites per vector, the last vector masked;
-// the classes are strided along the lanes: one gather per class, from the
-// buffer's origin with 32-bit offsets. The finished output (max + log sum)
-// is computed once, after the class loop.
+// and their buffers are gone); 16 sites per vector, the last vector masked.
+// The classes are contiguous in each row: 16 rows (masked past the last
+// site) are loaded per block of 16 classes and transposed in registers by
+// 4 x 16 two-source shuffles; the tail block (11 classes) the same, with
+// the rows masked at 11. The finished output (max + log sum) is computed
+// once, after the class steps.
 // CHECK-LABEL: func.func @lse(
-// CHECK-DAG:     %[[NINF:.*]] = arith.constant dense<0xFF800000> : vector<16xf32>
-// CHECK-DAG:     %[[LANES:.*]] = arith.constant dense<[0, 27, 54, {{.*}}, 405]> : vector<16xi32>
-// CHECK-DAG:     %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<16xf32>
+// CHECK-DAG:     %[[C11:.*]] = arith.constant 11 : index
 // CHECK-DAG:     %[[C16:.*]] = arith.constant 16 : index
-// CHECK-DAG:     %[[C27:.*]] = arith.constant 27 : index
 // CHECK-DAG:     %[[C37:.*]] = arith.constant 37 : index
 // CHECK:         %[[OUT:.*]] = memref.alloc() {{.*}} : memref<37xf32>
 // CHECK-NOT:     memref.alloc
@@ -25,22 +24,22 @@
 // CHECK:         scf.parallel (%[[S:.*]]) = ({{.*}}) to (%[[C37]]) step (%[[C16]]) {
 // CHECK:           %[[LEFT:.*]] = arith.subi %[[C37]], %[[S]] : index
 // CHECK:           %[[MASK:.*]] = vector.create_mask %[[LEFT]] : vector<16xi1>
-// CHECK:           %[[R:.*]]:2 = scf.for %[[K:.*]] = {{.*}} to %[[C27]] {{.*}} iter_args(%[[M:.*]] = %[[NINF]], %[[SUM:.*]] = %[[ZERO]]) -> (vector<16xf32>, vector<16xf32>) {
-// CHECK:             %[[OFF:.*]] = arith.addi {{.*}}, %[[LANES]] : vector<16xi32>
-// CHECK:             %[[A:.*]] = vector.gather %arg0[{{.*}}] [%[[OFF]]], %[[MASK]], %[[ZERO]] : memref<37x27xf32>, vector<16xi32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
-// CHECK:             %[[NM:.*]] = arith.maximumf %[[M]], %[[A]] : vector<16xf32>
-// CHECK-COUNT-2:     math.exp {{.*}} : vector<16xf32>
-// CHECK-NOT:         math.log
-// CHECK:             scf.yield %[[NM]], %{{.*}} : vector<16xf32>, vector<16xf32>
-// CHECK:           }
-// CHECK:           %[[LOG:.*]] = math.log %[[R]]#1 : vector<16xf32>
-// CHECK:           %[[F:.*]] = arith.addf %[[R]]#0, %[[LOG]] : vector<16xf32>
+// CHECK:           %[[LIVE:.*]] = arith.cmpi ugt, %[[LEFT]], %{{.*}} : index
+// CHECK:           %[[N:.*]] = arith.select %[[LIVE]], %[[C16]], %{{.*}} : index
+// CHECK:           %[[ROWMASK:.*]] = vector.create_mask %[[N]] : vector<16xi1>
+// CHECK:           vector.maskedload %arg0[%[[S]], %{{.*}}], %[[ROWMASK]]
+// CHECK-COUNT-15:  vector.maskedload %arg0
+// CHECK-COUNT-64:  vector.shuffle
+// CHECK:           arith.maximumf %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK-NOT:       vector.gather
+// CHECK:           arith.select %{{.*}}, %[[C11]], %{{.*}} : index
+// CHECK:           vector.shuffle
+// CHECK-NOT:       vector.gather
+// CHECK:           %[[LOG:.*]] = math.log %{{.*}} : vector<16xf32>
+// CHECK:           %[[F:.*]] = arith.addf %{{.*}}, %[[LOG]] : vector<16xf32>
 // CHECK:           vector.maskedstore %[[OUT]][%[[S]]], %[[MASK]], %[[F]]
 // CHECK-NOT:       vector.maskedstore
 // CHECK:           scf.reduce
-
-// Online log-sum-exp over the classes: carried max and sum, a finished
-// output that only the last iteration's values determine.
 func.func @lse(%a: tensor<37x27xf32>) -> tensor<37xf32> {
   %ninf = arith.constant 0xFF800000 : f32
   %zero = arith.constant 0.0 : f32
@@ -49,6 +48,44 @@ func.func @lse(%a: tensor<37x27xf32>) -> tensor<37xf32> {
   %s0 = linalg.fill ins(%zero : f32) outs(%e : tensor<37xf32>) -> tensor<37xf32>
   %r:3 = linalg.generic {indexing_maps = [#row, #site, #site, #site], iterator_types = ["parallel", "reduction"]}
       ins(%a : tensor<37x27xf32>) outs(%m0, %s0, %e : tensor<37xf32>, tensor<37xf32>, tensor<37xf32>) {
+  ^bb0(%in: f32, %m: f32, %s: f32, %unused: f32):
+    %nm = arith.maximumf %m, %in : f32
+    %d0 = arith.subf %m, %nm : f32
+    %d1 = arith.subf %in, %nm : f32
+    %e0 = math.exp %d0 : f32
+    %e1 = math.exp %d1 : f32
+    %t = arith.mulf %s, %e0 : f32
+    %ns = arith.addf %t, %e1 : f32
+    %l = math.log %ns : f32
+    %f = arith.addf %nm, %l : f32
+    linalg.yield %nm, %ns, %f : f32, f32, f32
+  } -> (tensor<37xf32>, tensor<37xf32>, tensor<37xf32>)
+  return %r#2 : tensor<37xf32>
+}
+
+// With 5 classes a row is shorter than a vector: the classes are gathered
+// (one gather per class, from the buffer's origin with 32-bit offsets)
+// inside a loop over the classes that carries the state.
+// CHECK-LABEL: func.func @lse5(
+// CHECK-DAG:     %[[LANES:.*]] = arith.constant dense<[0, 5, 10, {{.*}}, 75]> : vector<16xi32>
+// CHECK:         scf.parallel (%[[S:.*]]) =
+// CHECK:           %[[MASK:.*]] = vector.create_mask
+// CHECK:           %[[R:.*]]:2 = scf.for %[[K:.*]] = {{.*}} iter_args(%[[M:.*]] = %{{.*}}, %[[SUM:.*]] = %{{.*}}) -> (vector<16xf32>, vector<16xf32>) {
+// CHECK:             %[[OFF:.*]] = arith.addi {{.*}}, %[[LANES]] : vector<16xi32>
+// CHECK:             %[[A:.*]] = vector.gather %arg0[{{.*}}] [%[[OFF]]], %[[MASK]], %{{.*}} : memref<37x5xf32>, vector<16xi32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
+// CHECK:             %[[NM:.*]] = arith.maximumf %[[M]], %[[A]] : vector<16xf32>
+// CHECK-NOT:         math.log
+// CHECK:             scf.yield %[[NM]], %{{.*}} : vector<16xf32>, vector<16xf32>
+// CHECK:           }
+// CHECK:           math.log %[[R]]#1 : vector<16xf32>
+func.func @lse5(%a: tensor<37x5xf32>) -> tensor<37xf32> {
+  %ninf = arith.constant 0xFF800000 : f32
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<37xf32>
+  %m0 = linalg.fill ins(%ninf : f32) outs(%e : tensor<37xf32>) -> tensor<37xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%e : tensor<37xf32>) -> tensor<37xf32>
+  %r:3 = linalg.generic {indexing_maps = [#row, #site, #site, #site], iterator_types = ["parallel", "reduction"]}
+      ins(%a : tensor<37x5xf32>) outs(%m0, %s0, %e : tensor<37xf32>, tensor<37xf32>, tensor<37xf32>) {
   ^bb0(%in: f32, %m: f32, %s: f32, %unused: f32):
     %nm = arith.maximumf %m, %in : f32
     %d0 = arith.subf %m, %nm : f32
