@@ -1262,6 +1262,92 @@ static void fill_descriptor(int64_t *words, const value_desc *v, void *data) {
   }
 }
 
+/* Runs the entry on packed arguments and waits for its device work. */
+static tessera_status call_entry(tessera_function *fn, void **args) {
+  tessera_context *ctx = fn->module->ctx;
+  device_enter(ctx);
+  fn->entry(args);
+  if (ctx->cuda && ctx->device_status == TESSERA_SUCCESS)
+    device_error(ctx, ctx->cuda->cuStreamSynchronize(ctx->cuda->stream),
+                 "cuStreamSynchronize");
+  return device_leave(ctx);
+}
+
+tessera_status tessera_invoke_buffers(tessera_function *fn,
+                                      tessera_buffer *const *inputs,
+                                      size_t num_inputs,
+                                      tessera_buffer *const *outputs,
+                                      size_t num_outputs) {
+  if (!fn)
+    return TESSERA_ERROR_INVALID_ARGUMENT;
+  tessera_context *ctx = fn->module->ctx;
+  if (num_inputs != fn->num_inputs || num_outputs != fn->num_outputs)
+    return rt_fail(ctx, TESSERA_ERROR_SIGNATURE_MISMATCH,
+                   "%s: called with %zu inputs and %zu outputs, the entry "
+                   "takes %zu and %zu",
+                   fn->name, num_inputs, num_outputs, fn->num_inputs,
+                   fn->num_outputs);
+  if ((num_inputs && !inputs) || (num_outputs && !outputs))
+    return rt_fail(ctx, TESSERA_ERROR_INVALID_ARGUMENT,
+                   "%s: NULL inputs or outputs array", fn->name);
+  size_t words = 0;
+  for (size_t i = 0; i < num_inputs + num_outputs; ++i) {
+    int is_input = i < num_inputs;
+    size_t index = is_input ? i : i - num_inputs;
+    const value_desc *v = is_input ? &fn->inputs[i] : &fn->outputs[index];
+    const tessera_buffer *b = is_input ? inputs[i] : outputs[index];
+    const char *role = is_input ? "input" : "output";
+    if (!v->is_tensor)
+      return rt_fail(ctx, TESSERA_ERROR_INVALID_ARGUMENT,
+                     "%s: %s #%zu is a scalar; tessera_invoke_buffers runs "
+                     "entries whose values are all tensors (use "
+                     "tessera_invoke)",
+                     fn->name, role, index);
+    if (!b || b->ctx != ctx)
+      return rt_fail(ctx, TESSERA_ERROR_INVALID_ARGUMENT,
+                     "%s: %s #%zu is %s", fn->name, role, index,
+                     b ? "a buffer of another context" : "NULL");
+    size_t bytes = tessera_dtype_size(v->dtype);
+    for (int32_t d = 0; d < v->rank; ++d)
+      bytes *= (size_t)v->shape[d];
+    if (b->size < bytes)
+      return rt_fail(ctx, TESSERA_ERROR_SIGNATURE_MISMATCH,
+                     "%s: %s #%zu is a buffer of %zu bytes, the entry's "
+                     "tensor needs %zu",
+                     fn->name, role, index, b->size, bytes);
+    /* Buffers are separate allocations: aliasing means the same one. */
+    for (size_t j = 0; !is_input && j < num_inputs + num_outputs; ++j)
+      if (j != i && (j < num_inputs ? inputs[j] : outputs[j - num_inputs]) == b)
+        return rt_fail(ctx, TESSERA_ERROR_INVALID_ARGUMENT,
+                       "%s: output #%zu is also %s #%zu; outputs need their "
+                       "own buffers",
+                       fn->name, index, j < num_inputs ? "input" : "output",
+                       j < num_inputs ? j : j - num_inputs);
+    words += 3 + 2 * (size_t)v->rank;
+  }
+  void **args = calloc(num_inputs + num_outputs + 1, sizeof *args);
+  int64_t *descriptors = calloc(words ? words : 1, sizeof *descriptors);
+  if (!args || !descriptors) {
+    free(args);
+    free(descriptors);
+    return rt_fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY, "out of host memory");
+  }
+  size_t word = 0;
+  for (size_t i = 0; i < num_inputs + num_outputs; ++i) {
+    int is_input = i < num_inputs;
+    const value_desc *v =
+        is_input ? &fn->inputs[i] : &fn->outputs[i - num_inputs];
+    tessera_buffer *b = is_input ? inputs[i] : outputs[i - num_inputs];
+    fill_descriptor(&descriptors[word], v, b->data);
+    args[i] = &descriptors[word];
+    word += 3 + 2 * (size_t)v->rank;
+  }
+  tessera_status status = call_entry(fn, args);
+  free(args);
+  free(descriptors);
+  return status;
+}
+
 tessera_status tessera_invoke(tessera_function *fn,
                               const tessera_tensor *inputs, size_t num_inputs,
                               tessera_tensor *outputs, size_t num_outputs) {
@@ -1397,14 +1483,8 @@ tessera_status tessera_invoke(tessera_function *fn,
   }
   args[slot] = num_scalar_outputs > 1 ? scalars : single_scalar;
 
-  if (status == TESSERA_SUCCESS) {
-    device_enter(ctx);
-    fn->entry(args);
-    if (ctx->cuda && ctx->device_status == TESSERA_SUCCESS)
-      device_error(ctx, ctx->cuda->cuStreamSynchronize(ctx->cuda->stream),
-                   "cuStreamSynchronize");
-    status = device_leave(ctx);
-  }
+  if (status == TESSERA_SUCCESS)
+    status = call_entry(fn, args);
   if (ctx->cuda) {
     device_enter(ctx);
     for (size_t i = 0; i < num_outputs && staged; ++i) {

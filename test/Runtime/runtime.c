@@ -138,6 +138,60 @@ static void run_scalars(tessera_context *ctx, tessera_module *m) {
 }
 
 /* Every mismatch with the signature is a status, never a call. */
+/* The same update with its tensors in context buffers: the result matches
+ * tessera_invoke bit for bit; each misuse is a status with a message. */
+static void run_invoke_buffers(tessera_context *ctx, tessera_module *m) {
+  tessera_function *fn = NULL, *mixed = NULL;
+  tessera_module_get_function(m, "update", &fn);
+  tessera_module_get_function(m, "mixed", &mixed);
+  static const int64_t shape[2] = {4, 3};
+  float logp[12], y[12], want[12], got[12];
+  for (int i = 0; i < 12; ++i) {
+    logp[i] = logf((float)(1 + i % 4) / 10.0f);
+    y[i] = 0.5f * (float)(i % 3) - 0.25f;
+  }
+  tessera_tensor in[2] = {{TESSERA_DTYPE_F32, 2, shape, logp},
+                          {TESSERA_DTYPE_F32, 2, shape, y}};
+  tessera_tensor res[1] = {{TESSERA_DTYPE_F32, 2, shape, want}};
+  EXPECT(tessera_invoke(fn, in, 2, res, 1) == TESSERA_SUCCESS);
+  tessera_buffer *b[4] = {NULL, NULL, NULL, NULL};
+  for (int i = 0; i < 3; ++i)
+    EXPECT(tessera_buffer_alloc(ctx, sizeof logp, &b[i]) == TESSERA_SUCCESS);
+  EXPECT(tessera_buffer_alloc(ctx, 8, &b[3]) == TESSERA_SUCCESS);
+  tessera_buffer_write(b[0], 0, logp, sizeof logp);
+  tessera_buffer_write(b[1], 0, y, sizeof y);
+  if (report("invoke buffers", ctx, tessera_invoke_buffers(fn, b, 2, &b[2], 1)))
+    return;
+  tessera_buffer_read(b[2], 0, got, sizeof got);
+  EXPECT(memcmp(got, want, sizeof got) == 0);
+
+  // ERR: buffers count: signature mismatch: update: called with 2 inputs and 0 outputs, the entry takes 2 and 1
+  report("buffers count", ctx, tessera_invoke_buffers(fn, b, 2, NULL, 0));
+  tessera_buffer *small[3] = {b[0], b[3], b[2]};
+  // ERR: buffers small: signature mismatch: update: input #1 is a buffer of 8 bytes, the entry's tensor needs 48
+  report("buffers small", ctx, tessera_invoke_buffers(fn, small, 2, &small[2], 1));
+  tessera_buffer *alias[3] = {b[0], b[1], b[1]};
+  // ERR: buffers alias: invalid argument: update: output #0 is also input #1; outputs need their own buffers
+  report("buffers alias", ctx, tessera_invoke_buffers(fn, alias, 2, &alias[2], 1));
+  tessera_buffer *null[3] = {b[0], NULL, b[2]};
+  // ERR: buffers null: invalid argument: update: input #1 is NULL
+  report("buffers null", ctx, tessera_invoke_buffers(fn, null, 2, &null[2], 1));
+  tessera_context_options o = {TESSERA_BACKEND_CPU, NULL, 0};
+  tessera_context *other = NULL;
+  tessera_buffer *foreign = NULL;
+  if (tessera_context_create(&o, &other, NULL, 0) == TESSERA_SUCCESS &&
+      tessera_buffer_alloc(other, sizeof logp, &foreign) == TESSERA_SUCCESS) {
+    tessera_buffer *mix[3] = {foreign, b[1], b[2]};
+    // ERR: buffers foreign: invalid argument: update: input #0 is a buffer of another context
+    report("buffers foreign", ctx, tessera_invoke_buffers(fn, mix, 2, &mix[2], 1));
+  }
+  tessera_context_destroy(other);
+  // ERR: buffers scalar: invalid argument: mixed: input #1 is a scalar; tessera_invoke_buffers runs entries whose values are all tensors (use tessera_invoke)
+  report("buffers scalar", ctx, tessera_invoke_buffers(mixed, b, 2, &b[2], 2));
+  for (int i = 0; i < 4; ++i)
+    tessera_buffer_free(b[i]);
+}
+
 static void run_errors(tessera_context *ctx, tessera_module *m) {
   tessera_function *fn = NULL;
   // ERR: missing entry: not found: the artifact has no entry point 'nope'
@@ -305,6 +359,8 @@ int main(int argc, char **argv) {
   // CHECK: invoke stats: success
   // CHECK: invoke mixed: success
   run_scalars(ctx, m);
+  // CHECK: invoke buffers: success
+  run_invoke_buffers(ctx, m);
   run_errors(ctx, m);
   tessera_module_unload(m);
 

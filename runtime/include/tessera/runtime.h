@@ -147,6 +147,18 @@ tessera_status tessera_invoke(tessera_function *fn,
                               const tessera_tensor *inputs, size_t num_inputs,
                               tessera_tensor *outputs, size_t num_outputs);
 
+/** As tessera_invoke, with the entry's tensors already in buffers of the
+ *  function's context (device memory on cuda): nothing is staged or copied,
+ *  so repeated calls (a sampling loop, a benchmark) run only the entry.
+ *  Buffer i holds the i-th tensor of the signature, row-major, in at least
+ *  its bytes; an output buffer may not also be an input or another output.
+ *  Entries with scalar inputs or outputs are refused (use tessera_invoke). */
+tessera_status tessera_invoke_buffers(tessera_function *fn,
+                                      tessera_buffer *const *inputs,
+                                      size_t num_inputs,
+                                      tessera_buffer *const *outputs,
+                                      size_t num_outputs);
+
 #ifdef __cplusplus
 }
 #endif
