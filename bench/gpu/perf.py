@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""GPU harness: our nvvm kernels through libtessera_rt against PyTorch.
+
+perf.py BUNDLE OUT
+
+BUNDLE (from `bench/gpu/perf.sh prepare`) holds lib/libtessera_rt.so,
+nvvm/kernels-NxK.so (bench/cpu/kernels.mlir.in at each size) and sizes.txt.
+For every size, on the same inputs: our fused categorical receiver+KL and
+log-space Bayesian update (tessera_invoke_buffers on device buffers, nothing
+copied per call), PyTorch eager, torch.compile (default and
+max-autotune-no-cudagraphs at the issue's sizes; default only in the K
+sweep), and a device-to-device copy of the same minimum bytes for the
+bandwidth limit. Outputs are checked against PyTorch before anything is
+timed. Times: CUDA events around each call, 5 warm-ups, median of 30.
+Writes OUT/gpu-perf.json, OUT/gpu-perf.md and OUT/gpu-perf.png.
+"""
+import ctypes
+import datetime
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+import torch
+
+RUNS, WARMUP = 30, 5
+TARGET_SIZES = {(1048576, 27), (262144, 256), (4194304, 2)}
+
+
+class Runtime:
+    """The part of libtessera_rt the harness needs, through ctypes."""
+
+    class Options(ctypes.Structure):
+        _fields_ = [("backend", ctypes.c_int), ("driver_path", ctypes.c_char_p),
+                    ("memory_limit", ctypes.c_size_t)]
+
+    def __init__(self, path):
+        # Global: the artifacts' host code calls the runtime's mgpu* symbols.
+        self.rt = ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)
+        p, s, i = ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int
+        sig = {
+            "tessera_context_create": (i, [ctypes.POINTER(self.Options),
+                                           ctypes.POINTER(p), ctypes.c_char_p, s]),
+            "tessera_context_error": (ctypes.c_char_p, [p]),
+            "tessera_module_load_file": (i, [p, ctypes.c_char_p, ctypes.POINTER(p)]),
+            "tessera_module_get_function": (i, [p, ctypes.c_char_p,
+                                                ctypes.POINTER(p)]),
+            "tessera_buffer_alloc": (i, [p, s, ctypes.POINTER(p)]),
+            "tessera_buffer_free": (None, [p]),
+            "tessera_buffer_write": (i, [p, s, p, s]),
+            "tessera_buffer_read": (i, [p, s, p, s]),
+            "tessera_invoke_buffers": (i, [p, ctypes.POINTER(p), s,
+                                           ctypes.POINTER(p), s]),
+        }
+        for name, (res, args) in sig.items():
+            f = getattr(self.rt, name)
+            f.restype, f.argtypes = res, args
+        self.ctx = p()
+        err = ctypes.create_string_buffer(512)
+        opts = self.Options(1, None, 0)  # TESSERA_BACKEND_CUDA
+        if self.rt.tessera_context_create(ctypes.byref(opts),
+                                          ctypes.byref(self.ctx), err, 512):
+            raise RuntimeError("cuda context: " + err.value.decode())
+
+    def check(self, status, what):
+        if status:
+            msg = self.rt.tessera_context_error(self.ctx).decode()
+            raise RuntimeError(f"{what}: status {status}: {msg}")
+
+    def function(self, path, name):
+        module, fn = ctypes.c_void_p(), ctypes.c_void_p()
+        self.check(self.rt.tessera_module_load_file(self.ctx, path.encode(),
+                                                    ctypes.byref(module)), path)
+        self.check(self.rt.tessera_module_get_function(module, name.encode(),
+                                                       ctypes.byref(fn)), name)
+        return fn
+
+    def buffer(self, tensor=None, nbytes=None):
+        nbytes = tensor.numel() * tensor.element_size() if tensor is not None else nbytes
+        b = ctypes.c_void_p()
+        self.check(self.rt.tessera_buffer_alloc(self.ctx, nbytes, ctypes.byref(b)),
+                   "buffer_alloc")
+        if tensor is not None:
+            host = tensor.contiguous().cpu()
+            self.check(self.rt.tessera_buffer_write(b, 0, host.data_ptr(), nbytes),
+                       "buffer_write")
+        return b
+
+    def read(self, buffer, like):
+        host = torch.empty_like(like, device="cpu")
+        self.check(self.rt.tessera_buffer_read(
+            buffer, 0, host.data_ptr(), host.numel() * host.element_size()),
+            "buffer_read")
+        return host
+
+    def invoke(self, fn, ins, outs):
+        a = (ctypes.c_void_p * len(ins))(*ins)
+        b = (ctypes.c_void_p * len(outs))(*outs)
+        self.check(self.rt.tessera_invoke_buffers(fn, a, len(ins), b, len(outs)),
+                   "invoke")
+
+
+def median_ms(f):
+    for _ in range(WARMUP):
+        f()
+    torch.cuda.synchronize()
+    times = []
+    for _ in range(RUNS):
+        start = torch.cuda.Event(enable_timing=True)
+        end = torch.cuda.Event(enable_timing=True)
+        start.record()
+        f()
+        end.record()
+        end.synchronize()
+        times.append(start.elapsed_time(end))
+    return statistics.median(times)
+
+
+def kl_torch(x, logp, y):
+    return y.gather(1, x.unsqueeze(1)).squeeze(1) - torch.logsumexp(logp + y, 1)
+
+
+def update_torch(logp, y):
+    a = logp + y
+    return a - torch.logsumexp(a, 1, keepdim=True)
+
+
+def max_rel(got, want):
+    got, want = got.double(), want.double().cpu()
+    return float(((got - want).abs() / (1 + want.abs())).max())
+
+
+def run_size(rt, bundle, n, k):
+    so = os.path.join(bundle, "nvvm", f"kernels-{n}x{k}.so")
+    gen = torch.Generator(device="cuda").manual_seed(n * 131 + k)
+    logp = torch.log_softmax(torch.randn(n, k, device="cuda", generator=gen), 1)
+    y = 2 * torch.randn(n, k, device="cuda", generator=gen)
+    x = torch.randint(0, k, (n,), device="cuda", generator=gen, dtype=torch.int32)
+    x64 = x.long()
+    rows = []
+    modes = ["default", "max-autotune-no-cudagraphs"] if (n, k) in TARGET_SIZES \
+        else ["default"]
+    for name, fn_torch, args, ours_in, out_like, min_bytes in [
+        ("categorical receiver+KL (fused)", kl_torch, (x64, logp, y), (x, logp, y),
+         torch.empty(n, device="cuda"), 4 * n * (2 * k + 2)),
+        ("categorical Bayesian update (log)", update_torch, (logp, y), (logp, y),
+         torch.empty(n, k, device="cuda"), 4 * n * k * 3),
+    ]:
+        entry = "kl" if "KL" in name else "update"
+        fn = rt.function(so, entry)
+        ins = [rt.buffer(t) for t in ours_in]
+        out = rt.buffer(nbytes=out_like.numel() * 4)
+        rt.invoke(fn, ins, [out])
+        want = fn_torch(*args)
+        err = max_rel(rt.read(out, out_like), want)
+        if err > 1e-4:
+            raise RuntimeError(f"{name} {n}x{k}: ours differs from PyTorch "
+                               f"(max rel {err:.3g})")
+        ours = median_ms(lambda: rt.invoke(fn, ins, [out]))
+        eager = median_ms(lambda: fn_torch(*args))
+        compiled = {}
+        for mode in modes:
+            torch._dynamo.reset()
+            c = torch.compile(fn_torch, mode=mode, dynamic=False)
+            cerr = max_rel(c(*args).cpu(), want)
+            if cerr > 1e-4:
+                raise RuntimeError(f"{name} torch.compile {mode} differs ({cerr})")
+            compiled[mode] = median_ms(lambda: c(*args))
+        src = torch.empty(min_bytes // 2, dtype=torch.uint8, device="cuda")
+        dst = torch.empty_like(src)
+        copy = median_ms(lambda: dst.copy_(src))
+        best = min(compiled.values())
+        rows.append({
+            "workload": name, "sites": n, "K": k, "tessera_ms": ours,
+            "eager_ms": eager, "compile_ms": compiled, "compile_best_ms": best,
+            "copy_ms": copy, "min_bytes": min_bytes, "max_rel_err": err,
+            "ratio_vs_compile": ours / best, "ratio_vs_eager": ours / eager,
+            "tessera_GBps": min_bytes / ours / 1e6,
+            "compile_GBps": min_bytes / best / 1e6,
+            "copy_GBps": min_bytes / copy / 1e6,
+            "fraction_of_copy": copy / ours,
+        })
+        for b in ins + [out]:
+            rt.rt.tessera_buffer_free(b)
+        print(f"{name:36s} {n:>8d}x{k:<5d} ours {ours:8.3f} ms  eager {eager:8.3f}"
+              f"  compile {best:8.3f}  copy {copy:7.3f}  ({copy / ours:.0%} of copy)",
+              flush=True)
+    return rows
+
+
+def main():
+    bundle, out = sys.argv[1], sys.argv[2]
+    torch._dynamo.config.cache_size_limit = 256
+    rt = Runtime(os.path.join(bundle, "lib", "libtessera_rt.so"))
+    sizes = [tuple(map(int, line.split())) for line in
+             open(os.path.join(bundle, "sizes.txt")) if line.strip()]
+    rows = []
+    for n, k in sizes:
+        rows += run_size(rt, bundle, n, k)
+    smi = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version",
+                          "--format=csv,noheader"], capture_output=True, text=True)
+    meta = {"device": torch.cuda.get_device_name(), "nvidia-smi": smi.stdout.strip(),
+            "torch": torch.__version__, "date": datetime.date.today().isoformat(),
+            "runs": RUNS, "warmup": WARMUP}
+    json.dump({"meta": meta, "rows": rows}, open(os.path.join(out, "gpu-perf.json"), "w"),
+              indent=1)
+    with open(os.path.join(out, "gpu-perf.md"), "w") as md:
+        md.write(f"{meta['device']} ({meta['nvidia-smi']}), PyTorch {meta['torch']}, "
+                 f"{meta['date']}; median of {RUNS} after {WARMUP} warm-ups\n\n")
+        md.write("| workload | sites x K | tessera ms | eager ms | torch.compile ms "
+                 "(best) | tessera / compile | tessera GB/s | % of copy |\n")
+        md.write("| --- | --- | --- | --- | --- | --- | --- | --- |\n")
+        for r in rows:
+            md.write(f"| {r['workload']} | {r['sites']}x{r['K']} | {r['tessera_ms']:.3f} "
+                     f"| {r['eager_ms']:.3f} | {r['compile_best_ms']:.3f} | "
+                     f"{r['ratio_vs_compile']:.2f}x | {r['tessera_GBps']:.0f} | "
+                     f"{100 * r['fraction_of_copy']:.0f}% |\n")
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    for ax, workload in zip(axes, sorted({r["workload"] for r in rows})):
+        sweep = sorted((r for r in rows if r["workload"] == workload
+                        and (r["sites"], r["K"]) not in TARGET_SIZES),
+                       key=lambda r: r["K"])
+        ks = [r["K"] for r in sweep]
+        ax.plot(ks, [r["tessera_GBps"] for r in sweep], "o-", label="tessera")
+        ax.plot(ks, [r["compile_GBps"] for r in sweep], "s--", label="torch.compile")
+        ax.plot(ks, [r["min_bytes"] / r["eager_ms"] / 1e6 for r in sweep], "^:",
+                label="PyTorch eager")
+        ax.plot(ks, [r["copy_GBps"] for r in sweep], "k-", lw=2,
+                label="roofline (D2D copy)")
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("alphabet size K (2^24 elements)")
+        ax.set_ylabel("GB/s on minimum bytes")
+        ax.set_title(workload)
+        ax.legend()
+    fig.suptitle(f"{meta['device']}, {meta['date']}")
+    fig.tight_layout()
+    fig.savefig(os.path.join(out, "gpu-perf.png"), dpi=110)
+    print(open(os.path.join(out, "gpu-perf.md")).read())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# GPU benchmark: our nvvm kernels through libtessera_rt against PyTorch
+# (eager, torch.compile) and a device-to-device copy, in one process.
+#
+#   bench/gpu/perf.sh prepare   (here) compile bench/cpu/kernels.mlir.in for
+#                               nvvm/sm_90 at the issue's sizes and a K sweep
+#                               into build/gpu-perf with the runtime
+#   bench/gpu/perf.sh run [DIR] (on the GPU machine, build/gpu-perf carried)
+#                               run bench/gpu/perf.py: DIR/gpu-perf.{json,md,png}
+#                               (default: $OUT or .)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BUNDLE=build/gpu-perf
+
+case "${1:-}" in
+prepare)
+  scripts/build.sh >/dev/null
+  rm -rf "$BUNDLE"
+  mkdir -p "$BUNDLE/lib" "$BUNDLE/nvvm"
+  {
+    # The issue's sizes, then a K sweep at 2^24 elements.
+    printf '%s\n' "1048576 27" "262144 256" "4194304 2"
+    for k in 2 8 32 128 512 2048 8192 65536; do echo "$((16777216 / k)) $k"; done
+  } >"$BUNDLE/sizes.txt"
+  while read -r n k; do
+    sed "s/@N@/$n/g; s/@K@/$k/g" bench/cpu/kernels.mlir.in >"$BUNDLE/kernels-${n}x$k.mlir"
+    start=$(date +%s.%N)
+    build/bin/tessera-compile "$BUNDLE/kernels-${n}x$k.mlir" --target=nvvm --chip=sm_90 \
+      -o "$BUNDLE/nvvm/kernels-${n}x$k.so"
+    echo "compile nvvm ${n}x$k: $(echo "$(date +%s.%N) - $start" | bc) s"
+    rm "$BUNDLE/kernels-${n}x$k.mlir"
+  done <"$BUNDLE/sizes.txt"
+  cp -P build/lib/libtessera_rt.so* "$BUNDLE/lib/"
+  cp bench/gpu/perf.py "$BUNDLE/"
+  echo "prepared $BUNDLE ($(du -sh "$BUNDLE" | cut -f1))"
+  ;;
+run)
+  dest=${2:-${OUT:-.}}
+  python3 "$BUNDLE/perf.py" "$BUNDLE" "$dest"
+  ;;
+*)
+  echo "usage: $0 prepare | run [DIR]" >&2
+  exit 2
+  ;;
+esac
