@@ -68,9 +68,12 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
 
     `nvvm`, `rocdl`: the same bufferization; buffers live in device memory
     (entry arguments are device pointers, host allocations become
-    `gpu.alloc`). Each parallel loop over the sites is collapsed to one
-    dimension and tiled by `block-size` into a grid of blocks x threads
-    (one thread per site; the alphabet reduction runs in the thread).
+    `gpu.alloc`). `linalg` ops become site loops as on the CPU with one
+    site per step (the alphabet reduction's state in registers, finished
+    outputs computed after it, fill-initialised scratch state gone). Each
+    parallel loop over the sites is collapsed to one dimension and tiled by
+    `block-size` into a grid of blocks x threads (one thread per site; the
+    alphabet reduction runs in the thread).
     Straight-line buffer code between grids (whole-tensor reductions,
     scalar stores) becomes a one-thread kernel, and the scalars the host
     needs from it (a returned loss, a loop bound) come back through a
@@ -91,7 +94,7 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
            "Threads per block of the site grids (nvvm, rocdl)">,
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
            "Sites per vector on the CPU (16 fills an AVX-512 register with "
-           "f32); 0 or 1 keeps scalar loops">
+           "f32); 1: scalar site loops; 0: linalg's plain loops">
   ];
   let dependentDialects = [
     "::mlir::bufferization::BufferizationDialect",

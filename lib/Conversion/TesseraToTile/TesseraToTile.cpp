@@ -3,7 +3,7 @@
 // Schedule IR -> Tile IR. cpu: elementwise ops on tensors to linalg,
 // one-shot bufferization across function
 // boundaries (identity layouts, C-compatible descriptors), linalg to
-// vectorised (CpuVectorize.h) or scalar parallel loops over the sites,
+// vectorised (SiteLoops.h) or scalar parallel loops over the sites,
 // buffer deallocation. nvvm/rocdl: grids of one thread per site
 // (GPUPlacement.h).
 //
@@ -12,7 +12,7 @@
 #include "tessera/Conversion/LinalgBuilders.h"
 #include "tessera/Conversion/Passes.h"
 
-#include "CpuVectorize.h"
+#include "SiteLoops.h"
 #include "GPUPlacement.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -103,6 +103,8 @@ static LogicalResult runGpuTileStage(ModuleOp module, bool outParams,
   if (failed(runPipeline(bufferize)))
     return failure();
   convertCopiesToLinalg(module);
+  // One thread per site, the alphabet reduction in its registers.
+  tessera::site_loops::lowerToSiteLoops(module, /*width=*/1);
 
   OpPassManager loops(ModuleOp::getOperationName());
   loops.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
@@ -200,7 +202,7 @@ struct TesseraToTilePass
       return;
     }
     convertCopiesToLinalg(getOperation());
-    tessera::cpu_tile::vectorizeSiteLoops(getOperation(), vectorWidth);
+    tessera::site_loops::lowerToSiteLoops(getOperation(), vectorWidth);
     OpPassManager loops(ModuleOp::getOperationName());
     buildCpuLoopsPipeline(loops);
     if (failed(run(loops)))

@@ -1,4 +1,4 @@
-//===- CpuVectorize.cpp - Site vectorisation of Tile IR on the CPU --------===//
+//===- SiteLoops.cpp - Site vectorisation of Tile IR on the CPU --------===//
 //
 // Upstream's linalg vectorizer maps the whole iteration space of an op to
 // one n-D vector and needs a known combiner (add, max, ...) for every
@@ -10,7 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "CpuVectorize.h"
+#include "SiteLoops.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -21,6 +21,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #include <numeric>
 
@@ -44,28 +45,33 @@ bool mayTrapInDeadLane(Operation *op) {
              arith::CeilDivSIOp, arith::CeilDivUIOp, arith::FloorDivSIOp>(op);
 }
 
-/// A local buffer that a linalg.fill initialises for exactly one other
-/// user, which comes after it in the same block: the fill a reduction's
-/// running state (max, sum) starts from. That user can start from the
-/// fill's value in registers; the fill, and the buffer when nothing else
-/// reads it, go.
-linalg::FillOp scratchFill(Value buffer) {
-  auto alloc = buffer.getDefiningOp<memref::AllocOp>();
-  if (!alloc)
+/// The linalg.fill that last wrote output \p init of \p op before it: in
+/// the same block, with every other user of the buffer after \p op, and
+/// the buffer a fresh allocation or a function argument (nothing else
+/// aliases it). The op can take the fill's value instead of reading the
+/// buffer, and the fill goes: a reduction's running state (max, sum)
+/// starts in registers, and an output the op never reads is not written
+/// twice.
+linalg::FillOp initialFill(linalg::GenericOp op, Value init) {
+  auto arg = dyn_cast<BlockArgument>(init);
+  if (!init.getDefiningOp<memref::AllocOp>() &&
+      !(arg && isa<FunctionOpInterface>(arg.getOwner()->getParentOp())))
     return {};
   linalg::FillOp fill;
-  Operation *other = nullptr;
-  for (Operation *user : alloc->getUsers()) {
+  for (Operation *user : init.getUsers()) {
+    if (user == op)
+      continue;
     auto f = dyn_cast<linalg::FillOp>(user);
-    if (f && !fill && f.getOutputs()[0] == buffer)
+    if (f && f->getBlock() == op->getBlock() && f->isBeforeInBlock(op)) {
+      if (fill)
+        return {};
       fill = f;
-    else if (!other)
-      other = user;
-    else
+      continue;
+    }
+    if (user->getBlock() != op->getBlock() || !op->isBeforeInBlock(user))
       return {};
   }
-  if (!fill || !other || other->getBlock() != fill->getBlock() ||
-      !fill->isBeforeInBlock(other))
+  if (fill && fill.getOutputs()[0] != init)
     return {};
   return fill;
 }
@@ -96,10 +102,12 @@ private:
                 ArrayRef<Value> indices, unsigned pos);
   Value toVector(OpBuilder &b, Location loc, Value v);
   Value laneNumbers(OpBuilder &b, Location loc);
-  /// A scratch output whose result nobody reads: its stores are dead.
+  /// An output in a fresh buffer whose only other user is its initial
+  /// fill: its stores are dead.
   bool deadScratch(unsigned i) {
-    return scratch.contains(i) && op.getResults().empty() &&
-           op.getDpsInits()[i].hasNUses(2);
+    Value init = op.getDpsInits()[i];
+    return scratch.contains(i) && init.getDefiningOp<memref::AllocOp>() &&
+           init.hasNUses(2);
   }
   void cloneBodyOp(OpBuilder &b, Operation &bodyOp, IRMapping &map);
   SmallVector<Value> loadColumns(OpBuilder &b, Location loc,
@@ -119,7 +127,7 @@ private:
   /// blocks of rows, transposed in registers (loadColumns), not gathered.
   SmallVector<OpOperand *> blocked;
   int64_t blockedExtent = 0;
-  /// Outputs in scratch buffers initialised by a fill (scratchFill).
+  /// Outputs last written by a fill (initialFill).
   llvm::SmallDenseMap<unsigned, linalg::FillOp> scratch;
   // Per emitted tile.
   SmallVector<Value> dims;
@@ -154,7 +162,8 @@ bool SiteVectorizer::analyse() {
     Dialect *dialect = bodyOp.getDialect();
     if (!dialect || !isa<arith::ArithDialect, math::MathDialect>(dialect) ||
         !bodyOp.hasTrait<OpTrait::Elementwise>() ||
-        bodyOp.getNumRegions() != 0 || mayTrapInDeadLane(&bodyOp))
+        bodyOp.getNumRegions() != 0 ||
+        (width > 1 && mayTrapInDeadLane(&bodyOp)))
       return false;
     auto scalar = [](Type t) { return isLaneType(t) || t.isInteger(1); };
     if (!llvm::all_of(bodyOp.getOperandTypes(), scalar) ||
@@ -187,7 +196,7 @@ bool SiteVectorizer::analyse() {
   // Lane accesses go through masked loads, gathers and scatters, which
   // address from a unit-stride innermost dimension.
   for (OpOperand &operand : op->getOpOperands())
-    if (usesLaneDim(op.getMatchingIndexingMap(&operand)) &&
+    if (width > 1 && usesLaneDim(op.getMatchingIndexingMap(&operand)) &&
         !cast<MemRefType>(operand.get().getType()).isLastDimUnitStride())
       return false;
   if (reductionDims.size() == 1 && width == 16) {
@@ -206,7 +215,8 @@ bool SiteVectorizer::analyse() {
     blockedExtent = ranges[r];
   }
   for (OpOperand &init : op.getDpsInitsMutable())
-    if (linalg::FillOp fill = scratchFill(init.get()))
+    if (linalg::FillOp fill = initialFill(op, init.get());
+        fill && llvm::count(op->getOperands(), init.get()) == 1)
       scratch[init.getOperandNumber() - op.getNumDpsInputs()] = fill;
 
   if (reductionDims.empty())
@@ -347,7 +357,7 @@ Value SiteVectorizer::read(OpBuilder &b, Location loc, OpOperand &operand) {
     return memref;
   AffineMap map = op.getMatchingIndexingMap(&operand);
   SmallVector<Value> indices = indicesFor(b, loc, map);
-  if (!usesLaneDim(map))
+  if (!usesLaneDim(map) || width == 1)
     return memref::LoadOp::create(b, loc, memref, indices);
   auto type = VectorType::get(
       {width}, cast<MemRefType>(memref.getType()).getElementType());
@@ -368,6 +378,10 @@ void SiteVectorizer::write(OpBuilder &b, Location loc, OpOperand &operand,
   Value memref = operand.get();
   AffineMap map = op.getMatchingIndexingMap(&operand);
   SmallVector<Value> indices = indicesFor(b, loc, map);
+  if (width == 1) {
+    memref::StoreOp::create(b, loc, value, memref, indices);
+    return;
+  }
   value = toVector(b, loc, value);
   unsigned pos = *map.getResultPosition(getAffineDimExpr(laneDim,
                                                          op.getContext()));
@@ -381,7 +395,7 @@ void SiteVectorizer::write(OpBuilder &b, Location loc, OpOperand &operand,
 }
 
 Value SiteVectorizer::toVector(OpBuilder &b, Location loc, Value v) {
-  if (isa<VectorType>(v.getType()))
+  if (width == 1 || isa<VectorType>(v.getType()))
     return v;
   return vector::BroadcastOp::create(b, loc,
                                      VectorType::get({width}, v.getType()), v);
@@ -449,7 +463,7 @@ void SiteVectorizer::cloneBodyOp(OpBuilder &b, Operation &bodyOp,
   Location loc = bodyOp.getLoc();
   if (auto index = dyn_cast<linalg::IndexOp>(bodyOp)) {
     Value v = dims[index.getDim()];
-    if (index.getDim() == laneDim) {
+    if (index.getDim() == laneDim && width > 1) {
       v = arith::AddIOp::create(b, loc, laneNumbers(b, loc),
                                 toVector(b, loc, laneBase));
     }
@@ -507,9 +521,10 @@ void SiteVectorizer::rewrite(RewriterBase &rewriter) {
             b, loc, ubs[llvm::find(parallelDims, laneDim) -
                         parallelDims.begin()],
             laneBase);
-        mask = vector::CreateMaskOp::create(
-            b, loc, VectorType::get({width}, b.getI1Type()),
-            ValueRange{remaining});
+        if (width > 1)
+          mask = vector::CreateMaskOp::create(
+              b, loc, VectorType::get({width}, b.getI1Type()),
+              ValueRange{remaining});
 
         // Values that do not change along the reduction.
         IRMapping invariant;
@@ -654,16 +669,16 @@ void SiteVectorizer::rewrite(RewriterBase &rewriter) {
     rewriter.eraseOp(alloc);
 }
 
-void tessera::cpu_tile::vectorizeSiteLoops(ModuleOp module, int64_t width) {
-  if (width <= 1)
+void tessera::site_loops::lowerToSiteLoops(ModuleOp module, int64_t width) {
+  if (width < 1)
     return;
   IRRewriter rewriter(module.getContext());
-  // Scratch fills stay named: the op they initialise may absorb them.
+  // Fills stay named: the op they initialise may absorb them (initialFill);
+  // the rest are plain store loops LLVM vectorises by itself.
   SmallVector<linalg::LinalgOp> named;
   module.walk([&](linalg::LinalgOp op) {
-    auto fill = dyn_cast<linalg::FillOp>(op.getOperation());
-    if (!isa<linalg::GenericOp>(op) && op.hasPureBufferSemantics() &&
-        !(fill && scratchFill(fill.getOutputs()[0])))
+    if (!isa<linalg::GenericOp, linalg::FillOp>(op) &&
+        op.hasPureBufferSemantics())
       named.push_back(op);
   });
   for (linalg::LinalgOp op : named) {

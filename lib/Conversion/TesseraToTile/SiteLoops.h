@@ -1,0 +1,37 @@
+//===- SiteLoops.h - Linalg ops to loops over sites -------------*- C++ -*-===//
+//
+// The loop strategy of tessera-to-tile for linalg ops on buffers. One
+// parallel dimension (the sites) is stepped by a width: on the CPU 16 sites
+// held in vector lanes, on the GPU 1 (a thread per site). Reductions (the
+// alphabet, a matmul's contraction) run as scf.for loops whose state is
+// carried in registers, so that a K-reduction that carries a running
+// log-sum-exp state vectorises without a known combiner and never
+// round-trips through memory per class.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TESSERA_LIB_CONVERSION_TESSERATOTILE_SITELOOPS_H
+#define TESSERA_LIB_CONVERSION_TESSERATOTILE_SITELOOPS_H
+
+#include "mlir/IR/BuiltinOps.h"
+
+namespace tessera::site_loops {
+
+/// Rewrites every linalg op on buffers whose body is elementwise
+/// arith/math (named ops are generalised first) into an scf.parallel over
+/// its parallel dimensions, with scf.for loops over the reduction
+/// dimensions inside that carry the op's outputs as loop values. One
+/// parallel dimension, the one most operands store contiguously, is
+/// stepped by \p width: with width > 1 it is held in vector lanes (masked
+/// at the edge; operands strided along it gathered, or read as transposed
+/// row blocks); with width 1 everything stays scalar. Results that the
+/// reduction never reads back (a KL finished from a running max and sum)
+/// are computed once after the reduction loop, and a fill-initialised
+/// scratch buffer of the running state is replaced by its value. Ops that
+/// do not qualify are left for the plain loop lowering; width 0 leaves
+/// every op.
+void lowerToSiteLoops(mlir::ModuleOp module, int64_t width);
+
+} // namespace tessera::site_loops
+
+#endif // TESSERA_LIB_CONVERSION_TESSERATOTILE_SITELOOPS_H
