@@ -70,10 +70,15 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     (entry arguments are device pointers, host allocations become
     `gpu.alloc`). `linalg` ops become site loops as on the CPU with one
     site per step (the alphabet reduction's state in registers, finished
-    outputs computed after it, fill-initialised scratch state gone). Each
-    parallel loop over the sites is collapsed to one dimension and tiled by
-    `block-size` into a grid of blocks x threads (one thread per site; the
-    alphabet reduction runs in the thread).
+    outputs computed after it, fill-initialised scratch state gone). A
+    reduction of 16 to 256 classes over site-major f32 inputs becomes its
+    own launch: each block (up to `block-size` threads, fewer where the
+    shared tiles would pass 40 KiB) stages sites x 32-class tiles through
+    shared memory with coalesced loads, between barriers, and each thread
+    continues its site's reduction from there. Each other parallel loop
+    over the sites is collapsed to one dimension and tiled by `block-size`
+    into a grid of blocks x threads (one thread per site; the alphabet
+    reduction runs in the thread).
     Straight-line buffer code between grids (whole-tensor reductions,
     scalar stores) becomes a one-thread kernel, and the scalars the host
     needs from it (a returned loss, a loop bound) come back through a
@@ -81,9 +86,9 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     external host functions (`printMemrefF32`, ...) are staged through host
     memory. Kernels are outlined into a `gpu.module`, buffers are freed by
     ownership-based deallocation, and each host region queues its work on
-    one stream (`gpu-async-region`). Not implemented yet: warp/block
-    strategies for large alphabets, parallel whole-tensor reductions, CPU
-    threads.
+    one stream (`gpu-async-region`). Not implemented yet: a split of
+    large alphabets (K > 256) across threads, parallel whole-tensor
+    reductions, CPU threads.
   }];
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"cpu\"",

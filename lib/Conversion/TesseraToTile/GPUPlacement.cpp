@@ -59,6 +59,9 @@ bool isHostOnly(Operation *op) {
 Placement classify(Operation *op) {
   if (isa<scf::ParallelOp>(op))
     return Placement::Parallel;
+  // Launches the site loops built themselves (staged through shared memory).
+  if (isa<gpu::LaunchOp>(op))
+    return Placement::Barrier;
   if (op->getNumRegions() != 0) {
     bool host = false, device = false;
     op->walk([&](Operation *nested) {

@@ -30,7 +30,24 @@ namespace tessera::site_loops {
 /// scratch buffer of the running state is replaced by its value. Ops that
 /// do not qualify are left for the plain loop lowering; width 0 leaves
 /// every op.
-void lowerToSiteLoops(mlir::ModuleOp module, int64_t width);
+/// With \p gpuBlock > 0 (the GPU, width 1), an op with a single reduction
+/// of static extent 16 .. 256 over inputs stored site-major becomes a
+/// gpu.launch
+/// of up to gpuBlock threads per block instead: each block stages
+/// sites x 32-class tiles of those inputs through shared memory with
+/// coalesced loads, each thread reduces its own site from there.
+void lowerToSiteLoops(mlir::ModuleOp module, int64_t width,
+                      int64_t gpuBlock = 0);
+
+/// The staged launches' barriers are calls to a marker function until
+/// buffer deallocation has run (it rejects gpu.barrier, an op without
+/// declared memory effects); this turns them into gpu.barrier.
+void materializeBarriers(mlir::ModuleOp module);
+
+/// After kernel outlining: the staged launches' shared tiles are
+/// workgroup memref.globals, copied into each gpu.module that uses them;
+/// the host module's originals go.
+void eraseHostStageTiles(mlir::ModuleOp module);
 
 } // namespace tessera::site_loops
 

@@ -104,7 +104,7 @@ static LogicalResult runGpuTileStage(ModuleOp module, bool outParams,
     return failure();
   convertCopiesToLinalg(module);
   // One thread per site, the alphabet reduction in its registers.
-  tessera::site_loops::lowerToSiteLoops(module, /*width=*/1);
+  tessera::site_loops::lowerToSiteLoops(module, /*width=*/1, blockSize);
 
   OpPassManager loops(ModuleOp::getOperationName());
   loops.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
@@ -127,6 +127,7 @@ static LogicalResult runGpuTileStage(ModuleOp module, bool outParams,
   if (failed(runPipeline(ownership)))
     return failure();
   tessera::gpu_tile::lowerDeviceDeallocs(module);
+  tessera::site_loops::materializeBarriers(module);
 
   OpPassManager streams(ModuleOp::getOperationName());
   streams.addPass(createGpuKernelOutliningPass());
@@ -138,7 +139,10 @@ static LogicalResult runGpuTileStage(ModuleOp module, bool outParams,
   // One stream per host region: launches, copies and frees are queued and
   // the host waits only where it needs a result.
   streams.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
-  return runPipeline(streams);
+  if (failed(runPipeline(streams)))
+    return failure();
+  tessera::site_loops::eraseHostStageTiles(module);
+  return success();
 }
 
 namespace {
