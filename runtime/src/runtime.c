@@ -1262,6 +1262,23 @@ static void fill_descriptor(int64_t *words, const value_desc *v, void *data) {
   }
 }
 
+/* The argument counts of an invoke, and its arrays present where needed. */
+static tessera_status check_counts(const tessera_function *fn,
+                                   size_t num_inputs, int has_inputs,
+                                   size_t num_outputs, int has_outputs) {
+  tessera_context *ctx = fn->module->ctx;
+  if (num_inputs != fn->num_inputs || num_outputs != fn->num_outputs)
+    return rt_fail(ctx, TESSERA_ERROR_SIGNATURE_MISMATCH,
+                   "%s: called with %zu inputs and %zu outputs, the entry "
+                   "takes %zu and %zu",
+                   fn->name, num_inputs, num_outputs, fn->num_inputs,
+                   fn->num_outputs);
+  if ((num_inputs && !has_inputs) || (num_outputs && !has_outputs))
+    return rt_fail(ctx, TESSERA_ERROR_INVALID_ARGUMENT,
+                   "%s: NULL inputs or outputs array", fn->name);
+  return TESSERA_SUCCESS;
+}
+
 /* Runs the entry on packed arguments and waits for its device work. */
 static tessera_status call_entry(tessera_function *fn, void **args) {
   tessera_context *ctx = fn->module->ctx;
@@ -1281,15 +1298,10 @@ tessera_status tessera_invoke_buffers(tessera_function *fn,
   if (!fn)
     return TESSERA_ERROR_INVALID_ARGUMENT;
   tessera_context *ctx = fn->module->ctx;
-  if (num_inputs != fn->num_inputs || num_outputs != fn->num_outputs)
-    return rt_fail(ctx, TESSERA_ERROR_SIGNATURE_MISMATCH,
-                   "%s: called with %zu inputs and %zu outputs, the entry "
-                   "takes %zu and %zu",
-                   fn->name, num_inputs, num_outputs, fn->num_inputs,
-                   fn->num_outputs);
-  if ((num_inputs && !inputs) || (num_outputs && !outputs))
-    return rt_fail(ctx, TESSERA_ERROR_INVALID_ARGUMENT,
-                   "%s: NULL inputs or outputs array", fn->name);
+  tessera_status counted = check_counts(fn, num_inputs, inputs != NULL,
+                                        num_outputs, outputs != NULL);
+  if (counted != TESSERA_SUCCESS)
+    return counted;
   size_t words = 0;
   for (size_t i = 0; i < num_inputs + num_outputs; ++i) {
     int is_input = i < num_inputs;
@@ -1354,15 +1366,10 @@ tessera_status tessera_invoke(tessera_function *fn,
   if (!fn)
     return TESSERA_ERROR_INVALID_ARGUMENT;
   tessera_context *ctx = fn->module->ctx;
-  if (num_inputs != fn->num_inputs || num_outputs != fn->num_outputs)
-    return rt_fail(ctx, TESSERA_ERROR_SIGNATURE_MISMATCH,
-                "%s: called with %zu inputs and %zu outputs, the entry takes "
-                "%zu and %zu",
-                fn->name, num_inputs, num_outputs, fn->num_inputs,
-                fn->num_outputs);
-  if ((num_inputs && !inputs) || (num_outputs && !outputs))
-    return rt_fail(ctx, TESSERA_ERROR_INVALID_ARGUMENT,
-                "%s: NULL inputs or outputs array", fn->name);
+  tessera_status counted = check_counts(fn, num_inputs, inputs != NULL,
+                                        num_outputs, outputs != NULL);
+  if (counted != TESSERA_SUCCESS)
+    return counted;
   for (size_t i = 0; i < num_inputs; ++i) {
     tessera_status s = check_tensor(fn, &fn->inputs[i], &inputs[i], "input", i);
     if (s != TESSERA_SUCCESS)

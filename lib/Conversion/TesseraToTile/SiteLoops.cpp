@@ -1,12 +1,13 @@
-//===- SiteLoops.cpp - Site vectorisation of Tile IR on the CPU --------===//
+//===- SiteLoops.cpp - Linalg ops to loops over sites --------------------===//
 //
 // Upstream's linalg vectorizer maps the whole iteration space of an op to
 // one n-D vector and needs a known combiner (add, max, ...) for every
 // reduction. The fused receiver+KL and the categorical update reduce the
 // alphabet with a running (max, rescaled sum) pair, which has none. Here
 // lanes hold sites instead: the reduction dimensions stay loops whose body
-// is the op's scalar body applied to whole vectors, so any reduction
-// vectorises across sites, whatever it carries.
+// is the op's scalar body applied to whole vectors (CPU) or to one site
+// per thread (GPU), so any reduction vectorises across sites, whatever it
+// carries, and its state lives in registers.
 //
 //===----------------------------------------------------------------------===//
 
@@ -99,9 +100,9 @@ void barrier(OpBuilder &b, Location loc, ModuleOp module) {
   func::CallOp::create(b, loc, kBarrierMarker, TypeRange{}, ValueRange{});
 }
 
-class SiteVectorizer {
+class SiteLoopBuilder {
 public:
-  SiteVectorizer(linalg::GenericOp op, int64_t width, int64_t gpuBlock)
+  SiteLoopBuilder(linalg::GenericOp op, int64_t width, int64_t gpuBlock)
       : op(op), width(width), gpuBlock(gpuBlock) {}
 
   /// Whether the op qualifies; picks the lane dimension.
@@ -175,7 +176,7 @@ private:
 
 } // namespace
 
-bool SiteVectorizer::analyse() {
+bool SiteLoopBuilder::analyse() {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInits() == 0)
     return false;
   for (auto [d, it] : llvm::enumerate(op.getIteratorTypesArray()))
@@ -289,7 +290,7 @@ bool SiteVectorizer::analyse() {
 /// Collects into sunkOps the body ops computing output \p out from the
 /// yields of carried outputs and reduction-invariant values; false when it
 /// needs anything the reduction loop varies.
-bool SiteVectorizer::findSinkable(unsigned out) {
+bool SiteLoopBuilder::findSinkable(unsigned out) {
   auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
   llvm::SmallDenseSet<Value> carriedYields;
   for (auto [i, v] : llvm::enumerate(yield.getValues()))
@@ -323,7 +324,7 @@ bool SiteVectorizer::findSinkable(unsigned out) {
   return true;
 }
 
-SmallVector<Value> SiteVectorizer::indicesFor(OpBuilder &b, Location loc,
+SmallVector<Value> SiteLoopBuilder::indicesFor(OpBuilder &b, Location loc,
                                               AffineMap map) {
   SmallVector<Value> indices;
   for (AffineExpr e : map.getResults()) {
@@ -343,7 +344,7 @@ SmallVector<Value> SiteVectorizer::indicesFor(OpBuilder &b, Location loc,
 /// what x86 needs for one vgatherdps of 16 lanes instead of four 8-lane
 /// gathers of 64-bit addresses.
 std::pair<SmallVector<Value>, Value>
-SiteVectorizer::laneAddresses(OpBuilder &b, Location loc, Value memref,
+SiteLoopBuilder::laneAddresses(OpBuilder &b, Location loc, Value memref,
                               ArrayRef<Value> indices, unsigned pos) {
   auto type = cast<MemRefType>(memref.getType());
   auto [strides, offset] = type.getStridesAndOffset();
@@ -386,7 +387,7 @@ SiteVectorizer::laneAddresses(OpBuilder &b, Location loc, Value memref,
 
 /// 0, 1, ..., width-1 as indices (a constant: vector.step has no lowering
 /// in convert-to-llvm).
-Value SiteVectorizer::laneNumbers(OpBuilder &b, Location loc) {
+Value SiteLoopBuilder::laneNumbers(OpBuilder &b, Location loc) {
   SmallVector<int64_t> lanes(width);
   std::iota(lanes.begin(), lanes.end(), 0);
   auto type = VectorType::get({width}, b.getIndexType());
@@ -394,7 +395,7 @@ Value SiteVectorizer::laneNumbers(OpBuilder &b, Location loc) {
       b, loc, DenseElementsAttr::get(type, ArrayRef<int64_t>(lanes)));
 }
 
-Value SiteVectorizer::read(OpBuilder &b, Location loc, OpOperand &operand) {
+Value SiteLoopBuilder::read(OpBuilder &b, Location loc, OpOperand &operand) {
   Value memref = operand.get();
   if (!isa<MemRefType>(memref.getType()))
     return memref;
@@ -416,7 +417,7 @@ Value SiteVectorizer::read(OpBuilder &b, Location loc, OpOperand &operand) {
                                   passThru);
 }
 
-void SiteVectorizer::write(OpBuilder &b, Location loc, OpOperand &operand,
+void SiteLoopBuilder::write(OpBuilder &b, Location loc, OpOperand &operand,
                            Value value) {
   Value memref = operand.get();
   AffineMap map = op.getMatchingIndexingMap(&operand);
@@ -437,7 +438,7 @@ void SiteVectorizer::write(OpBuilder &b, Location loc, OpOperand &operand,
                             offsets, mask, value);
 }
 
-Value SiteVectorizer::toVector(OpBuilder &b, Location loc, Value v) {
+Value SiteLoopBuilder::toVector(OpBuilder &b, Location loc, Value v) {
   if (width == 1 || isa<VectorType>(v.getType()))
     return v;
   return vector::BroadcastOp::create(b, loc,
@@ -448,7 +449,7 @@ Value SiteVectorizer::toVector(OpBuilder &b, Location loc, Value v) {
 /// tile: width contiguous row loads (masked at the tile's and the
 /// reduction's edge) and one in-register transpose, instead of count
 /// gathers.
-SmallVector<Value> SiteVectorizer::loadColumns(OpBuilder &b, Location loc,
+SmallVector<Value> SiteLoopBuilder::loadColumns(OpBuilder &b, Location loc,
                                                OpOperand &operand, Value start,
                                                int64_t count) {
   unsigned r = reductionDims.front();
@@ -505,7 +506,7 @@ SmallVector<Value> SiteVectorizer::loadColumns(OpBuilder &b, Location loc,
 /// there. Rows past the last site and classes past count are clamped to
 /// valid ones (their values are never used), so that every thread reaches
 /// both barriers.
-scf::ValueVector SiteVectorizer::stagedBlock(
+scf::ValueVector SiteLoopBuilder::stagedBlock(
     OpBuilder &b, Location loc, Value start, int64_t count, ValueRange state,
     function_ref<scf::ValueVector(OpBuilder &, Location, ValueRange,
                                   IRMapping)>
@@ -555,7 +556,7 @@ scf::ValueVector SiteVectorizer::stagedBlock(
 /// An op whose operands are all scalars (the same for every lane) is cloned
 /// as it is; otherwise it is rebuilt on vectors, its scalar operands
 /// broadcast.
-void SiteVectorizer::cloneBodyOp(OpBuilder &b, Operation &bodyOp,
+void SiteLoopBuilder::cloneBodyOp(OpBuilder &b, Operation &bodyOp,
                                  IRMapping &map) {
   Location loc = bodyOp.getLoc();
   if (auto index = dyn_cast<linalg::IndexOp>(bodyOp)) {
@@ -584,7 +585,7 @@ void SiteVectorizer::cloneBodyOp(OpBuilder &b, Operation &bodyOp,
   map.map(bodyOp.getResults(), vectorOp->getResults());
 }
 
-void SiteVectorizer::rewrite(RewriterBase &rewriter) {
+void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
   SmallVector<Range> ranges =
@@ -847,9 +848,9 @@ void tessera::site_loops::lowerToSiteLoops(ModuleOp module, int64_t width,
   SmallVector<linalg::GenericOp> generics;
   module.walk([&](linalg::GenericOp op) { generics.push_back(op); });
   for (linalg::GenericOp op : generics) {
-    SiteVectorizer vectorizer(op, width, gpuBlock);
-    if (vectorizer.analyse())
-      vectorizer.rewrite(rewriter);
+    SiteLoopBuilder builder(op, width, gpuBlock);
+    if (builder.analyse())
+      builder.rewrite(rewriter);
   }
 }
 
