@@ -37,16 +37,20 @@ if config.tessera_sanitizers:
 llvm_lib_dir = os.path.join(os.path.dirname(config.llvm_tools_dir), "lib")
 config.substitutions.append(("%cpu_pipeline",
     "--tessera-to-schedule --tessera-to-tile=target=cpu --tessera-to-target=target=cpu"))
+# libomp: site loops with enough work run on OpenMP threads.
+libomp = os.path.join(llvm_lib_dir, "libomp" + config.llvm_shlib_ext)
 config.substitutions.append(("%run_cpu",
-    asan_prefix + "%s -e main -entry-point-result=void -shared-libs=%s,%s" % (
+    asan_prefix + "%s -e main -entry-point-result=void -shared-libs=%s,%s,%s" % (
         os.path.join(config.llvm_tools_dir, "mlir-runner"),
         os.path.join(config.tessera_libs_dir, "libTesseraTestUtils" + config.llvm_shlib_ext),
-        os.path.join(llvm_lib_dir, "libmlir_c_runner_utils" + config.llvm_shlib_ext))))
+        os.path.join(llvm_lib_dir, "libmlir_c_runner_utils" + config.llvm_shlib_ext),
+        libomp)))
 config.substitutions.append(("%run_example",
-    asan_prefix + "%s -e main -entry-point-result=void -shared-libs=%s,%s" % (
+    asan_prefix + "%s -e main -entry-point-result=void -shared-libs=%s,%s,%s" % (
         os.path.join(config.llvm_tools_dir, "mlir-runner"),
         os.path.join(llvm_lib_dir, "libmlir_runner_utils" + config.llvm_shlib_ext),
-        os.path.join(llvm_lib_dir, "libmlir_c_runner_utils" + config.llvm_shlib_ext))))
+        os.path.join(llvm_lib_dir, "libmlir_c_runner_utils" + config.llvm_shlib_ext),
+        libomp)))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()

@@ -26,6 +26,8 @@ prepare)
   done
   cp build/bin/tessera-run "$BUNDLE/bin/"
   cp -P build/lib/libtessera_rt.so* "$BUNDLE/lib/"
+  # CPU artifacts with threaded site loops need libomp.
+  cp -L /usr/lib/llvm-22/lib/libomp.so.5 "$BUNDLE/lib/"
   # MLIR's runner libraries need libMLIR and libLLVM, too large to carry:
   # a stub with the two print functions the examples call, under their
   # sonames (it prints 9 digits, so the comparison is closer than 6).

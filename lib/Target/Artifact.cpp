@@ -360,7 +360,8 @@ static LogicalResult compile(ModuleOp module,
   }
 
   // The host C driver knows where libc and libm live; the MLIR runner
-  // utilities are linked only when the module prints (--as-needed).
+  // utilities are linked only when the module prints, libomp only when it
+  // has threaded site loops (--as-needed).
   llvm::ErrorOr<std::string> cc = llvm::sys::findProgramByName("cc");
   if (!cc)
     return module.emitError("tessera-compile: no host C compiler driver "
@@ -370,7 +371,7 @@ static LogicalResult compile(ModuleOp module,
   SmallVector<std::string> argv = {*cc,   "-shared", "-o", out, obj,
                                    "-Wl,--as-needed", "-L" + libDir,
                                    "-lmlir_c_runner_utils", "-lmlir_runner_utils",
-                                   "-Wl,-rpath," + libDir, "-lm"};
+                                   "-Wl,-rpath," + libDir, "-lm", "-lomp"};
   SmallVector<StringRef> argvRefs(argv.begin(), argv.end());
   std::string error;
   int rc = llvm::sys::ExecuteAndWait(*cc, argvRefs, std::nullopt, {}, 0, 0,

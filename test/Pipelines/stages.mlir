@@ -8,6 +8,6 @@
 // CHECK-NEXT: cse
 // CHECK-NEXT: tessera-ebt-lower
 // CHECK-NEXT: tessera-to-schedule
-// CHECK-NEXT: tessera-to-tile{block-size=256 out-params=false target=rocdl vector-width=16}
+// CHECK-NEXT: tessera-to-tile{block-size=256 cpu-threads=true out-params=false target=rocdl vector-width=16}
 // CHECK-NEXT: tessera-to-target{chip=gfx942 features=+wavefrontsize64 format=bin target=rocdl toolkit=}
 module {}

@@ -62,7 +62,11 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     that upstream's vectorizer has no combiner for, runs for 16 sites at
     once; outputs the reduction never reads back (the finished KL) are
     computed once after the loop. Other `linalg` ops become scalar parallel
-    loops; then buffer deallocation. With `out-params`, memref results of every function become
+    loops; then buffer deallocation. With `cpu-threads`, each outermost
+    site loop of at least 2^15 steps (its trips times those of the loops in
+    it; unknown bounds count as large) becomes an OpenMP worksharing loop
+    (`convert-scf-to-openmp`); smaller and nested ones run sequentially, so
+    small kernels pay no thread fork. With `out-params`, memref results of every function become
     caller-allocated trailing arguments (the artifact ABI: the caller owns
     every buffer); static result shapes only.
 
@@ -97,6 +101,9 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
            "Turn memref results into caller-allocated out-parameters">,
     Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
            "Threads per block of the site grids (nvvm, rocdl)">,
+    Option<"cpuThreads", "cpu-threads", "bool", /*default=*/"true",
+           "Run the CPU site loops with enough work on OpenMP threads "
+           "(libomp; OMP_NUM_THREADS picks how many)">,
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
            "Sites per vector on the CPU (16 fills an AVX-512 register with "
            "f32); 1: scalar site loops; 0: linalg's plain loops">

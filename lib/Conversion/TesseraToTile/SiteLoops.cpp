@@ -160,7 +160,7 @@ private:
   SmallVector<unsigned> parallelDims, reductionDims;
   /// Outputs computed after the reduction loop from the final carried
   /// values, and the body ops that compute them.
-  llvm::SmallDenseSet<unsigned> sunkOutputs;
+  llvm::DenseSet<unsigned> sunkOutputs;
   llvm::SetVector<Operation *> sunkOps;
   /// Inputs strided along the lanes and contiguous along the (single)
   /// reduction dimension, of static extent >= width: read as width x width
@@ -168,7 +168,7 @@ private:
   SmallVector<OpOperand *> blocked;
   int64_t blockedExtent = 0;
   /// Outputs last written by a fill (initialFill).
-  llvm::SmallDenseMap<unsigned, linalg::FillOp> scratch;
+  llvm::DenseMap<unsigned, linalg::FillOp> scratch;
   // Per emitted tile.
   SmallVector<Value> dims;
   Value laneBase, mask, remaining;
@@ -292,7 +292,7 @@ bool SiteLoopBuilder::analyse() {
 /// needs anything the reduction loop varies.
 bool SiteLoopBuilder::findSinkable(unsigned out) {
   auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
-  llvm::SmallDenseSet<Value> carriedYields;
+  llvm::DenseSet<Value> carriedYields;
   for (auto [i, v] : llvm::enumerate(yield.getValues()))
     if (!sunkOutputs.contains(i))
       carriedYields.insert(v);

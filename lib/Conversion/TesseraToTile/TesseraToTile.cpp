@@ -24,6 +24,9 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -84,6 +87,81 @@ static void convertCopiesToLinalg(ModuleOp module) {
                            copy.getTarget());
     copy.erase();
   });
+}
+
+/// Steps of a site loop: its trips times those of the loops nested in it,
+/// unknown bounds counting as large.
+static int64_t siteLoopWork(scf::ParallelOp loop) {
+  constexpr int64_t kLarge = int64_t(1) << 40;
+  auto trips = [&](ValueRange lbs, ValueRange ubs, ValueRange steps) {
+    int64_t n = 1;
+    for (auto [lb, ub, step] : llvm::zip(lbs, ubs, steps)) {
+      std::optional<int64_t> l = getConstantIntValue(lb),
+                             u = getConstantIntValue(ub),
+                             s = getConstantIntValue(step);
+      if (!l || !u || !s || *s <= 0)
+        return kLarge;
+      n *= std::max<int64_t>(0, (*u - *l + *s - 1) / *s);
+    }
+    return n;
+  };
+  int64_t inner = 1;
+  loop.getBody()->walk([&](scf::ForOp nested) {
+    inner = std::max(inner, trips(nested.getLowerBound(),
+                                  nested.getUpperBound(), nested.getStep()));
+  });
+  int64_t outer = trips(loop.getLowerBound(), loop.getUpperBound(),
+                        loop.getStep());
+  return outer >= kLarge / inner ? kLarge : outer * inner;
+}
+
+/// Every site loop but the outermost ones with enough work becomes a nest
+/// of scf.for, so that only those fork threads.
+static void serializeSmallSiteLoops(ModuleOp module) {
+  constexpr int64_t kMinThreadedWork = int64_t(1) << 15;
+  SmallVector<scf::ParallelOp> serial;
+  module.walk([&](scf::ParallelOp loop) {
+    if (loop.getNumResults() == 0 &&
+        (loop->getParentOfType<scf::ParallelOp>() ||
+         siteLoopWork(loop) < kMinThreadedWork))
+      serial.push_back(loop);
+  });
+  // Inner loops first: a nest is rebuilt from the inside out.
+  for (scf::ParallelOp loop : llvm::reverse(serial)) {
+    OpBuilder b(loop);
+    scf::buildLoopNest(
+        b, loop.getLoc(), loop.getLowerBound(), loop.getUpperBound(),
+        loop.getStep(), [&](OpBuilder &b, Location, ValueRange ivs) {
+          IRMapping map;
+          map.map(loop.getInductionVars(), ivs);
+          for (Operation &op : loop.getBody()->without_terminator())
+            b.clone(op, map);
+        });
+    loop.erase();
+  }
+}
+
+/// convert-scf-to-openmp wraps each loop body in a memref.alloca_scope,
+/// which must stay one block: the target stage's scf-to-cf would split it
+/// at the body's loops. Without allocas in it the scope bounds nothing.
+static void inlineEmptyAllocaScopes(ModuleOp module) {
+  SmallVector<memref::AllocaScopeOp> scopes;
+  module.walk([&](memref::AllocaScopeOp scope) {
+    if (scope.getBodyRegion().walk([](memref::AllocaOp) {
+          return WalkResult::interrupt();
+        }).wasInterrupted())
+      return;
+    scopes.push_back(scope);
+  });
+  IRRewriter rewriter(module.getContext());
+  for (memref::AllocaScopeOp scope : scopes) {
+    Block &body = scope.getBodyRegion().front();
+    auto ret = cast<memref::AllocaScopeReturnOp>(body.getTerminator());
+    SmallVector<Value> results(ret.getResults());
+    rewriter.eraseOp(ret);
+    rewriter.inlineBlockBefore(&body, scope);
+    rewriter.replaceOp(scope, results);
+  }
 }
 
 static void buildCpuLoopsPipeline(OpPassManager &pm) {
@@ -155,6 +233,7 @@ struct TesseraToTilePass
     OpPassManager pm(ModuleOp::getOperationName());
     buildBufferizePipeline(pm, /*outParams=*/true);
     buildCpuLoopsPipeline(pm);
+    pm.addPass(createConvertSCFToOpenMPPass());
     pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
     pm.addPass(createConvertParallelLoopToGpuPass());
     pm.addPass(createGpuKernelOutliningPass());
@@ -209,8 +288,20 @@ struct TesseraToTilePass
     tessera::site_loops::lowerToSiteLoops(getOperation(), vectorWidth);
     OpPassManager loops(ModuleOp::getOperationName());
     buildCpuLoopsPipeline(loops);
-    if (failed(run(loops)))
+    if (failed(run(loops))) {
       signalPassFailure();
+      return;
+    }
+    if (!cpuThreads)
+      return;
+    serializeSmallSiteLoops(getOperation());
+    OpPassManager threads(ModuleOp::getOperationName());
+    threads.addPass(createConvertSCFToOpenMPPass());
+    if (failed(run(threads))) {
+      signalPassFailure();
+      return;
+    }
+    inlineEmptyAllocaScopes(getOperation());
   }
 };
 } // namespace

@@ -1,5 +1,5 @@
-// RUN: tessera-opt %s --tessera-to-tile=target=cpu | FileCheck %s
-// RUN: tessera-opt %s --tessera-to-tile="target=cpu vector-width=0" | FileCheck %s --check-prefix=SCALAR
+// RUN: tessera-opt %s --tessera-to-tile="target=cpu cpu-threads=false" | FileCheck %s
+// RUN: tessera-opt %s --tessera-to-tile="target=cpu cpu-threads=false vector-width=0" | FileCheck %s --check-prefix=SCALAR
 
 // SCALAR-NOT: vector<
 
