@@ -84,6 +84,10 @@ if config.tessera_sanitizers:
     # unpoisoning: user poisoning is meaningless in this mixed process.
     config.environment["ASAN_OPTIONS"] = "allow_user_poisoning=0:detect_leaks=1:abort_on_error=1"
     config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+    # LeakSanitizer's exit-time scan crashes in its tracer while libomp's
+    # worker threads idle; one thread runs the same OpenMP code (a team of
+    # one) without workers.
+    config.environment["OMP_NUM_THREADS"] = "1"
 else:
     config.substitutions.append(("%asan_preload", ""))
     config.substitutions.append(("%sanitizer_flags", ""))

@@ -26,6 +26,15 @@ for size in "1048576 27" "262144 256" "4194304 2"; do
   done
 done
 cp "$OUT/results.json" bench/cpu/results.json
+# PyTorch CPU (Debian python3-torch, for the system python3) on the same
+# artifacts, when it is installed.
+if /usr/bin/python3 -c "import torch" 2>/dev/null; then
+  /usr/bin/python3 bench/cpu/torch_cpu.py build/lib/libtessera_rt.so "$OUT" \
+    > bench/cpu/results-torch.json
+else
+  echo "PyTorch CPU: not measured (apt-get install python3-torch)" >&2
+  : > bench/cpu/results-torch.json
+fi
 python3 - "$OUT/results.json" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
@@ -39,4 +48,13 @@ for r in rows:
         r["c_ref_ms"], r["speedup_vs_c"],
         one[(r["workload"], r["sites"], r["K"])] / r["tessera_ms"],
         r["tessera_GBps"], 100 * r["fraction_of_memcpy"]))
+torch_rows = [json.loads(l) for l in open("bench/cpu/results-torch.json") if l.strip()]
+if torch_rows:
+    print()
+    print("| workload | sites x K | threads | tessera ms | PyTorch %s ms | speed-up vs PyTorch |" % torch_rows[0]["torch"])
+    print("| --- | --- | --- | --- | --- | --- |")
+    for r in torch_rows:
+        print("| %s | %dx%d | %d | %.2f | %.2f | %.2fx |" % (
+            r["workload"], r["sites"], r["K"], r["threads"], r["tessera_ms"],
+            r["torch_ms"], r["speedup_vs_torch"]))
 PY
