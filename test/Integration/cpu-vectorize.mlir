@@ -4,7 +4,8 @@
 // The CPU site vectorisation on the shapes that exercise its edges, against
 // references written as plain scf loops in f64 (which it leaves scalar):
 // 37 sites (two full vectors of 16 and a masked tail of 5) x 40 classes
-// (strided along the lanes: gathered), a reduction of dynamic extent
+// (rows read as transposed 16 x 16 blocks, the last one masked at 8) and
+// x 5 classes (gathered), a reduction of dynamic extent
 // (also 0) with an output finished after the loop, and a matmul (lanes along its 21 output columns). The same checks pass with
 // vectorisation off (second RUN).
 
@@ -20,23 +21,33 @@ func.func @kl(%x: tensor<37xi32>, %lp: tensor<37x40xf32>, %y: tensor<37x40xf32>)
   return %kl : tensor<37xf32>
 }
 
-func.func @kl_ref(%x: tensor<37xi32>, %lp: tensor<37x40xf32>, %y: tensor<37x40xf32>, %s: index) -> f64 {
+// The same with 5 classes: shorter rows than a vector, gathered.
+func.func @kl5(%x: tensor<37xi32>, %lp: tensor<37x5xf32>, %y: tensor<37x5xf32>) -> tensor<37xf32> {
+  %a = bfn.accuracy_constant 0.5
+  %p = bfn.pack %lp : tensor<37x5xf32> -> !bfn.simplex<37x5xf32, log>
+  %s = bfn.sender %x, %a : tensor<37xi32>, !bfn.accuracy -> !bfn.sender<categorical, 37x5xf32>
+  %r = bfn.receiver %p, %a : !bfn.simplex<37x5xf32, log>, !bfn.accuracy -> !bfn.receiver<categorical, 37x5xf32>
+  %kl = bfn.kl %s, %r at %y : !bfn.sender<categorical, 37x5xf32>, !bfn.receiver<categorical, 37x5xf32>, tensor<37x5xf32> -> tensor<37xf32>
+  return %kl : tensor<37xf32>
+}
+
+func.func @kl_ref(%x: tensor<37xi32>, %lp: tensor<37x?xf32>, %y: tensor<37x?xf32>, %s: index) -> f64 {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-  %c40 = arith.constant 40 : index
+  %c40 = tensor.dim %lp, %c1 : tensor<37x?xf32>
   %ninf = arith.constant 0xFFF0000000000000 : f64
   %zero = arith.constant 0.0 : f64
   %m = scf.for %k = %c0 to %c40 step %c1 iter_args(%acc = %ninf) -> f64 {
-    %l = tensor.extract %lp[%s, %k] : tensor<37x40xf32>
-    %v = tensor.extract %y[%s, %k] : tensor<37x40xf32>
+    %l = tensor.extract %lp[%s, %k] : tensor<37x?xf32>
+    %v = tensor.extract %y[%s, %k] : tensor<37x?xf32>
     %a = arith.addf %l, %v : f32
     %a64 = arith.extf %a : f32 to f64
     %n = arith.maximumf %acc, %a64 : f64
     scf.yield %n : f64
   }
   %sum = scf.for %k = %c0 to %c40 step %c1 iter_args(%acc = %zero) -> f64 {
-    %l = tensor.extract %lp[%s, %k] : tensor<37x40xf32>
-    %v = tensor.extract %y[%s, %k] : tensor<37x40xf32>
+    %l = tensor.extract %lp[%s, %k] : tensor<37x?xf32>
+    %v = tensor.extract %y[%s, %k] : tensor<37x?xf32>
     %a = arith.addf %l, %v : f32
     %a64 = arith.extf %a : f32 to f64
     %d = arith.subf %a64, %m : f64
@@ -48,7 +59,7 @@ func.func @kl_ref(%x: tensor<37xi32>, %lp: tensor<37x40xf32>, %y: tensor<37x40xf
   %lse = arith.addf %lse0, %m : f64
   %xi = tensor.extract %x[%s] : tensor<37xi32>
   %xk = arith.index_cast %xi : i32 to index
-  %yx = tensor.extract %y[%s, %xk] : tensor<37x40xf32>
+  %yx = tensor.extract %y[%s, %xk] : tensor<37x?xf32>
   %yx64 = arith.extf %yx : f32 to f64
   %r = arith.subf %yx64, %lse : f64
   return %r : f64
@@ -140,10 +151,30 @@ func.func @main() {
 
   // CHECK-COUNT-37: check {{[0-9]+}}: ok
   %kl = call @kl(%x, %lp, %y) : (tensor<37xi32>, tensor<37x40xf32>, tensor<37x40xf32>) -> tensor<37xf32>
+  %lpd = tensor.cast %lp : tensor<37x40xf32> to tensor<37x?xf32>
+  %yd = tensor.cast %y : tensor<37x40xf32> to tensor<37x?xf32>
   scf.for %s = %c0 to %c37 step %c1 {
     %got = tensor.extract %kl[%s] : tensor<37xf32>
-    %want = func.call @kl_ref(%x, %lp, %y, %s) : (tensor<37xi32>, tensor<37x40xf32>, tensor<37x40xf32>, index) -> f64
+    %want = func.call @kl_ref(%x, %lpd, %yd, %s) : (tensor<37xi32>, tensor<37x?xf32>, tensor<37x?xf32>, index) -> f64
     %id = arith.index_cast %s : index to i64
+    func.call @tessera_check_close(%got, %want, %rtol, %id) : (f32, f64, f64, i64) -> ()
+  }
+
+  // The first 5 classes, labels x mod 5: ids 200 + site.
+  // CHECK-COUNT-37: check {{2[0-9][0-9]}}: ok
+  %lp5 = tensor.extract_slice %lp[0, 0] [37, 5] [1, 1] : tensor<37x40xf32> to tensor<37x5xf32>
+  %y5 = tensor.extract_slice %y[0, 0] [37, 5] [1, 1] : tensor<37x40xf32> to tensor<37x5xf32>
+  %five = arith.constant dense<5> : tensor<37xi32>
+  %x5 = arith.remui %x, %five : tensor<37xi32>
+  %kl5 = call @kl5(%x5, %lp5, %y5) : (tensor<37xi32>, tensor<37x5xf32>, tensor<37x5xf32>) -> tensor<37xf32>
+  %lp5d = tensor.cast %lp5 : tensor<37x5xf32> to tensor<37x?xf32>
+  %y5d = tensor.cast %y5 : tensor<37x5xf32> to tensor<37x?xf32>
+  %i200 = arith.constant 200 : i64
+  scf.for %s = %c0 to %c37 step %c1 {
+    %got = tensor.extract %kl5[%s] : tensor<37xf32>
+    %want = func.call @kl_ref(%x5, %lp5d, %y5d, %s) : (tensor<37xi32>, tensor<37x?xf32>, tensor<37x?xf32>, index) -> f64
+    %i = arith.index_cast %s : index to i64
+    %id = arith.addi %i, %i200 : i64
     func.call @tessera_check_close(%got, %want, %rtol, %id) : (f32, f64, f64, i64) -> ()
   }
 
