@@ -24,6 +24,7 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from tessera_rt import Runtime  # noqa: E402
+from torch_ref import kl_torch, max_rel, update_torch  # noqa: E402
 
 RUNS, WARMUP = 20, 3
 
@@ -37,15 +38,6 @@ def median_ms(f):
         f()
         times.append(1e3 * (time.perf_counter() - start))
     return statistics.median(times)
-
-
-def kl_torch(x, logp, y):
-    return y.gather(1, x.unsqueeze(1)).squeeze(1) - torch.logsumexp(logp + y, 1)
-
-
-def update_torch(logp, y):
-    a = logp + y
-    return a - torch.logsumexp(a, 1, keepdim=True)
 
 
 def main():
@@ -70,9 +62,7 @@ def main():
             out = rt.buffer(nbytes=like.numel() * 4)
             rt.invoke(f, ins, [out])
             want = fn(*args)
-            got = rt.read(out, like)
-            err = float(((got.double() - want.double()).abs()
-                         / (1 + want.double().abs())).max())
+            err = max_rel(rt.read(out, like), want)
             if err > 1e-4:
                 raise RuntimeError(f"{name} {n}x{k}: ours differs from PyTorch "
                                    f"(max rel {err:.3g})")

@@ -25,6 +25,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tessera_rt import Runtime  # noqa: E402
+from torch_ref import kl_torch, max_rel, update_torch  # noqa: E402
 
 RUNS, WARMUP = 30, 5
 TARGET_SIZES = {(1048576, 27), (262144, 256), (4194304, 2)}
@@ -44,20 +45,6 @@ def median_ms(f):
         end.synchronize()
         times.append(start.elapsed_time(end))
     return statistics.median(times)
-
-
-def kl_torch(x, logp, y):
-    return y.gather(1, x.unsqueeze(1)).squeeze(1) - torch.logsumexp(logp + y, 1)
-
-
-def update_torch(logp, y):
-    a = logp + y
-    return a - torch.logsumexp(a, 1, keepdim=True)
-
-
-def max_rel(got, want):
-    got, want = got.double(), want.double().cpu()
-    return float(((got - want).abs() / (1 + want.abs())).max())
 
 
 def run_size(rt, bundle, n, k):

@@ -31,7 +31,7 @@ prepare)
     rm "$BUNDLE/kernels-${n}x$k.mlir"
   done <"$BUNDLE/sizes.txt"
   cp -P build/lib/libtessera_rt.so* "$BUNDLE/lib/"
-  cp bench/gpu/perf.py bench/tessera_rt.py "$BUNDLE/"
+  cp bench/gpu/perf.py bench/tessera_rt.py bench/torch_ref.py "$BUNDLE/"
   echo "prepared $BUNDLE ($(du -sh "$BUNDLE" | cut -f1))"
   ;;
 run)
