@@ -63,6 +63,27 @@ struct tessera_module {
   tessera_module *prev, *next;
 };
 
+/* A context's buffers and modules are intrusive doubly linked lists
+ * (prev/next members), so that destroying the context frees what is left
+ * and each free unlinks in constant time. */
+#define LIST_PUSH(head, node)                                                  \
+  do {                                                                         \
+    (node)->prev = NULL;                                                       \
+    (node)->next = (head);                                                     \
+    if (head)                                                                  \
+      (head)->prev = (node);                                                   \
+    (head) = (node);                                                           \
+  } while (0)
+#define LIST_UNLINK(head, node)                                                \
+  do {                                                                         \
+    if ((node)->prev)                                                          \
+      (node)->prev->next = (node)->next;                                       \
+    else                                                                       \
+      (head) = (node)->next;                                                   \
+    if ((node)->next)                                                          \
+      (node)->next->prev = (node)->prev;                                       \
+  } while (0)
+
 struct tessera_buffer {
   tessera_context *ctx;
   size_t size;
@@ -717,10 +738,7 @@ tessera_status tessera_buffer_alloc(tessera_context *ctx, size_t bytes,
   buffer->ctx = ctx;
   buffer->size = bytes;
   buffer->data = data;
-  buffer->next = ctx->buffers;
-  if (ctx->buffers)
-    ctx->buffers->prev = buffer;
-  ctx->buffers = buffer;
+  LIST_PUSH(ctx->buffers, buffer);
   ctx->memory_used += bytes;
   *out = buffer;
   return TESSERA_SUCCESS;
@@ -730,12 +748,7 @@ void tessera_buffer_free(tessera_buffer *buffer) {
   if (!buffer)
     return;
   tessera_context *ctx = buffer->ctx;
-  if (buffer->prev)
-    buffer->prev->next = buffer->next;
-  else
-    ctx->buffers = buffer->next;
-  if (buffer->next)
-    buffer->next->prev = buffer->prev;
+  LIST_UNLINK(ctx->buffers, buffer);
   ctx->memory_used -= buffer->size;
   if (ctx->cuda) {
     device_enter(ctx);
@@ -1014,10 +1027,7 @@ static tessera_status load_handle(tessera_context *ctx, const char *path,
     free(m);
     return status;
   }
-  m->next = ctx->modules;
-  if (ctx->modules)
-    ctx->modules->prev = m;
-  ctx->modules = m;
+  LIST_PUSH(ctx->modules, m);
   *out = m;
   return TESSERA_SUCCESS;
 }
@@ -1114,12 +1124,7 @@ void tessera_module_unload(tessera_module *m) {
   if (!m)
     return;
   tessera_context *ctx = m->ctx;
-  if (m->prev)
-    m->prev->next = m->next;
-  else
-    ctx->modules = m->next;
-  if (m->next)
-    m->next->prev = m->prev;
+  LIST_UNLINK(ctx->modules, m);
   free_functions(m);
   close_handle(m);
   if (m->memfd >= 0)
