@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "GPUPlacement.h"
+#include "SiteLoops.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -205,18 +206,7 @@ private:
     // The block size must be a constant for the conversion to gpu.launch;
     // a grid smaller than one block gets a block of its size.
     int64_t tile = blockSize;
-    std::optional<int64_t> trips = 1;
-    for (auto [lb, ub, step] : llvm::zip(
-             loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
-      std::optional<int64_t> l = getConstantIntValue(lb);
-      std::optional<int64_t> u = getConstantIntValue(ub);
-      std::optional<int64_t> s = getConstantIntValue(step);
-      if (!l || !u || !s || *s <= 0) {
-        trips = std::nullopt;
-        break;
-      }
-      *trips *= std::max<int64_t>(0, (*u - *l + *s - 1) / *s);
-    }
+    std::optional<int64_t> trips = tessera::site_loops::staticTripCount(loop);
     if (trips && *trips == 0) {
       loop.erase();
       return success();

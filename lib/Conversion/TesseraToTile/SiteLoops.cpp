@@ -877,3 +877,18 @@ void tessera::site_loops::materializeBarriers(ModuleOp module) {
   });
   marker.erase();
 }
+
+std::optional<int64_t>
+tessera::site_loops::staticTripCount(scf::ParallelOp loop) {
+  int64_t trips = 1;
+  for (auto [lb, ub, step] : llvm::zip(
+           loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
+    std::optional<int64_t> l = getConstantIntValue(lb);
+    std::optional<int64_t> u = getConstantIntValue(ub);
+    std::optional<int64_t> s = getConstantIntValue(step);
+    if (!l || !u || !s || *s <= 0)
+      return std::nullopt;
+    trips *= std::max<int64_t>(0, (*u - *l + *s - 1) / *s);
+  }
+  return trips;
+}

@@ -13,6 +13,7 @@
 #ifndef TESSERA_LIB_CONVERSION_TESSERATOTILE_SITELOOPS_H
 #define TESSERA_LIB_CONVERSION_TESSERATOTILE_SITELOOPS_H
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/BuiltinOps.h"
 
 namespace tessera::site_loops {
@@ -48,6 +49,10 @@ void materializeBarriers(mlir::ModuleOp module);
 /// workgroup memref.globals, copied into each gpu.module that uses them;
 /// the host module's originals go.
 void eraseHostStageTiles(mlir::ModuleOp module);
+
+/// The number of points of \p loop when its bounds and steps are constants
+/// (0 when some dimension is empty), nullopt otherwise.
+std::optional<int64_t> staticTripCount(mlir::scf::ParallelOp loop);
 
 } // namespace tessera::site_loops
 

@@ -89,30 +89,20 @@ static void convertCopiesToLinalg(ModuleOp module) {
   });
 }
 
-/// Steps of a site loop: its trips times those of the loops nested in it,
-/// unknown bounds counting as large.
+/// Steps of a site loop: its trips times those of the longest loop nested
+/// in it, unknown bounds counting as large.
 static int64_t siteLoopWork(scf::ParallelOp loop) {
   constexpr int64_t kLarge = int64_t(1) << 40;
-  auto trips = [&](ValueRange lbs, ValueRange ubs, ValueRange steps) {
-    int64_t n = 1;
-    for (auto [lb, ub, step] : llvm::zip(lbs, ubs, steps)) {
-      std::optional<int64_t> l = getConstantIntValue(lb),
-                             u = getConstantIntValue(ub),
-                             s = getConstantIntValue(step);
-      if (!l || !u || !s || *s <= 0)
-        return kLarge;
-      n *= std::max<int64_t>(0, (*u - *l + *s - 1) / *s);
-    }
-    return n;
-  };
   int64_t inner = 1;
   loop.getBody()->walk([&](scf::ForOp nested) {
-    inner = std::max(inner, trips(nested.getLowerBound(),
-                                  nested.getUpperBound(), nested.getStep()));
+    std::optional<APInt> trips = nested.getStaticTripCount();
+    inner = std::max(inner, trips ? int64_t(trips->getLimitedValue(kLarge))
+                                  : kLarge);
   });
-  int64_t outer = trips(loop.getLowerBound(), loop.getUpperBound(),
-                        loop.getStep());
-  return outer >= kLarge / inner ? kLarge : outer * inner;
+  std::optional<int64_t> outer = tessera::site_loops::staticTripCount(loop);
+  if (!outer)
+    return kLarge;
+  return *outer >= kLarge / inner ? kLarge : *outer * inner;
 }
 
 /// Every site loop but the outermost ones with enough work becomes a nest
@@ -126,8 +116,9 @@ static void serializeSmallSiteLoops(ModuleOp module) {
          siteLoopWork(loop) < kMinThreadedWork))
       serial.push_back(loop);
   });
-  // Inner loops first: a nest is rebuilt from the inside out.
-  for (scf::ParallelOp loop : llvm::reverse(serial)) {
+  // The walk is post-order: inner loops are rebuilt first, so that an outer
+  // one clones the rebuilt nest and never a loop still in the list.
+  for (scf::ParallelOp loop : serial) {
     OpBuilder b(loop);
     scf::buildLoopNest(
         b, loop.getLoc(), loop.getLowerBound(), loop.getUpperBound(),

@@ -31,3 +31,25 @@ func.func @dynamic(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?xf32> {
   %r = arith.addf %a, %b : tensor<?xf32>
   return %r : tensor<?xf32>
 }
+
+// A small loop nested in a small loop: both sequential, the inner rebuilt
+// before the outer clones it.
+// CHECK-LABEL: func.func @nested(
+// CHECK-NOT:     scf.parallel
+// CHECK:         scf.for %[[I:.*]] = %{{.*}} to %c4
+// CHECK-NEXT:      scf.for %[[J:.*]] = %{{.*}} to %c8
+// CHECK-NEXT:        memref.store %{{.*}}, %{{.*}}[%[[I]], %[[J]]]
+// CHECK-NOT:     scf.parallel
+func.func @nested(%m: memref<4x8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %one = arith.constant 1.0 : f32
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    scf.parallel (%j) = (%c0) to (%c8) step (%c1) {
+      memref.store %one, %m[%i, %j] : memref<4x8xf32>
+    }
+  }
+  return
+}
