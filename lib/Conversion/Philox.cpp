@@ -71,19 +71,29 @@ Value unitFloat(OpBuilder &b, Location l, Value word, bool openAtZero) {
 FailureOr<Value> tessera::philoxDraws(OpBuilder &b, Location loc,
                                       RankedTensorType type, bool normal,
                                       Value seed, Value offset, uint32_t stream,
-                                      Value leadingSize) {
+                                      ValueRange dynamicSizes) {
+  if (dynamicSizes.size() != static_cast<size_t>(type.getNumDynamicDims()))
+    return failure();
   ArrayRef<int64_t> shape = type.getShape();
-  SmallVector<OpFoldResult> sizes;
-  for (auto [i, d] : llvm::enumerate(shape)) {
-    if (!ShapedType::isDynamic(d))
-      sizes.push_back(b.getIndexAttr(d));
-    else if (i == 0 && leadingSize)
-      sizes.push_back(leadingSize);
-    else
-      return failure();
-  }
   unsigned rank = shape.size();
-  Value init = tensor::EmptyOp::create(b, loc, sizes, b.getF32Type());
+  // Row-major strides of the linear element index, as i64 values (products
+  // of the dynamic sizes where there are any).
+  SmallVector<Value> strides(rank);
+  {
+    Value stride = cstI64(b, loc, 1);
+    unsigned dyn = dynamicSizes.size();
+    for (int d = static_cast<int>(rank) - 1; d >= 0; --d) {
+      strides[d] = stride;
+      Value size =
+          ShapedType::isDynamic(shape[d])
+              ? Value(arith::IndexCastOp::create(b, loc, b.getI64Type(),
+                                                 dynamicSizes[--dyn]))
+              : cstI64(b, loc, shape[d]);
+      if (d > 0)
+        stride = arith::MulIOp::create(b, loc, stride, size);
+    }
+  }
+  Value init = tensor::EmptyOp::create(b, loc, type, dynamicSizes);
   MLIRContext *ctx = b.getContext();
   SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, {}, ctx),
                                  AffineMap::get(rank, 0, {}, ctx),
@@ -94,16 +104,12 @@ FailureOr<Value> tessera::philoxDraws(OpBuilder &b, Location loc,
       ValueRange{init}, maps, iters,
       [&](OpBuilder &bb, Location l, ValueRange a) {
         Type i64 = bb.getI64Type(), i32 = bb.getI32Type();
-        // Row-major linear index; only the leading size may be dynamic.
         Value e = cstI64(bb, l, 0);
-        int64_t stride = 1;
         for (int d = static_cast<int>(rank) - 1; d >= 0; --d) {
           Value idx = arith::IndexCastOp::create(bb, l, i64,
                                                  linalg::IndexOp::create(bb, l, d));
-          e = arith::AddIOp::create(
-              bb, l, e, arith::MulIOp::create(bb, l, idx, cstI64(bb, l, stride)));
-          if (d > 0)
-            stride *= shape[d];
+          e = arith::AddIOp::create(bb, l, e,
+                                    arith::MulIOp::create(bb, l, idx, strides[d]));
         }
         Value ctr = arith::AddIOp::create(bb, l, a[1], e);
         Value c0 = arith::TruncIOp::create(bb, l, i32, ctr);

@@ -25,9 +25,12 @@ def TesseraToSchedulePass : Pass<"tessera-to-schedule", "::mlir::ModuleOp"> {
        f64 and rounded once.
 
     `ebt` ops must have gone through `tessera-ebt-lower` (the pipeline runs
-    it first); any left are reported. Not implemented yet (reported by
-    name): `rng(...)` over dynamic site dimensions, the rate of a custom
-    schedule without `rate = @fn`.
+    it first); any left are reported. `rng(...)` over dynamic site
+    dimensions reads the sizes off the tensor it draws for (the stream is
+    the same as for static sizes). The rate of a custom schedule without
+    `rate = @fn` is dbeta/dt of its `beta` function, generated once per
+    function by reverse mode (`@<beta>_rate`); a beta function with branches,
+    no body or an op without a derivative rule is reported.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

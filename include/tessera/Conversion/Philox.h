@@ -17,15 +17,15 @@ namespace tessera {
 /// (lo32(seed), hi32(seed)) and counter (lo32(offset + e), hi32(offset + e),
 /// stream, 0); a uniform is (r0 >> 8) 2^-24, a normal
 /// sqrt(-2 ln u1) cos(2 pi u2) with u1 = ((r0 >> 8) + 1) 2^-24,
-/// u2 = (r1 >> 8) 2^-24. `seed` and `offset` are i64 values. Only the leading
-/// dimension may be dynamic, its size given by `leadingSize`; fails
-/// otherwise.
+/// u2 = (r1 >> 8) 2^-24. `seed` and `offset` are i64 values; `dynamicSizes`
+/// holds one index value per dynamic dimension of `type`, in order (as for
+/// tensor.empty); fails when the count differs.
 mlir::FailureOr<mlir::Value> philoxDraws(mlir::OpBuilder &b,
                                          mlir::Location loc,
                                          mlir::RankedTensorType type,
                                          bool normal, mlir::Value seed,
                                          mlir::Value offset, uint32_t stream,
-                                         mlir::Value leadingSize = {});
+                                         mlir::ValueRange dynamicSizes = {});
 
 /// Turns the keyed form of a drawing op (`rng(seed, offset)`) into its
 /// explicit form (`draws(...)`) in place; every bfn/ebt op that draws has

@@ -10,6 +10,7 @@
 
 #include "tessera/Conversion/LinalgBuilders.h"
 #include "tessera/Conversion/Philox.h"
+#include "tessera/Conversion/ReverseMode.h"
 #include "tessera/Dialect/BFN/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -1418,27 +1419,79 @@ struct GenerateLowering : public OpRewritePattern<GenerateOp> {
   }
 };
 
+/// The tensor whose leading dims are the sites a drawing op draws for: the
+/// data of bfn.paramize and of a sender, the output of a receiver, the
+/// parameters of a step or of the generative loop.
+FailureOr<Value> siteTensor(OpBuilder &b, Operation *op) {
+  Location loc = op->getLoc();
+  Value v;
+  if (auto p = dyn_cast<ParamizeOp>(op))
+    return p.getX();
+  if (auto s = dyn_cast<SampleOp>(op)) {
+    Operation *def = s.getDist().getDefiningOp();
+    if (auto snd = dyn_cast_or_null<SenderOp>(def))
+      return snd.getX();
+    auto rcv = dyn_cast_or_null<ReceiverOp>(def);
+    if (!rcv)
+      return failure();
+    v = rcv.getOutput();
+  } else if (auto f = dyn_cast<FlowStepOp>(op)) {
+    v = f.getTheta();
+  } else {
+    v = cast<GenerateOp>(op).getTheta();
+  }
+  if (isa<SimplexType>(v.getType()))
+    return unpackOne(b, loc, v);
+  if (isa<GaussType>(v.getType()))
+    return unpackGauss(b, loc, v).first;
+  return v;
+}
+
 /// rng(seed, offset) -> draws(the Philox tensors): the op then lowers as if
-/// the user had passed those draws.
+/// the user had passed those draws. Dynamic site sizes are read off the
+/// tensor the op draws for; the step count of bfn.generate is its `n`.
 template <typename OpT>
 struct MaterializePhilox : public OpRewritePattern<OpT> {
   using OpRewritePattern<OpT>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpT op, PatternRewriter &rw) const override {
     if (!op.getSeed())
       return failure();
+    Location loc = op.getLoc();
     std::string what;
     SmallVector<DrawSpec> specs = getDrawSpecs(op, what);
-    Value leading;
+    // Draws stacked over the steps of bfn.generate lead with n; its final
+    // draw (final = sample) does not.
+    unsigned stacked = 0;
     if constexpr (std::is_same_v<OpT, GenerateOp>)
-      leading = toIndex(rw, op.getLoc(), op.getN());
+      stacked = specs.size() - (op.getFinal() == FinalSample::sample ? 1 : 0);
+    Value sites;
     SmallVector<Value> draws;
     for (auto [j, spec] : llvm::enumerate(specs)) {
-      FailureOr<Value> d = philoxDraws(rw, op.getLoc(), spec.type,
-                                       spec.kind == DrawKind::normal,
-                                       op.getSeed(), op.getOffset(), j, leading);
-      if (failed(d))
-        return rw.notifyMatchFailure(op, "dynamic draw shape");
-      draws.push_back(*d);
+      unsigned lead = j < stacked ? 1 : 0;
+      SmallVector<Value> sizes;
+      for (int64_t d = 0; d < spec.type.getRank(); ++d) {
+        if (!spec.type.isDynamicDim(d))
+          continue;
+        if constexpr (std::is_same_v<OpT, GenerateOp>) {
+          if (d < lead) {
+            sizes.push_back(toIndex(rw, loc, op.getN()));
+            continue;
+          }
+        }
+        if (!sites) {
+          FailureOr<Value> t = siteTensor(rw, op);
+          if (failed(t))
+            return rw.notifyMatchFailure(op, "no tensor gives the site sizes");
+          sites = *t;
+        }
+        sizes.push_back(tensor::DimOp::create(rw, loc, sites, d - lead));
+      }
+      FailureOr<Value> draw =
+          philoxDraws(rw, loc, spec.type, spec.kind == DrawKind::normal,
+                      op.getSeed(), op.getOffset(), j, sizes);
+      if (failed(draw))
+        return rw.notifyMatchFailure(op, "draw shape");
+      draws.push_back(*draw);
     }
     replaceKeyWithDraws(rw, op, draws);
     return success();
@@ -1683,46 +1736,35 @@ void tessera::populateBFNTypeLoweringPatterns(BFNTypeConverter &converter,
 
 LogicalResult tessera::lowerBFNToSchedule(ModuleOp module) {
   MLIRContext *ctx = module.getContext();
-  // What this lowering does not cover yet is reported up front, by name.
-  bool unsupported = false;
-  module.walk([&](Operation *op) {
-    auto report = [&](StringRef what) {
-      op->emitError() << "tessera-to-schedule: lowering of '" << op->getName()
-                      << "' " << what << " is not yet implemented";
-      unsupported = true;
-    };
-    // rng(...) over dynamic site dims needs the sizes threaded through.
-    std::string what;
-    bool keyed = false;
-    if (auto p = dyn_cast<ParamizeOp>(op))
-      keyed = static_cast<bool>(p.getSeed());
-    else if (auto s = dyn_cast<SampleOp>(op))
-      keyed = static_cast<bool>(s.getSeed());
-    else if (auto f = dyn_cast<FlowStepOp>(op))
-      keyed = static_cast<bool>(f.getSeed());
-    else if (auto g = dyn_cast<GenerateOp>(op))
-      keyed = static_cast<bool>(g.getSeed());
-    if (keyed)
-      for (const DrawSpec &d : getDrawSpecs(op, what))
-        if (llvm::any_of(d.type.getShape().drop_front(), ShapedType::isDynamic) ||
-            (!isa<GenerateOp>(op) && d.type.getShape().size() > 0 &&
-             ShapedType::isDynamic(d.type.getShape().front()))) {
-          report("with rng(...) over dynamic site dimensions");
-          break;
-        }
-    // alpha(t) of a custom schedule needs its rate function for now.
-    ScheduleAttr sched;
-    if (auto r = dyn_cast<RateOp>(op))
-      sched = r.getSchedule();
-    else if (auto l = dyn_cast<ContinuousLossOp>(op))
-      sched = l.getSchedule();
-    if (sched && sched.getKind() == ScheduleKind::custom && !sched.getRateFn()) {
-      op->emitError() << "the rate of a custom schedule without 'rate = @fn' "
-                         "(a compiler-derived dbeta/dt) is not yet implemented";
-      unsupported = true;
+  // alpha(t) of a custom schedule without 'rate = @fn' is dbeta/dt of its
+  // beta function, differentiated here once per function and named in the
+  // schedule as if the user had written it.
+  SymbolTableCollection tables;
+  llvm::DenseMap<StringAttr, FlatSymbolRefAttr> rates;
+  WalkResult derived = module.walk([&](Operation *op) {
+    if (!isa<RateOp, ContinuousLossOp>(op))
+      return WalkResult::advance();
+    auto sched = op->getAttrOfType<ScheduleAttr>("schedule");
+    if (sched.getKind() != ScheduleKind::custom || sched.getRateFn())
+      return WalkResult::advance();
+    FlatSymbolRefAttr &rate = rates[sched.getBetaFn().getAttr()];
+    if (!rate) {
+      auto beta = tables.lookupNearestSymbolFrom<func::FuncOp>(
+          op, sched.getBetaFn());
+      FailureOr<func::FuncOp> d = createScalarDerivative(
+          beta, (sched.getBetaFn().getValue() + "_rate").str(), op,
+          "tessera-to-schedule", tables);
+      if (failed(d))
+        return WalkResult::interrupt();
+      rate = FlatSymbolRefAttr::get(d->getSymNameAttr());
     }
+    op->setAttr("schedule",
+                ScheduleAttr::get(ctx, sched.getKind(), sched.getBeta1(),
+                                  sched.getSigma1(), sched.getPower(),
+                                  sched.getBetaFn(), rate));
+    return WalkResult::advance();
   });
-  if (unsupported)
+  if (derived.wasInterrupted())
     return failure();
 
   // Steps call their network by symbol.

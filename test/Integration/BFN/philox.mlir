@@ -4,7 +4,8 @@
 // form equals the draws(...) form fed with an independent C reference of the
 // stream (itself checked against Random123's known answers), for normals
 // (sender sample, Bayesian flow) and uniforms (receiver class draw); the same
-// key gives the same numbers, another offset other numbers.
+// key gives the same numbers, another offset other numbers. Dynamic site
+// dims draw the same stream as static ones.
 
 func.func private @tessera_philox_selftest(i64)
 func.func private @tesseraCheckTensor(tensor<*xf32> {bufferization.access = "read"}, tensor<*xf64> {bufferization.access = "read"}, f64, i64) attributes {llvm.emit_c_interface}
@@ -88,6 +89,28 @@ func.func @flow(%x: tensor<6xi32>, %seed: i64, %off: i64, %e: tensor<6x4xf32>) -
   return %kt, %gt : tensor<6x4xf32>, tensor<6x4xf32>
 }
 
+// The same three draws with dynamic site dims.
+func.func @normals_dyn(%x: tensor<?x3x?xf32>, %seed: i64, %off: i64) -> tensor<?x3x?xf32> {
+  %a = bfn.accuracy_constant 1.0
+  %s = bfn.sender %x, %a : tensor<?x3x?xf32>, !bfn.accuracy -> !bfn.sender<gaussian, ?x3x?xf32>
+  %y = bfn.sample %s rng(%seed, %off) : !bfn.sender<gaussian, ?x3x?xf32> -> tensor<?x3x?xf32>
+  return %y : tensor<?x3x?xf32>
+}
+
+func.func @receiver_dyn(%logits: tensor<?x4xf32>, %seed: i64, %off: i64) -> tensor<?x4xf32> {
+  %a = bfn.accuracy_constant 2.0
+  %p = bfn.output %logits : (tensor<?x4xf32>) -> !bfn.simplex<?x4xf32, log>
+  %r = bfn.receiver %p, %a : !bfn.simplex<?x4xf32, log>, !bfn.accuracy -> !bfn.receiver<categorical, ?x4xf32>
+  %y = bfn.sample %r rng(%seed, %off) : !bfn.receiver<categorical, ?x4xf32> -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+
+func.func @flow_dyn(%x: tensor<?xi32>, %seed: i64, %off: i64) -> tensor<?x4xf32> {
+  %t = arith.constant 0.7 : f32
+  %k = bfn.paramize %x at #bfn.schedule<paper_discrete, beta1 = 3.0>(%t) rng(%seed, %off) : tensor<?xi32>, f32 -> !bfn.simplex<?x4xf32, log>
+  %kt = bfn.unpack %k : !bfn.simplex<?x4xf32, log> -> tensor<?x4xf32>
+  return %kt : tensor<?x4xf32>
+}
 
 func.func @main() {
   %seed = arith.constant 20261121 : i64
@@ -147,5 +170,30 @@ func.func @main() {
   %fgu = tensor.cast %fg64 : tensor<6x4xf64> to tensor<*xf64>
   // CHECK: check 6: ok
   call @tesseraCheckTensor(%fku, %fgu, %rtol, %i6) : (tensor<*xf32>, tensor<*xf64>, f64, i64) -> ()
+
+  // Dynamic site dims: bit-identical to the static forms.
+  %i7 = arith.constant 7 : i64
+  %i8 = arith.constant 8 : i64
+  %i9 = arith.constant 9 : i64
+  %xz = arith.constant dense<0.0> : tensor<2x3x5xf32>
+  %xzd = tensor.cast %xz : tensor<2x3x5xf32> to tensor<?x3x?xf32>
+  %yd = call @normals_dyn(%xzd, %seed, %off) : (tensor<?x3x?xf32>, i64, i64) -> tensor<?x3x?xf32>
+  %ydu = tensor.cast %yd : tensor<?x3x?xf32> to tensor<*xf32>
+  // CHECK: check 7: ok
+  call @tesseraCheckTensor(%ydu, %y64u, %zero, %i7) : (tensor<*xf32>, tensor<*xf64>, f64, i64) -> ()
+  %logitsd = tensor.cast %logits : tensor<6x4xf32> to tensor<?x4xf32>
+  %rd = call @receiver_dyn(%logitsd, %seed, %off) : (tensor<?x4xf32>, i64, i64) -> tensor<?x4xf32>
+  %rdu = tensor.cast %rd : tensor<?x4xf32> to tensor<*xf32>
+  %k64 = arith.extf %keyed : tensor<6x4xf32> to tensor<6x4xf64>
+  %k64u = tensor.cast %k64 : tensor<6x4xf64> to tensor<*xf64>
+  // CHECK: check 8: ok
+  call @tesseraCheckTensor(%rdu, %k64u, %zero, %i8) : (tensor<*xf32>, tensor<*xf64>, f64, i64) -> ()
+  %xd = tensor.cast %x : tensor<6xi32> to tensor<?xi32>
+  %fd = call @flow_dyn(%xd, %seed, %off) : (tensor<?xi32>, i64, i64) -> tensor<?x4xf32>
+  %fdu = tensor.cast %fd : tensor<?x4xf32> to tensor<*xf32>
+  %fk64 = arith.extf %fk : tensor<6x4xf32> to tensor<6x4xf64>
+  %fk64u = tensor.cast %fk64 : tensor<6x4xf64> to tensor<*xf64>
+  // CHECK: check 9: ok
+  call @tesseraCheckTensor(%fdu, %fk64u, %zero, %i9) : (tensor<*xf32>, tensor<*xf64>, f64, i64) -> ()
   return
 }

@@ -2,7 +2,8 @@
 
 // docs/bfn-math.md G1: alpha_i of n = 4 for every schedule (i and n are
 // run-time values: nothing folds), additivity sum_i alpha_i = beta(1) = beta1
-// for n = 1000 within 1e-6, and alpha(0.5) (the L^inf weight).
+// for n = 1000 within 1e-6, and alpha(0.5) (the L^inf weight), also for a
+// custom schedule whose alpha(t) the compiler derives from beta.
 // The reference code's sqrt(beta1) = 0.75 is spelled sqrt_beta1.
 
 func.func private @tessera_check_close(f32, f64, f64, i64)
@@ -359,6 +360,51 @@ func.func @beta_batch(%t: tensor<3xf32>) -> tensor<3xf32> {
   return %v : tensor<3xf32>
 }
 
+// A custom schedule beta(t) = expm1(t) + tanh(t) (beta1 = e - 1 + tanh 1):
+// alpha_i from beta, alpha(t) = e^t + 1 - tanh(t)^2 derived by the compiler.
+func.func @custom_beta(%t: f32) -> f32 {
+  %e = math.expm1 %t : f32
+  %h = math.tanh %t : f32
+  %s = arith.addf %e, %h : f32
+  return %s : f32
+}
+
+func.func @alphas_custom(%n: index) -> tensor<4xf32> {
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c3 = arith.constant 3 : index
+  %c4 = arith.constant 4 : index
+  %a1 = bfn.alpha #bfn.schedule<custom, beta1 = 2.479875984, beta = @custom_beta>(%c1 of %n) : index, index -> !bfn.accuracy
+  %a2 = bfn.alpha #bfn.schedule<custom, beta1 = 2.479875984, beta = @custom_beta>(%c2 of %n) : index, index -> !bfn.accuracy
+  %a3 = bfn.alpha #bfn.schedule<custom, beta1 = 2.479875984, beta = @custom_beta>(%c3 of %n) : index, index -> !bfn.accuracy
+  %a4 = bfn.alpha #bfn.schedule<custom, beta1 = 2.479875984, beta = @custom_beta>(%c4 of %n) : index, index -> !bfn.accuracy
+  %v1 = bfn.accuracy_value %a1 : !bfn.accuracy -> f32
+  %v2 = bfn.accuracy_value %a2 : !bfn.accuracy -> f32
+  %v3 = bfn.accuracy_value %a3 : !bfn.accuracy -> f32
+  %v4 = bfn.accuracy_value %a4 : !bfn.accuracy -> f32
+  %t = tensor.from_elements %v1, %v2, %v3, %v4 : tensor<4xf32>
+  return %t : tensor<4xf32>
+}
+
+func.func @sum_custom(%n: index) -> f64 {
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f64
+  %np1 = arith.addi %n, %c1 : index
+  %sum = scf.for %i = %c1 to %np1 step %c1 iter_args(%acc = %zero) -> (f64) {
+    %a = bfn.alpha #bfn.schedule<custom, beta1 = 2.479875984, beta = @custom_beta>(%i of %n) : index, index -> !bfn.accuracy
+    %v = bfn.accuracy_value %a : !bfn.accuracy -> f32
+    %w = arith.extf %v : f32 to f64
+    %next = arith.addf %acc, %w : f64
+    scf.yield %next : f64
+  }
+  return %sum : f64
+}
+
+func.func @rate_custom(%t: f32) -> f32 {
+  %r = bfn.rate #bfn.schedule<custom, beta1 = 2.479875984, beta = @custom_beta>(%t) : f32 -> f32
+  return %r : f32
+}
+
 func.func @main() {
   %c4 = arith.constant 4 : index
   %c1000 = arith.constant 1000 : index
@@ -508,6 +554,21 @@ func.func @main() {
   %ugbb = tensor.cast %gbb : tensor<3xf64> to tensor<*xf64>
   %id30 = arith.constant 30 : i64
   call @tesseraCheckTensor(%ubb, %ugbb, %rtol, %id30) : (tensor<*xf32>, tensor<*xf64>, f64, i64) -> ()
+
+  %g_custom = arith.constant dense<[0.5289440791, 0.5818943489, 0.641310541, 0.7277270154]> : tensor<4xf64>
+  %r_custom = call @alphas_custom(%c4) : (index) -> tensor<4xf32>
+  %u_custom = tensor.cast %r_custom : tensor<4xf32> to tensor<*xf32>
+  %ug_custom = tensor.cast %g_custom : tensor<4xf64> to tensor<*xf64>
+  %id31 = arith.constant 31 : i64
+  call @tesseraCheckTensor(%u_custom, %ug_custom, %rtol, %id31) : (tensor<*xf32>, tensor<*xf64>, f64, i64) -> ()
+  %s_custom = call @sum_custom(%c1000) : (index) -> f64
+  %b1_custom = arith.constant 2.479875984 : f64
+  %id32 = arith.constant 32 : i64
+  call @tessera_check_close_f64(%s_custom, %b1_custom, %rtol6, %id32) : (f64, f64, f64, i64) -> ()
+  %rcu = call @rate_custom(%half) : (f32) -> f32
+  %grcu = arith.constant 2.435169004 : f64
+  %id33 = arith.constant 33 : i64
+  call @tessera_check_close(%rcu, %grcu, %rtol, %id33) : (f32, f64, f64, i64) -> ()
   return
 }
 
@@ -541,3 +602,6 @@ func.func @main() {
 // CHECK: check 28: ok
 // CHECK: check 29: ok
 // CHECK: check 30: ok
+// CHECK: check 31: ok
+// CHECK: check 32: ok
+// CHECK: check 33: ok

@@ -11,23 +11,22 @@
 // reduces over the dimensions the operand does not index. Reductions must be
 // sums (matmul, matvec, pooling by addition); tensor reshapes and slices
 // have their structural adjoints. Calls are inlined, aggregated ops
-// (softmax) decomposed and concatenations turned into slices first. Anything else is rejected with
-// the op's name.
+// (softmax) decomposed and concatenations turned into slices first. Anything
+// else is rejected with the op's name. The scalar rules are shared
+// (tessera/Conversion/ReverseMode.h).
 //
 //===----------------------------------------------------------------------===//
 
 #include "tessera/Dialect/EBT/Transforms/Passes.h"
 
 #include "tessera/Conversion/LinalgBuilders.h"
+#include "tessera/Conversion/ReverseMode.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
-#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
-
-#include <cmath>
 
 using namespace mlir;
 using namespace tessera::ebt;
@@ -52,130 +51,6 @@ Value splatLike(OpBuilder &b, Location loc, Value like, double v) {
 
 Value cst(OpBuilder &b, Location loc, Type t, double v) {
   return arith::ConstantOp::create(b, loc, b.getFloatAttr(t, v));
-}
-
-/// Scalar reverse mode over the ops of one block (the replayed body of a
-/// generic). `adj` starts with the seeds; on success it holds the adjoint
-/// of every float value the seeds depend on.
-LogicalResult scalarReverse(OpBuilder &b, ArrayRef<Operation *> ops,
-                            DenseMap<Value, Value> &adj, Operation *diagOp) {
-  auto add = [&](Value v, Value a) {
-    if (!isa<FloatType>(v.getType()))
-      return;
-    if (a.getType() != v.getType())
-      a = v.getType().getIntOrFloatBitWidth() > a.getType().getIntOrFloatBitWidth()
-              ? Value(arith::ExtFOp::create(b, a.getLoc(), v.getType(), a))
-              : Value(arith::TruncFOp::create(b, a.getLoc(), v.getType(), a));
-    auto it = adj.find(v);
-    if (it == adj.end())
-      adj[v] = a;
-    else
-      it->second = arith::AddFOp::create(b, a.getLoc(), it->second, a);
-  };
-  for (Operation *op : llvm::reverse(ops)) {
-    if (op->getNumResults() != 1)
-      continue;
-    Value r = op->getResult(0);
-    auto it = adj.find(r);
-    if (it == adj.end() || !isa<FloatType>(r.getType()))
-      continue;
-    Value a = it->second;
-    Location l = op->getLoc();
-    Type t = r.getType();
-    auto mul = [&](Value x, Value y) -> Value { return arith::MulFOp::create(b, l, x, y); };
-    if (isa<arith::ConstantOp, arith::SIToFPOp, arith::UIToFPOp>(op))
-      continue;
-    if (auto o = dyn_cast<arith::AddFOp>(op)) {
-      add(o.getLhs(), a);
-      add(o.getRhs(), a);
-    } else if (auto o = dyn_cast<arith::SubFOp>(op)) {
-      add(o.getLhs(), a);
-      add(o.getRhs(), arith::NegFOp::create(b, l, a));
-    } else if (auto o = dyn_cast<arith::MulFOp>(op)) {
-      add(o.getLhs(), mul(a, o.getRhs()));
-      add(o.getRhs(), mul(a, o.getLhs()));
-    } else if (auto o = dyn_cast<arith::DivFOp>(op)) {
-      add(o.getLhs(), arith::DivFOp::create(b, l, a, o.getRhs()));
-      Value q = arith::DivFOp::create(b, l, r, o.getRhs());
-      add(o.getRhs(), arith::NegFOp::create(b, l, mul(a, q)));
-    } else if (auto o = dyn_cast<arith::NegFOp>(op)) {
-      add(o.getOperand(), arith::NegFOp::create(b, l, a));
-    } else if (isa<arith::MaximumFOp, arith::MinimumFOp, arith::MaxNumFOp,
-                   arith::MinNumFOp>(op)) {
-      // Subgradient: the selected operand (the first on ties).
-      bool isMax = isa<arith::MaximumFOp, arith::MaxNumFOp>(op);
-      Value x = op->getOperand(0), y = op->getOperand(1);
-      Value first = arith::CmpFOp::create(
-          b, l, isMax ? arith::CmpFPredicate::OGE : arith::CmpFPredicate::OLE, x, y);
-      Value zero = cst(b, l, t, 0.0);
-      add(x, arith::SelectOp::create(b, l, first, a, zero));
-      add(y, arith::SelectOp::create(b, l, first, zero, a));
-    } else if (auto o = dyn_cast<arith::SelectOp>(op)) {
-      Value zero = cst(b, l, t, 0.0);
-      add(o.getTrueValue(), arith::SelectOp::create(b, l, o.getCondition(), a, zero));
-      add(o.getFalseValue(), arith::SelectOp::create(b, l, o.getCondition(), zero, a));
-    } else if (auto o = dyn_cast<arith::ExtFOp>(op)) {
-      add(o.getIn(), a);
-    } else if (auto o = dyn_cast<arith::TruncFOp>(op)) {
-      add(o.getIn(), a);
-    } else if (auto o = dyn_cast<math::ExpOp>(op)) {
-      add(o.getOperand(), mul(a, r));
-    } else if (auto o = dyn_cast<math::LogOp>(op)) {
-      add(o.getOperand(), arith::DivFOp::create(b, l, a, o.getOperand()));
-    } else if (auto o = dyn_cast<math::TanhOp>(op)) {
-      Value one = cst(b, l, t, 1.0);
-      add(o.getOperand(), mul(a, arith::SubFOp::create(b, l, one, mul(r, r))));
-    } else if (auto o = dyn_cast<math::SqrtOp>(op)) {
-      add(o.getOperand(), arith::DivFOp::create(b, l, mul(a, cst(b, l, t, 0.5)), r));
-    } else if (auto o = dyn_cast<math::RsqrtOp>(op)) {
-      add(o.getOperand(), mul(a, mul(cst(b, l, t, -0.5), mul(r, mul(r, r)))));
-    } else if (auto o = dyn_cast<math::ErfOp>(op)) {
-      Value x = o.getOperand();
-      Value g = math::ExpOp::create(b, l, arith::NegFOp::create(b, l, mul(x, x)));
-      add(x, mul(a, mul(g, cst(b, l, t, 2.0 / std::sqrt(M_PI)))));
-    } else if (auto o = dyn_cast<math::SinOp>(op)) {
-      add(o.getOperand(), mul(a, math::CosOp::create(b, l, o.getOperand())));
-    } else if (auto o = dyn_cast<math::CosOp>(op)) {
-      add(o.getOperand(),
-          arith::NegFOp::create(b, l, mul(a, math::SinOp::create(b, l, o.getOperand()))));
-    } else if (auto o = dyn_cast<math::AbsFOp>(op)) {
-      Value s = math::CopySignOp::create(b, l, cst(b, l, t, 1.0), o.getOperand());
-      add(o.getOperand(), mul(a, s));
-    } else if (auto o = dyn_cast<math::Log1pOp>(op)) {
-      add(o.getOperand(),
-          arith::DivFOp::create(b, l, a,
-                                arith::AddFOp::create(b, l, o.getOperand(),
-                                                      cst(b, l, t, 1.0))));
-    } else if (auto o = dyn_cast<math::ExpM1Op>(op)) {
-      add(o.getOperand(),
-          mul(a, arith::AddFOp::create(b, l, r, cst(b, l, t, 1.0))));
-    } else if (auto o = dyn_cast<math::Exp2Op>(op)) {
-      add(o.getOperand(), mul(a, mul(r, cst(b, l, t, M_LN2))));
-    } else if (auto o = dyn_cast<math::Log2Op>(op)) {
-      add(o.getOperand(),
-          arith::DivFOp::create(b, l, a, mul(o.getOperand(), cst(b, l, t, M_LN2))));
-    } else if (auto o = dyn_cast<math::TanOp>(op)) {
-      Value one = cst(b, l, t, 1.0);
-      add(o.getOperand(), mul(a, arith::AddFOp::create(b, l, one, mul(r, r))));
-    } else if (auto o = dyn_cast<math::FmaOp>(op)) {
-      add(o.getA(), mul(a, o.getB()));
-      add(o.getB(), mul(a, o.getA()));
-      add(o.getC(), a);
-    } else if (isa<math::FloorOp, math::CeilOp, math::RoundOp,
-                   math::RoundEvenOp, math::TruncOp>(op)) {
-      continue; // piecewise constant: zero almost everywhere
-    } else if (auto o = dyn_cast<math::PowFOp>(op)) {
-      Value x = o.getLhs(), p = o.getRhs();
-      Value pm1 = arith::SubFOp::create(b, l, p, cst(b, l, t, 1.0));
-      add(x, mul(a, mul(p, math::PowFOp::create(b, l, x, pm1))));
-      add(p, mul(a, mul(r, math::LogOp::create(b, l, x))));
-    } else {
-      return diagOp->emitError()
-             << "tessera-ebt-lower: cannot differentiate '" << op->getName()
-             << "' in the body of this op";
-    }
-  }
-  return success();
 }
 
 bool dependsOn(Value v, Value arg, Block &block) {
@@ -319,7 +194,9 @@ LogicalResult genericAdjoint(OpBuilder &b, linalg::GenericOp g,
                             : Value(arith::AddFOp::create(bb, l, it->second, dy));
             adj[term] = sum;
           }
-          if (failed(scalarReverse(bb, replayed, adj, g))) {
+          if (Operation *bad = tessera::scalarReverse(bb, replayed, adj)) {
+            g.emitError() << "tessera-ebt-lower: cannot differentiate '"
+                          << bad->getName() << "' in the body of this op";
             failedBody = true;
             linalg::YieldOp::create(bb, l, ValueRange{args.back()});
             return;
@@ -337,45 +214,6 @@ LogicalResult genericAdjoint(OpBuilder &b, linalg::GenericOp g,
     accumulate(operand, adjoint.getResult(0));
   }
   return success();
-}
-
-/// Inlines every func.call in `fn` (the clone of `energy` being
-/// differentiated), repeatedly, so that energies built from helper
-/// functions are differentiated as one straight-line body. Callees must be
-/// single-block functions, as energies are; recursion is reported.
-LogicalResult inlineCalls(func::FuncOp fn, func::FuncOp energy,
-                          SymbolTableCollection &tables) {
-  // Each round inlines one level of calls; deeper than this is recursion.
-  constexpr int kMaxDepth = 32;
-  for (int depth = 0;; ++depth) {
-    SmallVector<func::CallOp> calls;
-    fn.walk([&](func::CallOp c) { calls.push_back(c); });
-    if (calls.empty())
-      return success();
-    if (depth == kMaxDepth)
-      return calls.front()->emitError()
-             << "tessera-ebt-lower: calls in energy '@" << energy.getName()
-             << "' nest deeper than " << kMaxDepth << " (recursion?)";
-    for (func::CallOp call : calls) {
-      auto callee =
-          tables.lookupNearestSymbolFrom<func::FuncOp>(call, call.getCalleeAttr());
-      if (!callee || callee.isExternal() || !callee.getBody().hasOneBlock())
-        return call->emitError()
-               << "tessera-ebt-lower: cannot differentiate through the call of '@"
-               << call.getCallee() << "' in energy '@" << energy.getName()
-               << "': the callee must be a func.func with a straight-line body";
-      Block &body = callee.getBody().front();
-      IRMapping map;
-      map.map(body.getArguments(), call.getOperands());
-      OpBuilder b(call);
-      for (Operation &op : body.without_terminator())
-        b.clone(op, map);
-      for (auto [res, ret] :
-           llvm::zip(call.getResults(), body.getTerminator()->getOperands()))
-        res.replaceAllUsesWith(map.lookupOrDefault(ret));
-      call->erase();
-    }
-  }
 }
 
 } // namespace
@@ -411,7 +249,9 @@ tessera::ebt::getOrCreateEnergyGradient(func::FuncOp energy,
   symbols.insert(grad);
   IRMapping map;
   energy.getBody().cloneInto(&grad.getBody(), map);
-  if (failed(inlineCalls(grad, energy, tables)))
+  if (failed(tessera::inlineCalls(
+          grad, "tessera-ebt-lower",
+          ("energy '@" + energy.getName() + "'").str(), tables)))
     return failure();
 
   // Everything on tensors as linalg.generic: aggregated ops (softmax)
@@ -430,9 +270,8 @@ tessera::ebt::getOrCreateEnergyGradient(func::FuncOp energy,
 
   Block &block = grad.getBody().front();
   auto ret = cast<func::ReturnOp>(block.getTerminator());
-  SmallVector<Operation *> ops;
-  for (Operation &op : block.without_terminator())
-    ops.push_back(&op);
+  SmallVector<Operation *> ops =
+      llvm::to_vector(llvm::make_pointer_range(block.without_terminator()));
   b.setInsertionPoint(ret);
   Location loc = ret.getLoc();
   // Activity: only values that depend on y get adjoints, so context-only

@@ -202,10 +202,22 @@ struct MaterializeNoise : public OpRewritePattern<OpT> {
       return failure();
     auto type = cast<RankedTensorType>(op->getResult(0).getType());
     auto f32 = RankedTensorType::get(type.getShape(), rw.getF32Type());
+    // The noise has the result's shape: that of y (the first operand) for a
+    // step; K times that of x (the first operand) for an initialiser, whose
+    // K only the type gives.
+    SmallVector<Value> sizes;
+    Value like = op->getOperand(0);
+    unsigned lead = type.getRank() - cast<RankedTensorType>(like.getType()).getRank();
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (type.isDynamicDim(d)) {
+        if (d < lead)
+          return rw.notifyMatchFailure(op, "dynamic candidate count");
+        sizes.push_back(tensor::DimOp::create(rw, op.getLoc(), like, d - lead));
+      }
     FailureOr<Value> d = philoxDraws(rw, op.getLoc(), f32, /*normal=*/true,
-                                     op.getSeed(), op.getOffset(), 0);
+                                     op.getSeed(), op.getOffset(), 0, sizes);
     if (failed(d))
-      return rw.notifyMatchFailure(op, "dynamic noise shape");
+      return rw.notifyMatchFailure(op, "draw shape");
     replaceKeyWithDraws(rw, op, ValueRange{*d});
     return success();
   }
@@ -337,21 +349,20 @@ struct InferExpansion : public OpRewritePattern<InferOp> {
     bool noisyEval = (policy.getKind() == PolicyKind::langevin &&
                       policy.getPlacement() != Placement::ula) ||
                      (policy.getKind() == PolicyKind::simplex && noise);
-    // Elements per step of the noise stream (the draws form is T x K x C).
-    // K may be dynamic: perStep = K |C|, and the draws take K as their
-    // leading size.
-    Value perStep, candidates;
+    // Elements per step of the noise stream (the draws form is T x K x C):
+    // the element count of y, whose dynamic sizes the draws take.
+    Value perStep;
+    SmallVector<Value> noiseSizes;
     if (noise && op.getSeed()) {
-      ArrayRef<int64_t> candidateShape = yType.getShape().drop_front();
-      if (ShapedType::isDynamicShape(candidateShape))
-        return rw.notifyMatchFailure(op, "dynamic candidate shape with rng");
-      candidates = tensor::DimOp::create(rw, loc, y0, 0);
-      Value k = arith::IndexCastOp::create(rw, loc, rw.getI64Type(), candidates);
-      perStep = arith::MulIOp::create(
-          rw, loc, k,
-          arith::ConstantOp::create(rw, loc,
-                                    rw.getI64IntegerAttr(ShapedType::getNumElements(
-                                        candidateShape))));
+      perStep = arith::ConstantOp::create(rw, loc, rw.getI64IntegerAttr(1));
+      for (int64_t d = 0; d < yType.getRank(); ++d) {
+        Value size = tensor::DimOp::create(rw, loc, y0, d);
+        if (yType.isDynamicDim(d))
+          noiseSizes.push_back(size);
+        perStep = arith::MulIOp::create(
+            rw, loc, perStep,
+            arith::IndexCastOp::create(rw, loc, rw.getI64Type(), size));
+      }
     }
     Value zero = arith::ConstantIndexOp::create(rw, loc, 0);
     Value one = arith::ConstantIndexOp::create(rw, loc, 1);
@@ -365,7 +376,7 @@ struct InferExpansion : public OpRewritePattern<InferOp> {
             Value off = arith::AddIOp::create(b, l, op.getOffset(),
                                               arith::MulIOp::create(b, l, ti, perStep));
             xi = *philoxDraws(b, l, noiseType, true, op.getSeed(), off, 0,
-                              candidates);
+                              noiseSizes);
           } else if (noise) {
             xi = candidate(b, l, op.getDraws().front(), t);
           }

@@ -105,7 +105,9 @@ def BFN_ScheduleAttr : AttrDef<BFN_Dialect, "Schedule"> {
     continuous/discretised and discrete data. `sqrt_beta1 = s` is accepted
     as a spelling of `beta1 = s^2` (the reference code's parameter) and is
     printed as `beta1`. A `custom` schedule names `func.func`s of type
-    `(f32) -> f32`; the ops that use it check that they exist.
+    `(f32) -> f32`; the ops that use it check that they exist. Without
+    `rate = @fn`, `tessera-to-schedule` derives `alpha(t) = beta'(t)` from a
+    straight-line `beta` by reverse mode.
 
     Examples:
 
