@@ -3,7 +3,11 @@
 #include "tessera/Conversion/LinalgBuilders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <limits>
 
 using namespace mlir;
 
@@ -94,4 +98,79 @@ LogicalResult tessera::decomposeAggregatedOps(Operation *root,
     op->erase();
   }
   return success();
+}
+
+std::pair<Value, Value> tessera::lseStep(OpBuilder &b, Location loc, Value a,
+                                         Value m, Value s) {
+  Value nm = arith::MaximumFOp::create(b, loc, m, a);
+  Value d = math::AbsFOp::create(b, loc, arith::SubFOp::create(b, loc, a, m));
+  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, d));
+  Value grew = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, a, m);
+  Value one = cstF32(b, loc, 1.0);
+  Value rescaled = arith::AddFOp::create(
+      b, loc, arith::MulFOp::create(b, loc, s, e), one);
+  Value added = arith::AddFOp::create(b, loc, s, e);
+  Value ns = arith::SelectOp::create(b, loc, grew, rescaled, added);
+  Value ninf = cstF32(b, loc, -std::numeric_limits<double>::infinity());
+  Value dead = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, nm, ninf);
+  ns = arith::SelectOp::create(b, loc, dead, cstF32(b, loc, 0.0), ns);
+  return {nm, ns};
+}
+
+std::optional<tessera::LseStepParts> tessera::matchLseStep(Value ns) {
+  // Mirrors lseStep op by op; any other shape is not ours.
+  auto isConst = [](Value v, double c) {
+    FloatAttr attr;
+    return matchPattern(v, m_Constant(&attr)) &&
+           attr.getValueAsDouble() == c;
+  };
+  auto outer = ns.getDefiningOp<arith::SelectOp>();
+  if (!outer || !isConst(outer.getTrueValue(), 0.0))
+    return std::nullopt;
+  auto dead = outer.getCondition().getDefiningOp<arith::CmpFOp>();
+  if (!dead || dead.getPredicate() != arith::CmpFPredicate::OEQ ||
+      !isConst(dead.getRhs(), -std::numeric_limits<double>::infinity()))
+    return std::nullopt;
+  auto nm = dead.getLhs().getDefiningOp<arith::MaximumFOp>();
+  auto sel = outer.getFalseValue().getDefiningOp<arith::SelectOp>();
+  if (!nm || !sel)
+    return std::nullopt;
+  Value m = nm.getLhs(), a = nm.getRhs();
+  auto grew = sel.getCondition().getDefiningOp<arith::CmpFOp>();
+  auto rescaled = sel.getTrueValue().getDefiningOp<arith::AddFOp>();
+  auto added = sel.getFalseValue().getDefiningOp<arith::AddFOp>();
+  if (!grew || grew.getPredicate() != arith::CmpFPredicate::OGT ||
+      grew.getLhs() != a || grew.getRhs() != m || !rescaled || !added ||
+      !isConst(rescaled.getRhs(), 1.0))
+    return std::nullopt;
+  auto mul = rescaled.getLhs().getDefiningOp<arith::MulFOp>();
+  if (!mul)
+    return std::nullopt;
+  Value s = mul.getLhs(), e = mul.getRhs();
+  if (added.getLhs() != s || added.getRhs() != e)
+    return std::nullopt;
+  auto exp = e.getDefiningOp<math::ExpOp>();
+  auto neg = exp ? exp.getOperand().getDefiningOp<arith::NegFOp>() : nullptr;
+  auto abs = neg ? neg.getOperand().getDefiningOp<math::AbsFOp>() : nullptr;
+  auto sub = abs ? abs.getOperand().getDefiningOp<arith::SubFOp>() : nullptr;
+  if (!sub || sub.getLhs() != a || sub.getRhs() != m)
+    return std::nullopt;
+  return LseStepParts{a, m, s, nm};
+}
+
+Value tessera::lseMerge(OpBuilder &b, Location loc, Value mA, Value sA,
+                        Value mB, Value sB) {
+  // One exp, as in lseStep: the smaller side is rescaled by exp(-|mA - mB|).
+  Value d = math::AbsFOp::create(b, loc, arith::SubFOp::create(b, loc, mA, mB));
+  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, d));
+  Value aBigger = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, mA, mB);
+  Value keepA = arith::AddFOp::create(b, loc, sA,
+                                      arith::MulFOp::create(b, loc, sB, e));
+  Value keepB = arith::AddFOp::create(b, loc,
+                                      arith::MulFOp::create(b, loc, sA, e), sB);
+  Value s = arith::SelectOp::create(b, loc, aBigger, keepA, keepB);
+  Value m = arith::MaximumFOp::create(b, loc, mA, mB);
+  Value ninf = cstF32(b, loc, -std::numeric_limits<double>::infinity());
+  Value dead = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, m, ninf);
+  return arith::SelectOp::create(b, loc, dead, cstF32(b, loc, 0.0), s);
 }

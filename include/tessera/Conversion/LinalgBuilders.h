@@ -63,6 +63,28 @@ mlir::Value fromF32(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
 mlir::Value filled(mlir::OpBuilder &b, mlir::Location loc, mlir::Value empty,
                    double v);
 
+/// One step of an online log-sum-exp over f32: (m, s) -> (max(m, a),
+/// rescaled sum), with one exp: e = exp(-|a - m|) rescales the old sum when
+/// a is the new max and is the new term otherwise. All-(-inf) prefixes keep
+/// s = 0 instead of producing NaN.
+std::pair<mlir::Value, mlir::Value> lseStep(mlir::OpBuilder &b,
+                                            mlir::Location loc, mlir::Value a,
+                                            mlir::Value m, mlir::Value s);
+
+/// The operands of a sum `ns` built by lseStep: the term `a`, the running
+/// max `m` and sum `s` it started from, and the new max; nullopt when `ns`
+/// is not lseStep's sum. Lets a later stage recognise the online
+/// log-sum-exp in a reduction body and split it (lseMerge).
+struct LseStepParts {
+  mlir::Value a, m, s, newMax;
+};
+std::optional<LseStepParts> matchLseStep(mlir::Value ns);
+
+/// The sum of two partial online log-sum-exps (mA, sA) and (mB, sB) over
+/// disjoint terms, relative to max(mA, mB); 0 when both are empty (-inf).
+mlir::Value lseMerge(mlir::OpBuilder &b, mlir::Location loc, mlir::Value mA,
+                     mlir::Value sA, mlir::Value mB, mlir::Value sB);
+
 } // namespace tessera
 
 #endif // TESSERA_CONVERSION_LINALGBUILDERS_H

@@ -235,27 +235,6 @@ Operand siteOperand(Value v) {
   return {v, t ? static_cast<unsigned>(t.getRank()) : 0u};
 }
 
-/// One step of an online log-sum-exp: (m, s) -> (max(m, a), rescaled sum),
-/// with one exp: e = exp(-|a - m|) rescales the old sum when a is the new
-/// max and is the new term otherwise. All-(-inf) prefixes keep s = 0
-/// instead of producing NaN.
-std::pair<Value, Value> lseStep(OpBuilder &b, Location loc, Value a, Value m,
-                                Value s) {
-  Value nm = arith::MaximumFOp::create(b, loc, m, a);
-  Value d = math::AbsFOp::create(b, loc, arith::SubFOp::create(b, loc, a, m));
-  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, d));
-  Value grew = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, a, m);
-  Value one = cstF32(b, loc, 1.0);
-  Value rescaled = arith::AddFOp::create(
-      b, loc, arith::MulFOp::create(b, loc, s, e), one);
-  Value added = arith::AddFOp::create(b, loc, s, e);
-  Value ns = arith::SelectOp::create(b, loc, grew, rescaled, added);
-  Value ninf = cstF32(b, loc, -std::numeric_limits<double>::infinity());
-  Value dead = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, nm, ninf);
-  ns = arith::SelectOp::create(b, loc, dead, cstF32(b, loc, 0.0), ns);
-  return {nm, ns};
-}
-
 /// One step of a log-space log-sum-exp: L' = log(e^L + e^a), as
 /// max(L, a) + log1p(e^-|L - a|); -inf on either side returns the other.
 Value logAddExp(OpBuilder &b, Location loc, Value lse, Value a) {

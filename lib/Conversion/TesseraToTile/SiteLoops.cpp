@@ -7,11 +7,16 @@
 // lanes hold sites instead: the reduction dimensions stay loops whose body
 // is the op's scalar body applied to whole vectors (CPU) or to one site
 // per thread (GPU), so any reduction vectorises across sites, whatever it
-// carries, and its state lives in registers.
+// carries, and its state lives in registers. On the GPU an alphabet too
+// long for one thread per site is split across a warp instead, where every
+// carried value has a merge: a sum, max or min, the online log-sum-exp of
+// the BFN lowering, or a pick of the class at a given index.
 //
 //===----------------------------------------------------------------------===//
 
 #include "SiteLoops.h"
+
+#include "tessera/Conversion/LinalgBuilders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -90,6 +95,10 @@ constexpr int64_t kMaxStagedClasses = 256;
 
 constexpr llvm::StringLiteral kBarrierMarker = "__tessera_tile_barrier";
 
+/// Lanes of a warp split (the NVIDIA warp; AMD wavefronts of 64 run it as
+/// two halves, shuffles staying within 32 lanes).
+constexpr int64_t kWarp = 32;
+
 /// A block-wide barrier, as a call to kBarrierMarker (materializeBarriers).
 void barrier(OpBuilder &b, Location loc, ModuleOp module) {
   if (!module.lookupSymbol(kBarrierMarker)) {
@@ -145,6 +154,11 @@ private:
           step,
       const IRMapping &invariant);
 
+  bool findMerges();
+  bool readsState(Value v);
+  scf::ValueVector mergeLanes(OpBuilder &b, Location loc, ValueRange state,
+                              ValueRange other);
+
   linalg::GenericOp op;
   int64_t width;
   /// Threads per block on the GPU (0 on the CPU): with blocked inputs the op
@@ -167,6 +181,20 @@ private:
   /// blocks of rows, transposed in registers (loadColumns), not gathered.
   SmallVector<OpOperand *> blocked;
   int64_t blockedExtent = 0;
+  /// The warp split (GPU, one long reduction): a warp per site, lane l
+  /// reducing classes l, l + 32, ...; the lanes' states merged by xor
+  /// shuffles. How each carried output merges (carried order), and for a
+  /// pick the body's condition, whose hits are carried as an i1 flag.
+  enum class MergeKind { combine, lseSum, pick };
+  struct Merge {
+    MergeKind kind;
+    Operation *combiner = nullptr; // combine: the body's add/max/min
+    unsigned partner = 0;          // lseSum: carried index of its max
+    Value condition;               // pick
+  };
+  bool warpSplit = false;
+  SmallVector<Merge> merges;
+  Value lane;
   /// Outputs last written by a fill (initialFill).
   llvm::DenseMap<unsigned, linalg::FillOp> scratch;
   // Per emitted tile.
@@ -284,7 +312,147 @@ bool SiteLoopBuilder::analyse() {
         break;
       }
   }
+  if (gpuBlock > 0 && width == 1 && parallelDims.size() == 1 &&
+      reductionDims.size() == 1 && blocked.empty()) {
+    int64_t classes = op.getStaticLoopRanges()[reductionDims.front()];
+    warpSplit = !ShapedType::isDynamic(classes) &&
+                classes > kMaxStagedClasses && findMerges();
+  }
   return true;
+}
+
+/// Whether \p v depends on a carried output inside the body.
+bool SiteLoopBuilder::readsState(Value v) {
+  SmallVector<Value> worklist{v};
+  llvm::DenseSet<Value> seen;
+  while (!worklist.empty()) {
+    Value x = worklist.pop_back_val();
+    if (!seen.insert(x).second)
+      continue;
+    if (auto arg = dyn_cast<BlockArgument>(x)) {
+      if (arg.getOwner() == op.getBody() &&
+          op.isDpsInit(op.getMatchingOpOperand(arg)))
+        return true;
+      continue;
+    }
+    Operation *def = x.getDefiningOp();
+    if (def && def->getBlock() == op.getBody())
+      llvm::append_range(worklist, def->getOperands());
+  }
+  return false;
+}
+
+/// A merge for every carried output, or false (the op stays a thread per
+/// site).
+bool SiteLoopBuilder::findMerges() {
+  auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
+  SmallVector<unsigned> carried;
+  for (unsigned i = 0; i < op.getNumDpsInits(); ++i)
+    if (!sunkOutputs.contains(i))
+      carried.push_back(i);
+  auto stateArg = [&](unsigned i) { return op.getRegionOutputArgs()[i]; };
+  for (unsigned i : carried) {
+    Type t = stateArg(i).getType();
+    if (!t.isF32() && !t.isInteger(32))
+      return false; // what a shuffle moves
+    Value y = yield.getValues()[i];
+    Operation *def = y.getDefiningOp();
+    if (!def || def->getBlock() != op.getBody())
+      return false;
+    if (isa<arith::AddFOp, arith::AddIOp, arith::MaximumFOp, arith::MinimumFOp,
+            arith::MaxNumFOp, arith::MinNumFOp>(def)) {
+      Value lhs = def->getOperand(0), rhs = def->getOperand(1);
+      Value term = lhs == stateArg(i) ? rhs : rhs == stateArg(i) ? lhs : Value();
+      if (term && !readsState(term)) {
+        merges.push_back({MergeKind::combine, def});
+        continue;
+      }
+    }
+    if (std::optional<tessera::LseStepParts> lse = tessera::matchLseStep(y);
+        lse && lse->s == stateArg(i) && !readsState(lse->a)) {
+      auto partner = llvm::find_if(carried, [&](unsigned j) {
+        return stateArg(j) == lse->m && yield.getValues()[j] == lse->newMax;
+      });
+      if (partner != carried.end()) {
+        merges.push_back(
+            {MergeKind::lseSum, nullptr,
+             static_cast<unsigned>(partner - carried.begin())});
+        continue;
+      }
+    }
+    // select(k == w, v, acc): at most one class hits, so the lane that
+    // did (if any) holds the value.
+    if (auto sel = dyn_cast<arith::SelectOp>(def);
+        sel && sel.getFalseValue() == stateArg(i) &&
+        !readsState(sel.getTrueValue())) {
+      auto cmp = sel.getCondition().getDefiningOp<arith::CmpIOp>();
+      auto isClass = [&](Value v) {
+        auto index = v.getDefiningOp<linalg::IndexOp>();
+        return index && index.getDim() == reductionDims.front();
+      };
+      auto reductionFree = [&](Value v) {
+        if (readsState(v))
+          return false;
+        SmallVector<Value> worklist{v};
+        while (!worklist.empty()) {
+          Value x = worklist.pop_back_val();
+          if (auto arg = dyn_cast<BlockArgument>(x)) {
+            if (arg.getOwner() == op.getBody() &&
+                usesReductionDim(op.getMatchingIndexingMap(
+                    op.getMatchingOpOperand(arg))))
+              return false;
+            continue;
+          }
+          Operation *d = x.getDefiningOp();
+          if (!d || d->getBlock() != op.getBody())
+            continue;
+          if (isClass(x))
+            return false;
+          llvm::append_range(worklist, d->getOperands());
+        }
+        return true;
+      };
+      if (cmp && cmp.getPredicate() == arith::CmpIPredicate::eq &&
+          ((isClass(cmp.getLhs()) && reductionFree(cmp.getRhs())) ||
+           (isClass(cmp.getRhs()) && reductionFree(cmp.getLhs())))) {
+        merges.push_back({MergeKind::pick, nullptr, 0, sel.getCondition()});
+        continue;
+      }
+    }
+    return false;
+  }
+  return true;
+}
+
+/// One butterfly stage: this lane's carried state (then its pick flags)
+/// merged with another lane's.
+scf::ValueVector SiteLoopBuilder::mergeLanes(OpBuilder &b, Location loc,
+                                             ValueRange state,
+                                             ValueRange other) {
+  unsigned n = merges.size();
+  scf::ValueVector merged(state.begin(), state.end());
+  unsigned flag = n;
+  for (auto [i, m] : llvm::enumerate(merges)) {
+    switch (m.kind) {
+    case MergeKind::combine:
+      merged[i] = b.create(loc, m.combiner->getName().getIdentifier(),
+                           ValueRange{state[i], other[i]},
+                           state[i].getType(), m.combiner->getAttrs())
+                      ->getResult(0);
+      break;
+    case MergeKind::lseSum:
+      merged[i] = tessera::lseMerge(b, loc, state[m.partner], state[i],
+                           other[m.partner], other[i]);
+      break;
+    case MergeKind::pick:
+      merged[i] = arith::SelectOp::create(b, loc, other[flag], other[i],
+                                          state[i]);
+      merged[flag] = arith::OrIOp::create(b, loc, state[flag], other[flag]);
+      ++flag;
+      break;
+    }
+  }
+  return merged;
 }
 
 /// Collects into sunkOps the body ops computing output \p out from the
@@ -672,10 +840,12 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
           // One step of the reduction: the body at the current dims, on
           // the carried state, with \p preloaded inputs already read.
           auto step = [&](OpBuilder &b, Location loc, ValueRange state,
-                          IRMapping map) {
+                          IRMapping map, IRMapping *bodyMap = nullptr) {
             for (auto [i, arg] : llvm::zip(carried, state))
               map.map(op.getMatchingBlockArgument(&inits[i]), arg);
             map = body(b, loc, map);
+            if (bodyMap)
+              *bodyMap = map;
             scf::ValueVector next;
             for (unsigned i : carried)
               next.push_back(toVector(
@@ -703,7 +873,74 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
             return cur;
           };
           scf::LoopNest nest;
-          if (!blocked.empty()) {
+          if (warpSplit) {
+            unsigned r = reductionDims.front();
+            Value zeroLane = arith::CmpIOp::create(
+                b, loc, arith::CmpIPredicate::eq, lane,
+                arith::ConstantIndexOp::create(b, loc, 0));
+            // Lane 0 starts from the initial state, the others from the
+            // merge's identity (a pick from the initial value, no hit).
+            scf::ValueVector state;
+            for (auto [init, m] : llvm::zip(iterArgs, merges)) {
+              Type t = init.getType();
+              std::optional<TypedAttr> identity;
+              if (m.kind == MergeKind::lseSum)
+                identity = b.getFloatAttr(t, 0.0);
+              else if (m.kind == MergeKind::combine)
+                identity = arith::getNeutralElement(m.combiner);
+              if (!identity) {
+                state.push_back(init);
+                continue;
+              }
+              Value id = arith::ConstantOp::create(b, loc, *identity);
+              state.push_back(
+                  arith::SelectOp::create(b, loc, zeroLane, init, id));
+            }
+            for (const Merge &m : merges)
+              if (m.kind == MergeKind::pick)
+                state.push_back(arith::ConstantOp::create(
+                    b, loc, b.getBoolAttr(false)));
+            unsigned n = merges.size();
+            auto loop = scf::ForOp::create(
+                b, loc, lane, value(ranges[r].size),
+                arith::ConstantIndexOp::create(b, loc, kWarp), state,
+                [&](OpBuilder &b, Location loc, Value k, ValueRange args) {
+                  dims[r] = k;
+                  IRMapping map = invariant;
+                  scf::ValueVector next =
+                      step(b, loc, args.take_front(n), map, &map);
+                  unsigned flag = n;
+                  for (const Merge &m : merges)
+                    if (m.kind == MergeKind::pick) {
+                      next.push_back(arith::OrIOp::create(
+                          b, loc, args[flag], map.lookup(m.condition)));
+                      ++flag;
+                    }
+                  scf::YieldOp::create(b, loc, next);
+                });
+            state.assign(loop.getResults().begin(), loop.getResults().end());
+            Type i32 = b.getI32Type();
+            Value warp = arith::ConstantIntOp::create(b, loc, i32, kWarp);
+            for (int64_t offset = kWarp / 2; offset >= 1; offset /= 2) {
+              Value off = arith::ConstantIntOp::create(b, loc, i32, offset);
+              scf::ValueVector other;
+              for (Value v : state) {
+                bool flagBit = v.getType().isInteger(1);
+                Value moved = flagBit
+                                  ? Value(arith::ExtUIOp::create(b, loc, i32, v))
+                                  : v;
+                Value got = gpu::ShuffleOp::create(b, loc, moved, off, warp,
+                                                   gpu::ShuffleMode::XOR)
+                                .getShuffleResult();
+                if (flagBit)
+                  got = arith::TruncIOp::create(b, loc, b.getI1Type(), got);
+                other.push_back(got);
+              }
+              state = mergeLanes(b, loc, state, other);
+            }
+            state.resize(n);
+            nest.results = state;
+          } else if (!blocked.empty()) {
             int64_t blockClasses = stageBlock ? kStageClasses : width;
             int64_t full = blockedExtent / blockClasses * blockClasses;
             scf::ValueVector state(iterArgs.begin(), iterArgs.end());
@@ -753,11 +990,18 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
                 b, loc, finish.lookupOrDefault(yield.getValues()[i]));
           }
         }
-        if (stageBlock) {
-          // Threads past the last site computed on a clamped one.
+        if (stageBlock || warpSplit) {
+          // Threads past the last site computed on a clamped one; of a
+          // warp, lane 0 writes.
           Value live = arith::CmpIOp::create(
               b, loc, arith::CmpIPredicate::ult,
               arith::AddIOp::create(b, loc, blockBase, thread), siteCount);
+          if (warpSplit)
+            live = arith::AndIOp::create(
+                b, loc, live,
+                arith::CmpIOp::create(
+                    b, loc, arith::CmpIPredicate::eq, lane,
+                    arith::ConstantIndexOp::create(b, loc, 0)));
           auto guard = scf::IfOp::create(b, loc, live, /*withElse=*/false);
           b.setInsertionPointToStart(guard.thenBlock());
         }
@@ -765,7 +1009,29 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
           if (!deadScratch(i))
             write(b, loc, init, results[i]);
       };
-  if (gpuBlock > 0 && !blocked.empty() && !reductionDims.empty()) {
+  if (warpSplit) {
+    // Warps of 32 lanes along x, gpuBlock / 32 sites per block along y.
+    int64_t warps = std::max<int64_t>(1, gpuBlock / kWarp);
+    siteCount = ubs.front();
+    Value perBlock = arith::ConstantIndexOp::create(rewriter, loc, warps);
+    Value grid = arith::CeilDivUIOp::create(rewriter, loc, siteCount, perBlock);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    auto launch = gpu::LaunchOp::create(
+        rewriter, loc, grid, one, one,
+        arith::ConstantIndexOp::create(rewriter, loc, kWarp), perBlock, one);
+    OpBuilder::InsertionGuard g(rewriter);
+    rewriter.setInsertionPointToStart(&launch.getBody().front());
+    lane = launch.getThreadIds().x;
+    thread = launch.getThreadIds().y;
+    blockBase =
+        arith::MulIOp::create(rewriter, loc, launch.getBlockIds().x, perBlock);
+    Value site = arith::MinUIOp::create(
+        rewriter, loc, arith::AddIOp::create(rewriter, loc, blockBase, thread),
+        arith::SubIOp::create(rewriter, loc, siteCount, one));
+    tile(rewriter, loc, ValueRange{site});
+    rewriter.setInsertionPointToEnd(&launch.getBody().front());
+    gpu::TerminatorOp::create(rewriter, loc);
+  } else if (gpuBlock > 0 && !blocked.empty() && !reductionDims.empty()) {
     // One site per thread, blocks of stageBlock sites, the blocked inputs'
     // tiles in shared memory (rows padded by one element: a thread's row
     // and a warp's stores both fall in 32 different banks).

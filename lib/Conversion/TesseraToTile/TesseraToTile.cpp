@@ -199,6 +199,10 @@ static LogicalResult runGpuTileStage(ModuleOp module, bool outParams,
   tessera::site_loops::materializeBarriers(module);
 
   OpPassManager streams(ModuleOp::getOperationName());
+  // Constants and index computations move into the launches first, so that
+  // kernels see their loop bounds, steps and shuffle offsets as immediates
+  // instead of kernel arguments.
+  streams.addNestedPass<func::FuncOp>(createGpuLaunchSinkIndexComputationsPass());
   streams.addPass(createGpuKernelOutliningPass());
   // Parallel loops nested in a site loop (a reduction between two parallel
   // dimensions) run sequentially in the site's thread.
@@ -227,6 +231,7 @@ struct TesseraToTilePass
     pm.addPass(createConvertSCFToOpenMPPass());
     pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
     pm.addPass(createConvertParallelLoopToGpuPass());
+    pm.addNestedPass<func::FuncOp>(createGpuLaunchSinkIndexComputationsPass());
     pm.addPass(createGpuKernelOutliningPass());
     pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
     pm.getDependentDialects(registry);

@@ -1,0 +1,73 @@
+// RUN: tessera-opt %s --tessera-to-schedule --tessera-to-tile=target=nvvm -split-input-file | FileCheck %s
+
+// The fused receiver+KL over 512 classes: a warp per site (32 lanes along
+// x, 8 sites per block along y), lane l reducing classes l, l + 32, ...
+// with the online (max, sum) state and the class pick in registers, then
+// five xor-shuffle stages of the four values (max, sum, pick and its hit
+// flag) merging the lanes (the log-sum-exp merge, the pick taken from the
+// lane that hit), the finish once, and lane 0 of a live warp storing.
+// Constants are immediates in the kernel, not arguments.
+// CHECK-LABEL: func.func @kl(
+// CHECK:         gpu.launch_func async [%{{.*}}] @kl_kernel::@kl_kernel blocks in (%c128, %c1, %c1) threads in (%c32, %c8, %c1)
+// CHECK:       gpu.func @kl_kernel(%{{.*}}: memref<1024xi32>, %{{.*}}: memref<1024x512xf32>, %{{.*}}: memref<1024x512xf32>, %{{.*}}: memref<1024xf32>)
+// CHECK-DAG:     %[[LANE:.*]] = gpu.thread_id  x
+// CHECK-DAG:     %[[WARP:.*]] = gpu.thread_id  y
+// CHECK:         %[[R:.*]]:4 = scf.for %{{.*}} = %[[LANE]] to %{{.*}} step %{{.*}} iter_args({{.*}}) -> (f32, f32, f32, i1) {
+// CHECK:           math.exp
+// CHECK-NOT:       gpu.shuffle
+// CHECK:           scf.yield
+// CHECK-COUNT-20:  gpu.shuffle  xor
+// CHECK-NOT:     gpu.shuffle
+// CHECK:         math.log
+// CHECK:         %[[FIRST:.*]] = arith.cmpi eq, %[[LANE]], %{{.*}} : index
+// CHECK:         %[[GO:.*]] = arith.andi %{{.*}}, %[[FIRST]] : i1
+// CHECK:         scf.if %[[GO]] {
+// CHECK:           memref.store
+func.func @kl(%x: tensor<1024xi32>, %logp: tensor<1024x512xf32>, %y: tensor<1024x512xf32>) -> tensor<1024xf32> {
+  %a = bfn.accuracy_constant 0.5
+  %p = bfn.pack %logp : tensor<1024x512xf32> -> !bfn.simplex<1024x512xf32, log>
+  %s = bfn.sender %x, %a : tensor<1024xi32>, !bfn.accuracy -> !bfn.sender<categorical, 1024x512xf32>
+  %r = bfn.receiver %p, %a : !bfn.simplex<1024x512xf32, log>, !bfn.accuracy -> !bfn.receiver<categorical, 1024x512xf32>
+  %kl = bfn.kl %s, %r at %y : !bfn.sender<categorical, 1024x512xf32>, !bfn.receiver<categorical, 1024x512xf32>, tensor<1024x512xf32> -> tensor<1024xf32>
+  return %kl : tensor<1024xf32>
+}
+
+// -----
+
+// A sum into a buffer that holds a value: lane 0 starts from it, the other
+// lanes from 0, so the merged sum counts it once.
+// CHECK-LABEL: func.func @accumulate(
+// CHECK:       gpu.func @accumulate_kernel(%{{.*}}: memref<64xf32>, %{{.*}}: memref<64x1000xf32>)
+// CHECK-DAG:     %[[LANE:.*]] = gpu.thread_id  x
+// CHECK-DAG:     %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK:         %[[OLD:.*]] = memref.load
+// CHECK:         %[[IS0:.*]] = arith.cmpi eq, %[[LANE]], %{{.*}} : index
+// CHECK:         %[[INIT:.*]] = arith.select %[[IS0]], %[[OLD]], %[[ZERO]] : f32
+// CHECK:         scf.for %{{.*}} = %[[LANE]] to {{.*}} iter_args(%{{.*}} = %[[INIT]]) -> (f32)
+// CHECK-COUNT-5: gpu.shuffle  xor
+func.func @accumulate(%a: tensor<64x1000xf32>, %acc: tensor<64xf32>) -> tensor<64xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(i, k) -> (i, k)>, affine_map<(i, k) -> (i)>], iterator_types = ["parallel", "reduction"]}
+      ins(%a : tensor<64x1000xf32>) outs(%acc : tensor<64xf32>) {
+  ^bb0(%v: f32, %s: f32):
+    %n = arith.addf %s, %v : f32
+    linalg.yield %n : f32
+  } -> tensor<64xf32>
+  return %r : tensor<64xf32>
+}
+
+// -----
+
+// A product has no merge here: a thread per site, no shuffles.
+// CHECK-LABEL: func.func @product(
+// CHECK:       gpu.func @product_kernel(%{{.*}}: memref<64xf32>, %{{.*}}: memref<64x1000xf32>)
+// CHECK-NOT:     gpu.shuffle
+// CHECK:         gpu.return
+func.func @product(%a: tensor<64x1000xf32>, %acc: tensor<64xf32>) -> tensor<64xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(i, k) -> (i, k)>, affine_map<(i, k) -> (i)>], iterator_types = ["parallel", "reduction"]}
+      ins(%a : tensor<64x1000xf32>) outs(%acc : tensor<64xf32>) {
+  ^bb0(%v: f32, %s: f32):
+    %n = arith.mulf %s, %v : f32
+    linalg.yield %n : f32
+  } -> tensor<64xf32>
+  return %r : tensor<64xf32>
+}
