@@ -82,7 +82,13 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     own launch: each block (up to `block-size` threads, fewer where the
     shared tiles would pass 40 KiB) stages sites x 32-class tiles through
     shared memory with coalesced loads, between barriers, and each thread
-    continues its site's reduction from there. Each other parallel loop
+    continues its site's reduction from there. A single reduction of more
+    than 256 classes over one site dimension whose every carried value has
+    a merge (a sum, max or min; the online log-sum-exp of the BFN lowering;
+    a pick of the class at a given index) is split across a warp: a warp
+    per site, `block-size / 32` sites per block, lane l reducing classes
+    l, l + 32, ..., xor shuffles merging the lanes, lane 0 storing. Each
+    other parallel loop
     over the sites is collapsed to one dimension and tiled by `block-size`
     into a grid of blocks x threads (one thread per site; the alphabet
     reduction runs in the thread).
@@ -91,11 +97,12 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     needs from it (a returned loss, a loop bound) come back through a
     one-element device buffer. Constants get a device copy; operands of
     external host functions (`printMemrefF32`, ...) are staged through host
-    memory. Kernels are outlined into a `gpu.module`, buffers are freed by
+    memory. Constants and index computations are sunk into the launches,
+    then kernels are outlined into a `gpu.module`, buffers are freed by
     ownership-based deallocation, and each host region queues its work on
-    one stream (`gpu-async-region`). Not implemented yet: a split of
-    large alphabets (K > 256) across threads, parallel whole-tensor
-    reductions, CPU threads.
+    one stream (`gpu-async-region`). Not implemented yet: a split of one
+    site across the warps of a block (alphabets of thousands of classes
+    over few sites), parallel whole-tensor reductions.
   }];
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"cpu\"",
