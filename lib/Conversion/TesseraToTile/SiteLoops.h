@@ -37,7 +37,7 @@ namespace tessera::site_loops {
 /// of up to gpuBlock threads per block instead: each block stages
 /// sites x 32-class tiles of those inputs through shared memory with
 /// coalesced loads, each thread reduces its own site from there. One of
-/// static extent > 256 over a single site dimension whose carried values
+/// static extent > 64 over a single site dimension whose carried values
 /// all have a merge (sum, max/min, the online log-sum-exp of lseStep, a
 /// pick at a class index) becomes a launch of a warp per site instead,
 /// the lanes striding the classes and merged by xor shuffles.
