@@ -18,7 +18,10 @@ def TesseraToSchedulePass : Pass<"tessera-to-schedule", "::mlir::ModuleOp"> {
        `rng(seed, offset)` is expanded into the documented Philox4x32-10
        draws; `bfn.flow_step` becomes network call + output + receiver sample +
        update, `bfn.generate` an `scf.for` over the steps with the `alpha_i`
-       table built once before the loop; inline networks are outlined first;
+       table built once before the loop; inline networks are outlined first,
+       and flow steps that repeat (same attributes, network and operand
+       types) become calls of one private step function, so that a chain of
+       n steps compiles in time linear in n;
     2. types: `!bfn.simplex` becomes its storage tensor, `!bfn.gauss` two
        tensors (mean, precision), `!bfn.accuracy` an `f32`, through function
        signatures, calls, returns and `scf` loops; schedules are evaluated in

@@ -22,6 +22,7 @@
 #include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/MapVector.h"
 
 #include <cmath>
 #include <limits>
@@ -1713,6 +1714,45 @@ void tessera::populateBFNTypeLoweringPatterns(BFNTypeConverter &converter,
 // Driver
 //===----------------------------------------------------------------------===//
 
+/// Flow steps that repeat in a module (the same attributes, network and
+/// operand types) become calls of one private step function: n steps
+/// written out one after another would otherwise be n inlined copies of the
+/// step's loops in one function, on which LLVM's loop passes take time
+/// quadratic in n (IndVarSimplify and LoopRotate: 40 of 44 s at 125 steps).
+static void outlineRepeatedSteps(ModuleOp module) {
+  MLIRContext *ctx = module.getContext();
+  llvm::MapVector<std::pair<Attribute, Type>, SmallVector<FlowStepOp>> groups;
+  module.walk([&](FlowStepOp op) {
+    auto type = FunctionType::get(ctx, op->getOperandTypes(),
+                                  op->getResultTypes());
+    groups[{op->getAttrDictionary(), type}].push_back(op);
+  });
+  SymbolTable symbols(module);
+  for (auto &[key, steps] : groups) {
+    if (steps.size() < 2)
+      continue;
+    FlowStepOp first = steps.front();
+    Location loc = first.getLoc();
+    OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+    auto fn = func::FuncOp::create(b, loc, "__bfn_flow_step",
+                                   cast<FunctionType>(key.second));
+    fn.setPrivate();
+    symbols.insert(fn);
+    Block *entry = fn.addEntryBlock();
+    b.setInsertionPointToStart(entry);
+    IRMapping map;
+    map.map(first->getOperands(), entry->getArguments());
+    Operation *step = b.clone(*first, map);
+    func::ReturnOp::create(b, loc, step->getResults());
+    for (FlowStepOp op : steps) {
+      OpBuilder at(op);
+      auto call = func::CallOp::create(at, op.getLoc(), fn, op->getOperands());
+      op->replaceAllUsesWith(call.getResults());
+      op->erase();
+    }
+  }
+}
+
 LogicalResult tessera::lowerBFNToSchedule(ModuleOp module) {
   MLIRContext *ctx = module.getContext();
   // alpha(t) of a custom schedule without 'rate = @fn' is dbeta/dt of its
@@ -1746,8 +1786,9 @@ LogicalResult tessera::lowerBFNToSchedule(ModuleOp module) {
   if (derived.wasInterrupted())
     return failure();
 
-  // Steps call their network by symbol.
+  // Steps call their network by symbol; repeated steps share one body.
   outlineNetworks(module);
+  outlineRepeatedSteps(module);
   RewritePatternSet compute(ctx);
   populateBFNComputeToSchedulePatterns(compute);
   if (failed(applyPatternsGreedily(module, std::move(compute))))

@@ -1,0 +1,34 @@
+// RUN: tessera-opt %s --tessera-to-schedule | FileCheck %s
+
+// Flow steps that repeat (same schedule, network, draws form and types)
+// share one private step function, called once per step, so that a chain
+// of n steps is n calls and not n copies of the step's loops; a step that
+// differs (here its schedule) lowers in place.
+// CHECK-LABEL: func.func @chain(
+// CHECK:         %[[P1:.*]] = call @__bfn_flow_step(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) : (tensor<8x4xf32>, index, index, i64, i64, tensor<4x4xf32>) -> tensor<8x4xf32>
+// CHECK:         %[[P2:.*]] = call @__bfn_flow_step(%[[P1]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}})
+// CHECK:         %[[P3:.*]] = call @__bfn_flow_step(%[[P2]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}})
+// CHECK-NOT:     call @__bfn_flow_step
+// CHECK:         call @net(
+// CHECK:         return
+// CHECK:       func.func private @__bfn_flow_step(%{{.*}}: tensor<8x4xf32>, %{{.*}}: index, %{{.*}}: index, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: tensor<4x4xf32>) -> tensor<8x4xf32>
+// CHECK:         call @net(
+// CHECK-NOT:   func.func private @__bfn_flow_step
+func.func @net(%theta: tensor<8x4xf32>, %t: f32, %w: tensor<4x4xf32>) -> tensor<8x4xf32> {
+  return %theta : tensor<8x4xf32>
+}
+func.func @chain(%w: tensor<4x4xf32>, %seed: i64) -> !bfn.simplex<8x4xf32, log> {
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c3 = arith.constant 3 : index
+  %c4 = arith.constant 4 : index
+  %o1 = arith.constant 0 : i64
+  %o2 = arith.constant 1024 : i64
+  %o3 = arith.constant 2048 : i64
+  %p0 = bfn.prior : !bfn.simplex<8x4xf32, log>
+  %p1 = bfn.flow_step %p0 step %c1 of %c4, #bfn.schedule<paper_discrete, beta1 = 3.0> rng(%seed, %o1) network @net(%w) : !bfn.simplex<8x4xf32, log>, index, index, tensor<4x4xf32>
+  %p2 = bfn.flow_step %p1 step %c2 of %c4, #bfn.schedule<paper_discrete, beta1 = 3.0> rng(%seed, %o2) network @net(%w) : !bfn.simplex<8x4xf32, log>, index, index, tensor<4x4xf32>
+  %p3 = bfn.flow_step %p2 step %c3 of %c4, #bfn.schedule<paper_discrete, beta1 = 3.0> rng(%seed, %o3) network @net(%w) : !bfn.simplex<8x4xf32, log>, index, index, tensor<4x4xf32>
+  %p4 = bfn.flow_step %p3 step %c4 of %c4, #bfn.schedule<linear, beta1 = 3.0> rng(%seed, %o3) network @net(%w) : !bfn.simplex<8x4xf32, log>, index, index, tensor<4x4xf32>
+  return %p4 : !bfn.simplex<8x4xf32, log>
+}
