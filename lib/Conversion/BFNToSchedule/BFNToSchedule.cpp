@@ -1027,11 +1027,39 @@ struct ContinuousLossLowering : public OpRewritePattern<ContinuousLossOp> {
     Value x = op.getX();
     unsigned r = rankOf(x);
     Type f32 = rewriter.getF32Type();
-    Operand t = siteOperand(op.getT());
-    bool failedSchedule = false;
-    // W per site: (K/2)||e_x - p||^2, or (x - mean)^2 / 2 with the mean x_hat
-    // or k_hat = sum_k p_O(k) k_c.
-    Value w;
+    // alpha(t) once per time (a scalar, or one per sample), not per value.
+    Value tv = op.getT();
+    Operand alpha;
+    auto rateAt = [&](OpBuilder &b, Location l, Value tt) {
+      return scheduleAt(b, l, tt, [&](OpBuilder &b2, Location l2, Value t64) {
+        return emitRate(b2, l2, sched, t64);
+      });
+    };
+    if (auto tt = dyn_cast<RankedTensorType>(tv.getType())) {
+      unsigned tr = tt.getRank();
+      bool failedSchedule = false;
+      Value init = emptyLike(rewriter, loc, tv, tr, {}, f32);
+      Value rates = buildGeneric(rewriter, loc, tr, 0, {{tv, tr}}, {{init, tr}},
+                                 [&](OpBuilder &bb, Location l, ValueRange a) {
+                                   FailureOr<Value> rate = rateAt(bb, l, a[0]);
+                                   failedSchedule |= failed(rate);
+                                   linalg::YieldOp::create(
+                                       bb, l, failed(rate) ? a[0] : *rate);
+                                 })
+                        .getResult(0);
+      if (failedSchedule)
+        return failure();
+      alpha = {rates, tr};
+    } else {
+      FailureOr<Value> rate = rateAt(rewriter, loc, tv);
+      if (failed(rate))
+        return failure();
+      alpha = {*rate, 0};
+    }
+    // alpha(t) W per site, in one elementwise op with W's last step: W is
+    // (K/2)||e_x - p||^2, or (x - mean)^2 / 2 with the mean x_hat or
+    // k_hat = sum_k p_O(k) k_c.
+    Value loss;
     Value e = emptyLike(rewriter, loc, x, r, {}, f32);
     if (auto simplex = dyn_cast<SimplexType>(op.getOutput().getType())) {
       Value logp = unpackOne(rewriter, loc, op.getOutput());
@@ -1058,49 +1086,30 @@ struct ContinuousLossLowering : public OpRewritePattern<ContinuousLossOp> {
                       })
                       .getResult(0);
       Value out = emptyLike(rewriter, loc, x, r, {}, f32);
-      w = buildGeneric(rewriter, loc, r, 0, {{x, r}, {red, r}}, {{out, r}},
-                       [&](OpBuilder &bb, Location l, ValueRange a) {
-                         Value v;
-                         if (categorical) {
-                           v = arith::MulFOp::create(bb, l, a[1], cstF32(bb, l, kd / 2.0));
-                         } else {
-                           Value d = arith::SubFOp::create(bb, l, toF32(bb, l, a[0]), a[1]);
-                           v = arith::MulFOp::create(bb, l, arith::MulFOp::create(bb, l, d, d),
-                                                     cstF32(bb, l, 0.5));
-                         }
-                         linalg::YieldOp::create(bb, l, v);
-                       })
-              .getResult(0);
+      loss = buildGeneric(rewriter, loc, r, 0, {{x, r}, {red, r}, alpha}, {{out, r}},
+                          [&](OpBuilder &bb, Location l, ValueRange a) {
+                            Value v;
+                            if (categorical) {
+                              v = arith::MulFOp::create(bb, l, a[1], cstF32(bb, l, kd / 2.0));
+                            } else {
+                              Value d = arith::SubFOp::create(bb, l, toF32(bb, l, a[0]), a[1]);
+                              v = arith::MulFOp::create(bb, l, arith::MulFOp::create(bb, l, d, d),
+                                                        cstF32(bb, l, 0.5));
+                            }
+                            linalg::YieldOp::create(bb, l, ValueRange{arith::MulFOp::create(bb, l, a[2], v)});
+                          })
+                 .getResult(0);
     } else {
       Value out = emptyLike(rewriter, loc, x, r, {}, f32);
-      w = buildGeneric(rewriter, loc, r, 0, {{x, r}, {op.getOutput(), r}}, {{out, r}},
-                       [&](OpBuilder &bb, Location l, ValueRange a) {
-                         Value d = arith::SubFOp::create(bb, l, toF32(bb, l, a[0]), a[1]);
-                         linalg::YieldOp::create(
-                             bb, l, ValueRange{arith::MulFOp::create(
-                                        bb, l, arith::MulFOp::create(bb, l, d, d), cstF32(bb, l, 0.5))});
-                       })
-              .getResult(0);
+      loss = buildGeneric(rewriter, loc, r, 0, {{x, r}, {op.getOutput(), r}, alpha}, {{out, r}},
+                          [&](OpBuilder &bb, Location l, ValueRange a) {
+                            Value d = arith::SubFOp::create(bb, l, toF32(bb, l, a[0]), a[1]);
+                            Value w = arith::MulFOp::create(
+                                bb, l, arith::MulFOp::create(bb, l, d, d), cstF32(bb, l, 0.5));
+                            linalg::YieldOp::create(bb, l, ValueRange{arith::MulFOp::create(bb, l, a[2], w)});
+                          })
+                 .getResult(0);
     }
-    // alpha(t) * W
-    Value out = emptyLike(rewriter, loc, x, r, {}, f32);
-    Value loss = buildGeneric(rewriter, loc, r, 0, {{w, r}, t}, {{out, r}},
-                              [&](OpBuilder &bb, Location l, ValueRange a) {
-                                FailureOr<Value> rate = scheduleAt(
-                                    bb, l, a[1], [&](OpBuilder &b2, Location l2, Value tt) {
-                                      return emitRate(b2, l2, sched, tt);
-                                    });
-                                if (failed(rate)) {
-                                  failedSchedule = true;
-                                  linalg::YieldOp::create(bb, l, ValueRange{a[0]});
-                                  return;
-                                }
-                                linalg::YieldOp::create(
-                                    bb, l, ValueRange{arith::MulFOp::create(bb, l, *rate, a[0])});
-                              })
-                     .getResult(0);
-    if (failedSchedule)
-      return failure();
     rewriter.replaceOp(op, reduceLoss(rewriter, loc, loss, op.getReduction()));
     return success();
   }
