@@ -4,7 +4,9 @@
 perf.py BUNDLE OUT
 
 BUNDLE (from `bench/gpu/perf.sh prepare`) holds lib/libtessera_rt.so,
-nvvm/kernels-NxK.so (bench/cpu/kernels.mlir.in at each size) and sizes.txt.
+nvvm/kernels-NxK.so (bench/cpu/kernels.mlir.in at each size), sizes.txt
+and nvvm/gauss.so (bench/gpu/gauss.mlir.in, 64 rows x 262144 values: the
+Gaussian update and the continuous-time loss, timed the same way).
 For every size, on the same inputs: our fused categorical receiver+KL and
 log-space Bayesian update (tessera_invoke_buffers on device buffers, nothing
 copied per call), PyTorch eager, torch.compile (default and
@@ -25,7 +27,8 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tessera_rt import Runtime  # noqa: E402
-from torch_ref import kl_torch, max_rel, update_torch  # noqa: E402
+from torch_ref import (cts_loss_torch, gauss_update_torch, kl_torch,  # noqa: E402
+                       max_rel, update_torch)
 
 RUNS, WARMUP = 30, 5
 TARGET_SIZES = {(1048576, 27), (262144, 256), (4194304, 2)}
@@ -45,6 +48,40 @@ def median_ms(f):
         end.synchronize()
         times.append(start.elapsed_time(end))
     return statistics.median(times)
+
+
+def timed_row(name, sites, k, ours, eager, compiled, copy, min_bytes, err):
+    best = min(compiled.values())
+    return {
+        "workload": name, "sites": sites, "K": k, "tessera_ms": ours,
+        "eager_ms": eager, "compile_ms": compiled, "compile_best_ms": best,
+        "copy_ms": copy, "min_bytes": min_bytes, "max_rel_err": err,
+        "ratio_vs_compile": ours / best, "ratio_vs_eager": ours / eager,
+        "tessera_GBps": min_bytes / ours / 1e6,
+        "compile_GBps": min_bytes / best / 1e6,
+        "copy_GBps": min_bytes / copy / 1e6,
+        "fraction_of_copy": copy / ours,
+    }
+
+
+def copy_ms(min_bytes):
+    src = torch.empty(min_bytes // 2, dtype=torch.uint8, device="cuda")
+    dst = torch.empty_like(src)
+    return median_ms(lambda: dst.copy_(src))
+
+
+def compiled_ms(name, fn_torch, args, want, modes):
+    compiled = {}
+    for mode in modes:
+        torch._dynamo.reset()
+        c = torch.compile(fn_torch, mode=mode, dynamic=False)
+        got = c(*args)
+        got = got if isinstance(got, tuple) else (got,)
+        cerr = max(max_rel(g, w) for g, w in zip(got, want))
+        if cerr > 1e-4:
+            raise RuntimeError(f"{name} torch.compile {mode} differs ({cerr})")
+        compiled[mode] = median_ms(lambda: c(*args))
+    return compiled
 
 
 def run_size(rt, bundle, n, k):
@@ -75,33 +112,62 @@ def run_size(rt, bundle, n, k):
                                f"(max rel {err:.3g})")
         ours = median_ms(lambda: rt.invoke(fn, ins, [out]))
         eager = median_ms(lambda: fn_torch(*args))
-        compiled = {}
-        for mode in modes:
-            torch._dynamo.reset()
-            c = torch.compile(fn_torch, mode=mode, dynamic=False)
-            cerr = max_rel(c(*args).cpu(), want)
-            if cerr > 1e-4:
-                raise RuntimeError(f"{name} torch.compile {mode} differs ({cerr})")
-            compiled[mode] = median_ms(lambda: c(*args))
-        src = torch.empty(min_bytes // 2, dtype=torch.uint8, device="cuda")
-        dst = torch.empty_like(src)
-        copy = median_ms(lambda: dst.copy_(src))
+        compiled = compiled_ms(f"{name} {n}x{k}", fn_torch, args, (want,), modes)
+        copy = copy_ms(min_bytes)
         best = min(compiled.values())
-        rows.append({
-            "workload": name, "sites": n, "K": k, "tessera_ms": ours,
-            "eager_ms": eager, "compile_ms": compiled, "compile_best_ms": best,
-            "copy_ms": copy, "min_bytes": min_bytes, "max_rel_err": err,
-            "ratio_vs_compile": ours / best, "ratio_vs_eager": ours / eager,
-            "tessera_GBps": min_bytes / ours / 1e6,
-            "compile_GBps": min_bytes / best / 1e6,
-            "copy_GBps": min_bytes / copy / 1e6,
-            "fraction_of_copy": copy / ours,
-        })
+        rows.append(timed_row(name, n, k, ours, eager, compiled, copy, min_bytes,
+                              err))
         for b in ins + [out]:
             rt.rt.tessera_buffer_free(b)
         print(f"{name:36s} {n:>8d}x{k:<5d} ours {ours:8.3f} ms  eager {eager:8.3f}"
               f"  compile {best:8.3f}  copy {copy:7.3f}  ({copy / ours:.0%} of copy)",
               flush=True)
+    return rows
+
+
+def run_gauss(rt, bundle, rows_n=64, dim=262144, sigma1=0.02):
+    """Gaussian update and continuous-time loss on rows_n x dim values."""
+    so = os.path.join(bundle, "nvvm", "gauss.so")
+    gen = torch.Generator(device="cuda").manual_seed(7)
+    shape = (rows_n, dim)
+    mu = torch.randn(shape, device="cuda", generator=gen)
+    rho = 1 + torch.rand(shape, device="cuda", generator=gen)
+    y = torch.randn(shape, device="cuda", generator=gen)
+    x = torch.rand(shape, device="cuda", generator=gen) * 2 - 1
+    xhat = x + 0.1 * torch.randn(shape, device="cuda", generator=gen)
+    t = torch.rand(rows_n, device="cuda", generator=gen)
+    n = rows_n * dim
+    rows = []
+    for name, entry, fn_torch, args, ours_in, nout, min_bytes in [
+        ("Gaussian Bayesian update", "gauss_update",
+         lambda a, b, c, d: gauss_update_torch(a, b, c, d, sigma1),
+         (mu, rho, y, t), (mu, rho, y, t), 2, 4 * (5 * n + rows_n)),
+        ("continuous-time loss", "cts_loss",
+         lambda a, b, c: cts_loss_torch(a, b, c, sigma1),
+         (x, xhat, t), (x, xhat, t), 1, 4 * (3 * n + rows_n)),
+    ]:
+        fn = rt.function(so, entry)
+        ins = [rt.buffer(v) for v in ours_in]
+        outs = [rt.buffer(nbytes=4 * n) for _ in range(nout)]
+        rt.invoke(fn, ins, outs)
+        want = fn_torch(*args)
+        want = want if isinstance(want, tuple) else (want,)
+        like = torch.empty(shape, device="cuda")
+        err = max(max_rel(rt.read(o, like), w) for o, w in zip(outs, want))
+        if err > 1e-4:
+            raise RuntimeError(f"{name}: ours differs from PyTorch (max rel {err:.3g})")
+        ours = median_ms(lambda: rt.invoke(fn, ins, outs))
+        eager = median_ms(lambda: fn_torch(*args))
+        compiled = compiled_ms(name, fn_torch, args, want,
+                               ["default", "max-autotune-no-cudagraphs"])
+        copy = copy_ms(min_bytes)
+        rows.append(timed_row(name, rows_n, dim, ours, eager, compiled, copy,
+                              min_bytes, err))
+        for b in ins + outs:
+            rt.rt.tessera_buffer_free(b)
+        print(f"{name:36s} {rows_n}x{dim} ours {ours:8.3f} ms  eager {eager:8.3f}"
+              f"  compile {min(compiled.values()):8.3f}  copy {copy:7.3f}"
+              f"  ({copy / ours:.0%} of copy)", flush=True)
     return rows
 
 
@@ -114,6 +180,8 @@ def main():
     rows = []
     for n, k in sizes:
         rows += run_size(rt, bundle, n, k)
+    gauss = run_gauss(rt, bundle)
+    rows += gauss
     smi = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version",
                           "--format=csv,noheader"], capture_output=True, text=True)
     meta = {"device": torch.cuda.get_device_name(), "nvidia-smi": smi.stdout.strip(),
@@ -124,7 +192,7 @@ def main():
     with open(os.path.join(out, "gpu-perf.md"), "w") as md:
         md.write(f"{meta['device']} ({meta['nvidia-smi']}), PyTorch {meta['torch']}, "
                  f"{meta['date']}; median of {RUNS} after {WARMUP} warm-ups\n\n")
-        md.write("| workload | sites x K | tessera ms | eager ms | torch.compile ms "
+        md.write("| workload | sites x K (rows x values) | tessera ms | eager ms | torch.compile ms "
                  "(best) | tessera / compile | tessera GB/s | % of copy |\n")
         md.write("| --- | --- | --- | --- | --- | --- | --- | --- |\n")
         for r in rows:
@@ -136,7 +204,8 @@ def main():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
-    for ax, workload in zip(axes, sorted({r["workload"] for r in rows})):
+    categorical = sorted({r["workload"] for r in rows if r not in gauss})
+    for ax, workload in zip(axes, categorical):
         sweep = sorted((r for r in rows if r["workload"] == workload
                         and (r["sites"], r["K"]) not in TARGET_SIZES),
                        key=lambda r: r["K"])

@@ -3,7 +3,8 @@
 # (eager, torch.compile) and a device-to-device copy, in one process.
 #
 #   bench/gpu/perf.sh prepare   (here) compile bench/cpu/kernels.mlir.in for
-#                               nvvm/sm_90 at the issue's sizes and a K sweep
+#                               nvvm/sm_90 at the issue's sizes and a K sweep,
+#                               and bench/gpu/gauss.mlir.in at 16M values,
 #                               into build/gpu-perf with the runtime
 #   bench/gpu/perf.sh run [DIR] (on the GPU machine, build/gpu-perf carried)
 #                               run bench/gpu/perf.py: DIR/gpu-perf.{json,md,png}
@@ -30,6 +31,11 @@ prepare)
     echo "compile nvvm ${n}x$k: $(echo "$(date +%s.%N) - $start" | bc) s"
     rm "$BUNDLE/kernels-${n}x$k.mlir"
   done <"$BUNDLE/sizes.txt"
+  # Gaussian update and continuous-time loss on 64 x 262144 = 16M values.
+  sed "s/@B@/64/g; s/@D@/262144/g" bench/gpu/gauss.mlir.in >"$BUNDLE/gauss.mlir"
+  build/bin/tessera-compile "$BUNDLE/gauss.mlir" --target=nvvm --chip=sm_90 \
+    -o "$BUNDLE/nvvm/gauss.so"
+  rm "$BUNDLE/gauss.mlir"
   cp -P build/lib/libtessera_rt.so* "$BUNDLE/lib/"
   cp bench/gpu/perf.py bench/tessera_rt.py bench/torch_ref.py "$BUNDLE/"
   echo "prepared $BUNDLE ($(du -sh "$BUNDLE" | cut -f1))"

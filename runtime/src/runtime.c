@@ -203,6 +203,8 @@ struct cuda_api {
   CUresult (*cuEventSynchronize)(void *);
   CUresult (*cuStreamWaitEvent)(void *, void *, unsigned);
   CUresult (*cuGetErrorString)(CUresult, const char **);
+  CUresult (*cuDeviceGetDefaultMemPool)(void **, int);
+  CUresult (*cuMemPoolSetAttribute)(void *, int, void *);
 };
 
 static const char *cuda_error_string(cuda_api *cu, CUresult r) {
@@ -291,6 +293,8 @@ static tessera_status cuda_open(const char *path, cuda_api **out, char *error,
       SYM(cuEventSynchronize, "cuEventSynchronize"),
       SYM(cuStreamWaitEvent, "cuStreamWaitEvent"),
       SYM(cuGetErrorString, "cuGetErrorString"),
+      SYM(cuDeviceGetDefaultMemPool, "cuDeviceGetDefaultMemPool"),
+      SYM(cuMemPoolSetAttribute, "cuMemPoolSetAttribute"),
 #undef SYM
   };
   for (size_t i = 0; i < sizeof symbols / sizeof symbols[0]; ++i) {
@@ -314,13 +318,29 @@ static tessera_status cuda_open(const char *path, cuda_api **out, char *error,
       (step = "cuCtxPushCurrent", r = cu->cuCtxPushCurrent(cu->context)) == 0) {
     step = "cuStreamCreate";
     r = cu->cuStreamCreate(&cu->stream, 1 /* CU_STREAM_NON_BLOCKING */);
+    /* Generated code allocates its temporaries per call from the device's
+     * stream-ordered pool; with the default release threshold (0) every
+     * synchronisation returns them to the driver and the next call maps
+     * them again (~0.2 ms per call measured on the H100). Keep them. */
+    void *pool = NULL;
+    uint64_t keep = UINT64_MAX;
+    if (r == 0) {
+      step = "cuDeviceGetDefaultMemPool";
+      r = cu->cuDeviceGetDefaultMemPool(&pool, cu->device);
+    }
+    if (r == 0) {
+      step = "cuMemPoolSetAttribute";
+      r = cu->cuMemPoolSetAttribute(
+          pool, 4 /* CU_MEMPOOL_ATTR_RELEASE_THRESHOLD */, &keep);
+    }
     void *popped;
     cu->cuCtxPopCurrent(&popped);
   }
   if (r != 0) {
     snprintf(error, error_size, "cuda backend: %s failed: %s (%d)", step,
              cuda_error_string(cu, r), r);
-    if (step[2] == 'I' || step[2] == 'D') /* no context was retained */
+    if (!strcmp(step, "cuInit") || !strcmp(step, "cuDeviceGet") ||
+        !strcmp(step, "cuDevicePrimaryCtxRetain")) /* no context retained */
       cu->context = NULL;
     cuda_close(cu);
     return TESSERA_ERROR_UNAVAILABLE;
