@@ -17,8 +17,9 @@ def kl_torch(x, logp, y):
 
 
 def update_torch(logp, y):
+    """In fp32 (y is fp32), stored back in the parameters' dtype."""
     a = logp + y
-    return a - torch.logsumexp(a, 1, keepdim=True)
+    return (a - torch.logsumexp(a, 1, keepdim=True)).to(logp.dtype)
 
 
 def gauss_update_torch(mu, rho, y, t, sigma1):

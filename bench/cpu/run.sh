@@ -14,7 +14,7 @@ cc -std=c11 -O3 -march=native -o "$OUT/bench_cpu" bench/cpu/bench_cpu.c \
 : > "$OUT/results.json"
 for size in "1048576 27" "262144 256" "4194304 2"; do
   set -- $size
-  sed "s/@N@/$1/g; s/@K@/$2/g" bench/cpu/kernels.mlir.in > "$OUT/kernels-$1x$2.mlir"
+  sed "s/@N@/$1/g; s/@K@/$2/g; s/@T@/f32/g" bench/cpu/kernels.mlir.in > "$OUT/kernels-$1x$2.mlir"
   start=$(date +%s.%N)
   build/bin/tessera-compile "$OUT/kernels-$1x$2.mlir" -o "$OUT/kernels-$1x$2.so"
   end=$(date +%s.%N)

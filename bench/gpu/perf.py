@@ -70,7 +70,7 @@ def copy_ms(min_bytes):
     return median_ms(lambda: dst.copy_(src))
 
 
-def compiled_ms(name, fn_torch, args, want, modes):
+def compiled_ms(name, fn_torch, args, want, modes, tol=1e-4):
     compiled = {}
     for mode in modes:
         torch._dynamo.reset()
@@ -78,41 +78,49 @@ def compiled_ms(name, fn_torch, args, want, modes):
         got = c(*args)
         got = got if isinstance(got, tuple) else (got,)
         cerr = max(max_rel(g, w) for g, w in zip(got, want))
-        if cerr > 1e-4:
+        if cerr > tol:
             raise RuntimeError(f"{name} torch.compile {mode} differs ({cerr})")
         compiled[mode] = median_ms(lambda: c(*args))
     return compiled
 
 
-def run_size(rt, bundle, n, k):
-    so = os.path.join(bundle, "nvvm", f"kernels-{n}x{k}.so")
+def run_size(rt, bundle, n, k, dtype=torch.float32):
+    """The two categorical kernels at n x k, parameters stored as dtype."""
+    bf16 = dtype == torch.bfloat16
+    so = os.path.join(bundle, "nvvm", f"kernels-{n}x{k}{'-bf16' if bf16 else ''}.so")
     gen = torch.Generator(device="cuda").manual_seed(n * 131 + k)
     logp = torch.log_softmax(torch.randn(n, k, device="cuda", generator=gen), 1)
+    logp = logp.to(dtype)
+    size = logp.element_size()
+    tol = 1e-2 if bf16 else 1e-4  # the update is stored back in bf16
     y = 2 * torch.randn(n, k, device="cuda", generator=gen)
     x = torch.randint(0, k, (n,), device="cuda", generator=gen, dtype=torch.int32)
     x64 = x.long()
     rows = []
     modes = ["default", "max-autotune-no-cudagraphs"] if (n, k) in TARGET_SIZES \
         else ["default"]
+    suffix = ", bf16" if bf16 else ""
     for name, fn_torch, args, ours_in, out_like, min_bytes in [
-        ("categorical receiver+KL (fused)", kl_torch, (x64, logp, y), (x, logp, y),
-         torch.empty(n, device="cuda"), 4 * n * (2 * k + 2)),
-        ("categorical Bayesian update (log)", update_torch, (logp, y), (logp, y),
-         torch.empty(n, k, device="cuda"), 4 * n * k * 3),
+        ("categorical receiver+KL (fused)" + suffix, kl_torch, (x64, logp, y),
+         (x, logp, y), torch.empty(n, device="cuda"), n * (8 + k * (4 + size))),
+        ("categorical Bayesian update (log)" + suffix, update_torch, (logp, y),
+         (logp, y), torch.empty(n, k, device="cuda", dtype=dtype),
+         n * k * (4 + 2 * size)),
     ]:
         entry = "kl" if "KL" in name else "update"
         fn = rt.function(so, entry)
         ins = [rt.buffer(t) for t in ours_in]
-        out = rt.buffer(nbytes=out_like.numel() * 4)
+        out = rt.buffer(nbytes=out_like.numel() * out_like.element_size())
         rt.invoke(fn, ins, [out])
         want = fn_torch(*args)
         err = max_rel(rt.read(out, out_like), want)
-        if err > 1e-4:
+        if err > tol:
             raise RuntimeError(f"{name} {n}x{k}: ours differs from PyTorch "
                                f"(max rel {err:.3g})")
         ours = median_ms(lambda: rt.invoke(fn, ins, [out]))
         eager = median_ms(lambda: fn_torch(*args))
-        compiled = compiled_ms(f"{name} {n}x{k}", fn_torch, args, (want,), modes)
+        compiled = compiled_ms(f"{name} {n}x{k}", fn_torch, args, (want,), modes,
+                               tol)
         copy = copy_ms(min_bytes)
         best = min(compiled.values())
         rows.append(timed_row(name, n, k, ours, eager, compiled, copy, min_bytes,
@@ -180,6 +188,8 @@ def main():
     rows = []
     for n, k in sizes:
         rows += run_size(rt, bundle, n, k)
+    for n, k in sorted(TARGET_SIZES):
+        rows += run_size(rt, bundle, n, k, torch.bfloat16)
     gauss = run_gauss(rt, bundle)
     rows += gauss
     smi = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version",
@@ -204,7 +214,8 @@ def main():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
-    categorical = sorted({r["workload"] for r in rows if r not in gauss})
+    categorical = sorted({r["workload"] for r in rows
+                          if r not in gauss and "bf16" not in r["workload"]})
     for ax, workload in zip(axes, categorical):
         sweep = sorted((r for r in rows if r["workload"] == workload
                         and (r["sites"], r["K"]) not in TARGET_SIZES),

@@ -18,6 +18,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "llvm/ADT/StringSet.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -413,4 +414,57 @@ void tessera::gpu_tile::lowerDeviceDeallocs(ModuleOp module) {
     dealloc.replaceAllUsesWith(owned);
     dealloc.erase();
   });
+}
+
+void tessera::gpu_tile::mergeKernelModules(ModuleOp module) {
+  SmallVector<gpu::GPUModuleOp> kernels(module.getOps<gpu::GPUModuleOp>());
+  if (kernels.size() < 2)
+    return;
+  gpu::GPUModuleOp into = kernels.front();
+  llvm::StringSet<> taken;
+  for (Operation &op : into.getBody()->getOperations())
+    if (auto name = op.getAttrOfType<StringAttr>(
+            SymbolTable::getSymbolAttrName()))
+      taken.insert(name.getValue());
+  // (module, symbol) -> name in the merged module.
+  DenseMap<std::pair<StringAttr, StringAttr>, StringAttr> renamed;
+  MLIRContext *ctx = module.getContext();
+  for (gpu::GPUModuleOp from : llvm::drop_begin(kernels)) {
+    // Unique names first, uses inside the module updated with them: the
+    // kernel takes its module's name (unique among modules), other symbols
+    // are prefixed with it.
+    for (Operation &op : from.getBody()->getOperations()) {
+      auto name = op.getAttrOfType<StringAttr>(SymbolTable::getSymbolAttrName());
+      if (!name)
+        continue;
+      auto fn = dyn_cast<gpu::GPUFuncOp>(op);
+      std::string base = fn && fn.isKernel()
+                             ? from.getName().str()
+                             : (from.getName() + "_" + name.getValue()).str();
+      std::string unique = base;
+      for (unsigned i = 0; taken.contains(unique); ++i)
+        unique = base + "_" + std::to_string(i);
+      taken.insert(unique);
+      auto newName = StringAttr::get(ctx, unique);
+      if (newName != name) {
+        (void)SymbolTable::replaceAllSymbolUses(&op, newName, from);
+        SymbolTable::setSymbolName(&op, newName);
+      }
+      renamed[{from.getNameAttr(), name}] = newName;
+    }
+    SmallVector<Operation *> ops = llvm::to_vector(
+        llvm::make_pointer_range(from.getBody()->getOperations()));
+    for (Operation *op : ops)
+      op->moveBefore(into.getBody(), into.getBody()->end());
+  }
+  module.walk([&](gpu::LaunchFuncOp launch) {
+    auto it = renamed.find(
+        {launch.getKernelModuleName(), launch.getKernelName()});
+    if (it == renamed.end())
+      return;
+    launch.setKernelAttr(SymbolRefAttr::get(
+        into.getNameAttr(), {FlatSymbolRefAttr::get(it->second)}));
+  });
+  for (gpu::GPUModuleOp from : llvm::drop_begin(kernels))
+    from.erase();
 }

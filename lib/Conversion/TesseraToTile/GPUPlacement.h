@@ -24,6 +24,13 @@ namespace tessera::gpu_tile {
 llvm::LogicalResult placeHostCode(mlir::ModuleOp module, llvm::StringRef stage,
                                   int64_t blockSize);
 
+/// After kernel outlining (one gpu.module per launch): moves every kernel,
+/// and the module-level symbols they use, into the first gpu.module, each
+/// kernel named after the module it came from, and points the launches at
+/// it. The target stage then builds one device binary per artifact: device
+/// libraries are linked and the assembler runs once, not once per kernel.
+void mergeKernelModules(mlir::ModuleOp module);
+
 /// Host-level memref.alloc -> gpu.alloc (after kernel outlining, before
 /// buffer deallocation, so that ownership tracking sees device buffers).
 void allocateOnDevice(mlir::ModuleOp module);

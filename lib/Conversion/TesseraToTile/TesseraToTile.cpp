@@ -214,6 +214,7 @@ static LogicalResult runGpuTileStage(ModuleOp module, bool outParams,
   streams.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
   if (failed(runPipeline(streams)))
     return failure();
+  tessera::gpu_tile::mergeKernelModules(module);
   tessera::site_loops::eraseHostStageTiles(module);
   return success();
 }

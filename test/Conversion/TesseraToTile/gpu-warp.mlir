@@ -36,8 +36,14 @@ func.func @kl(%x: tensor<1024xi32>, %logp: tensor<1024x512xf32>, %y: tensor<1024
 
 // A sum into a buffer that holds a value: lane 0 starts from it, the other
 // lanes from 0, so the merged sum counts it once.
+// Both kernels (the copy of the argument and the reduction) live in one
+// gpu.module, each named after the module outlining gave it.
 // CHECK-LABEL: func.func @accumulate(
-// CHECK:       gpu.func @accumulate_kernel(%{{.*}}: memref<64xf32>, %{{.*}}: memref<64x1000xf32>)
+// CHECK:         gpu.launch_func async [%{{.*}}] @accumulate_kernel::@accumulate_kernel blocks
+// CHECK:         gpu.launch_func async [%{{.*}}] @accumulate_kernel::@accumulate_kernel_0 blocks
+// CHECK:       gpu.module @accumulate_kernel {
+// CHECK-NOT:   gpu.module
+// CHECK:       gpu.func @accumulate_kernel_0(%{{.*}}: memref<64xf32>, %{{.*}}: memref<64x1000xf32>)
 // CHECK-DAG:     %[[LANE:.*]] = gpu.thread_id  x
 // CHECK-DAG:     %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK:         %[[OLD:.*]] = memref.load
@@ -59,7 +65,7 @@ func.func @accumulate(%a: tensor<64x1000xf32>, %acc: tensor<64xf32>) -> tensor<6
 
 // A product has no merge here: a thread per site, no shuffles.
 // CHECK-LABEL: func.func @product(
-// CHECK:       gpu.func @product_kernel(%{{.*}}: memref<64xf32>, %{{.*}}: memref<64x1000xf32>)
+// CHECK:       gpu.func @product_kernel_0(%{{.*}}: memref<64xf32>, %{{.*}}: memref<64x1000xf32>)
 // CHECK-NOT:     gpu.shuffle
 // CHECK:         gpu.return
 func.func @product(%a: tensor<64x1000xf32>, %acc: tensor<64xf32>) -> tensor<64xf32> {
