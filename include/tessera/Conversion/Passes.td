@@ -91,7 +91,11 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     pick of the class at a given index) is split across a warp instead
     (measured faster there than staging): a warp per site, `block-size / 32`
     sites per block, lane l reducing classes l, l + 32, ..., xor shuffles
-    merging the lanes, lane 0 storing. Each other parallel loop over the
+    merging the lanes, lane 0 storing. An elementwise op right after such a
+    reduction that reads its per-site results (the normalisation of the
+    log-space update) runs in the same warp after the merge, those results
+    from registers, where that measured faster: with at least 8192 sites,
+    or in a thread per site with at most 4 classes. Each other parallel loop over the
     sites is collapsed to one dimension and tiled by `block-size`
     into a grid of blocks x threads (one thread per site; the alphabet
     reduction runs in the thread).

@@ -40,7 +40,11 @@ namespace tessera::site_loops {
 /// static extent > 64 over a single site dimension whose carried values
 /// all have a merge (sum, max/min, the online log-sum-exp of lseStep, a
 /// pick at a class index) becomes a launch of a warp per site instead,
-/// the lanes striding the classes and merged by xor shuffles.
+/// the lanes striding the classes and merged by xor shuffles. An
+/// elementwise op right after such a reduction (a warp split over at least
+/// 8192 sites, or a thread per site over at most 4 classes) that reads its
+/// per-site results is fused into the same loop, reading them from
+/// registers.
 void lowerToSiteLoops(mlir::ModuleOp module, int64_t width,
                       int64_t gpuBlock = 0);
 

@@ -77,3 +77,56 @@ func.func @product(%a: tensor<64x1000xf32>, %acc: tensor<64xf32>) -> tensor<64xf
   } -> tensor<64xf32>
   return %r : tensor<64xf32>
 }
+
+// -----
+
+// The log-space update: the normalisation after the log-sum-exp runs in
+// the same warp right after the merge (lanes striding the classes again),
+// its per-site max and sum from registers: one launch, no intermediate
+// buffers (the one allocation is the result).
+// CHECK-LABEL: func.func @update(
+// CHECK:         gpu.alloc async
+// CHECK-NOT:     gpu.alloc
+// CHECK:         gpu.launch_func async [%{{.*}}] @update_kernel::@update_kernel blocks in (%c2048, %c1, %c1) threads in (%c32, %c8, %c1)
+// CHECK-NOT:     gpu.launch_func
+// CHECK:       gpu.func @update_kernel(
+// CHECK-DAG:     %[[LANE:.*]] = gpu.thread_id  x
+// CHECK:         %[[R:.*]]:2 = scf.for %{{.*}} = %[[LANE]] to %c128 step %c32
+// CHECK-COUNT-10: gpu.shuffle  xor
+// CHECK:         scf.if
+// CHECK:           scf.for %[[K:.*]] = %[[LANE]] to %c128 step %c32 {
+// CHECK:             math.log
+// CHECK:             memref.store %{{.*}}, %{{.*}}[%{{.*}}, %[[K]]] : memref<16384x128xf32>
+// CHECK:         gpu.return
+func.func @update(%logp: tensor<16384x128xf32>, %y: tensor<16384x128xf32>) -> tensor<16384x128xf32> {
+  %p = bfn.pack %logp : tensor<16384x128xf32> -> !bfn.simplex<16384x128xf32, log>
+  %q = bfn.bayes_update %p, %y : !bfn.simplex<16384x128xf32, log>, tensor<16384x128xf32>
+  %t = bfn.unpack %q : !bfn.simplex<16384x128xf32, log> -> tensor<16384x128xf32>
+  return %t : tensor<16384x128xf32>
+}
+
+// -----
+
+// With two classes a thread per site normalises its own row after its
+// reduction; with eight the normalisation stays its own launch (a thread's
+// row is then too wide for the stores to coalesce).
+// CHECK-LABEL: func.func @update2(
+// CHECK:         gpu.launch_func
+// CHECK-NOT:     gpu.launch_func
+// CHECK:         return
+// CHECK-LABEL: func.func @update8(
+// CHECK:         gpu.launch_func
+// CHECK:         gpu.launch_func
+// CHECK:         return
+func.func @update2(%logp: tensor<4096x2xf32>, %y: tensor<4096x2xf32>) -> tensor<4096x2xf32> {
+  %p = bfn.pack %logp : tensor<4096x2xf32> -> !bfn.simplex<4096x2xf32, log>
+  %q = bfn.bayes_update %p, %y : !bfn.simplex<4096x2xf32, log>, tensor<4096x2xf32>
+  %t = bfn.unpack %q : !bfn.simplex<4096x2xf32, log> -> tensor<4096x2xf32>
+  return %t : tensor<4096x2xf32>
+}
+func.func @update8(%logp: tensor<4096x8xf32>, %y: tensor<4096x8xf32>) -> tensor<4096x8xf32> {
+  %p = bfn.pack %logp : tensor<4096x8xf32> -> !bfn.simplex<4096x8xf32, log>
+  %q = bfn.bayes_update %p, %y : !bfn.simplex<4096x8xf32, log>, tensor<4096x8xf32>
+  %t = bfn.unpack %q : !bfn.simplex<4096x8xf32, log> -> tensor<4096x8xf32>
+  return %t : tensor<4096x8xf32>
+}
