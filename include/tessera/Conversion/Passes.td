@@ -95,9 +95,9 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     reduction that reads its per-site results (the normalisation of the
     log-space update) runs in the same warp after the merge, those results
     from registers, where that measured faster: with at least 8192 sites,
-    or in a thread per site with at most 4 classes. Each other parallel loop over the
-    sites is collapsed to one dimension and tiled by `block-size`
-    into a grid of blocks x threads (one thread per site; the alphabet
+    or in a thread per site with at most 4 classes. Each other parallel
+    loop over the sites is collapsed to one dimension and tiled by
+    `block-size` into a grid of blocks x threads (one thread per site; the alphabet
     reduction runs in the thread).
     Straight-line buffer code between grids (whole-tensor reductions,
     scalar stores) becomes a one-thread kernel, and the scalars the host
