@@ -1174,22 +1174,24 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
           if (!deadScratch(i) && !onlyForConsumer(i))
             write(b, loc, init, results[i]);
       };
-  if (warpSplit) {
-    // lanesPerSite lanes along x, gpuBlock / lanesPerSite sites per block
-    // along y (consecutive threads: a warp holds 32 / lanesPerSite sites).
-    int64_t warps = std::max<int64_t>(1, gpuBlock / lanesPerSite);
+  // A launch of x * y threads per block over the sites (a site per thread
+  // along y, or along x), each thread on its clamped site; prologue runs
+  // first in the body.
+  auto launchOverSites = [&](int64_t x, int64_t y, bool sitesAlongY,
+                             function_ref<void(gpu::LaunchOp)> prologue) {
     siteCount = ubs.front();
-    Value perBlock = arith::ConstantIndexOp::create(rewriter, loc, warps);
+    Value perBlock =
+        arith::ConstantIndexOp::create(rewriter, loc, sitesAlongY ? y : x);
     Value grid = arith::CeilDivUIOp::create(rewriter, loc, siteCount, perBlock);
     Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
     auto launch = gpu::LaunchOp::create(
         rewriter, loc, grid, one, one,
-        arith::ConstantIndexOp::create(rewriter, loc, lanesPerSite), perBlock,
-        one);
+        arith::ConstantIndexOp::create(rewriter, loc, x),
+        arith::ConstantIndexOp::create(rewriter, loc, y), one);
     OpBuilder::InsertionGuard g(rewriter);
     rewriter.setInsertionPointToStart(&launch.getBody().front());
-    lane = launch.getThreadIds().x;
-    thread = launch.getThreadIds().y;
+    prologue(launch);
+    thread = sitesAlongY ? launch.getThreadIds().y : launch.getThreadIds().x;
     blockBase =
         arith::MulIOp::create(rewriter, loc, launch.getBlockIds().x, perBlock);
     Value site = arith::MinUIOp::create(
@@ -1198,6 +1200,14 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
     tile(rewriter, loc, ValueRange{site});
     rewriter.setInsertionPointToEnd(&launch.getBody().front());
     gpu::TerminatorOp::create(rewriter, loc);
+  };
+  if (warpSplit) {
+    // lanesPerSite lanes along x, gpuBlock / lanesPerSite sites per block
+    // along y (consecutive threads: a warp holds 32 / lanesPerSite sites).
+    launchOverSites(lanesPerSite,
+                    std::max<int64_t>(1, gpuBlock / lanesPerSite),
+                    /*sitesAlongY=*/true,
+                    [&](gpu::LaunchOp launch) { lane = launch.getThreadIds().x; });
   } else if (gpuBlock > 0 && !blocked.empty() && !reductionDims.empty()) {
     // One site per thread, blocks of stageBlock sites, the blocked inputs'
     // tiles in shared memory (rows padded by one element: a thread's row
@@ -1227,26 +1237,13 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
       symbols.insert(global);
       tiles.push_back(global);
     }
-    siteCount = ubs.front();
-    Value bs = arith::ConstantIndexOp::create(rewriter, loc, stageBlock);
-    Value grid = arith::CeilDivUIOp::create(rewriter, loc, siteCount, bs);
-    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
-    auto launch = gpu::LaunchOp::create(rewriter, loc, grid, one, one, bs, one,
-                                        one);
-    OpBuilder::InsertionGuard g(rewriter);
-    rewriter.setInsertionPointToStart(&launch.getBody().front());
-    stages.clear();
-    for (memref::GlobalOp tile : tiles)
-      stages.push_back(memref::GetGlobalOp::create(
-          rewriter, loc, tile.getType(), tile.getSymName()));
-    thread = launch.getThreadIds().x;
-    blockBase = arith::MulIOp::create(rewriter, loc, launch.getBlockIds().x, bs);
-    Value site = arith::MinUIOp::create(
-        rewriter, loc, arith::AddIOp::create(rewriter, loc, blockBase, thread),
-        arith::SubIOp::create(rewriter, loc, siteCount, one));
-    tile(rewriter, loc, ValueRange{site});
-    rewriter.setInsertionPointToEnd(&launch.getBody().front());
-    gpu::TerminatorOp::create(rewriter, loc);
+    launchOverSites(stageBlock, 1, /*sitesAlongY=*/false,
+                    [&](gpu::LaunchOp) {
+                      stages.clear();
+                      for (memref::GlobalOp tile : tiles)
+                        stages.push_back(memref::GetGlobalOp::create(
+                            rewriter, loc, tile.getType(), tile.getSymName()));
+                    });
   } else {
     scf::ParallelOp::create(rewriter, loc, lbs, ubs, steps, tile);
   }
