@@ -95,7 +95,9 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     reduction that reads its per-site results (the normalisation of the
     log-space update) runs in the same warp after the merge, those results
     from registers, where that measured faster: with at least 8192 sites,
-    or in a thread per site with at most 4 classes. Each other parallel
+    or in a thread per site with at most 4 classes. Shorter reductions (5
+    to 64 classes) with such a consumer are split too, over as many lanes
+    as classes (a power of two), when the classes fill them. Each other parallel
     loop over the sites is collapsed to one dimension and tiled by
     `block-size` into a grid of blocks x threads (one thread per site; the alphabet
     reduction runs in the thread).

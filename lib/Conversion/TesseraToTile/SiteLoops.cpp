@@ -104,6 +104,14 @@ constexpr int64_t kWarp = 32;
 /// 256 0.24 vs 0.25.
 constexpr int64_t kMinSplitClasses = 64;
 
+/// When fusing the consumer pays (the categorical update on the H100, fused
+/// vs two kernels): across a warp split when there are enough sites to fill
+/// the GPU (K = 256, 262144 sites: 0.32 vs 0.53 ms; K = 8192, 2048 sites:
+/// 0.24 vs 0.17), in a thread per site when a site's classes are a few
+/// adjacent words (K = 2: 0.059 vs 0.128 ms; K = 8: 0.21 vs 0.17).
+constexpr int64_t kMinFusedSplitSites = 8192;
+constexpr int64_t kMaxFusedThreadClasses = 4;
+
 /// A block-wide barrier, as a call to kBarrierMarker (materializeBarriers).
 void barrier(OpBuilder &b, Location loc, ModuleOp module) {
   if (!module.lookupSymbol(kBarrierMarker)) {
@@ -339,25 +347,31 @@ bool SiteLoopBuilder::analyse() {
   if (gpuBlock > 0 && width == 1 && parallelDims.size() == 1 &&
       reductionDims.size() == 1) {
     int64_t classes = op.getStaticLoopRanges()[reductionDims.front()];
-    warpSplit = !ShapedType::isDynamic(classes) &&
-                classes > kMinSplitClasses && findMerges();
-    if (warpSplit) {
+    if (!ShapedType::isDynamic(classes) && classes > kMaxFusedThreadClasses &&
+        findMerges()) {
+      // Long reductions split; shorter ones only when the consumer then
+      // fuses (its stores coalesce across the lanes) and the classes fill
+      // the lanes (update, fused split vs two kernels: K = 8 0.12 vs 0.17
+      // ms, K = 32 0.16 vs 0.19, K = 27 0.27 vs 0.25).
+      warpSplit = true;
       lanesPerSite = std::min<int64_t>(kWarp, llvm::PowerOf2Ceil(classes));
-      blocked.clear();
+      findConsumer();
+      if (classes <= kMinSplitClasses &&
+          (!consumer || classes % lanesPerSite != 0)) {
+        consumer = nullptr;
+        between.clear();
+        warpSplit = false;
+        lanesPerSite = kWarp;
+        merges.clear();
+      } else {
+        blocked.clear();
+      }
     }
-    if (blocked.empty())
+    if (!warpSplit && blocked.empty())
       findConsumer();
   }
   return true;
 }
-
-/// When fusing the consumer pays (the categorical update on the H100, fused
-/// vs two kernels): across a warp split when there are enough sites to fill
-/// the GPU (K = 256, 262144 sites: 0.32 vs 0.53 ms; K = 8192, 2048 sites:
-/// 0.24 vs 0.17), in a thread per site when a site's classes are a few
-/// adjacent words (K = 2: 0.059 vs 0.128 ms; K = 8: 0.21 vs 0.17).
-constexpr int64_t kMinFusedSplitSites = 8192;
-constexpr int64_t kMaxFusedThreadClasses = 4;
 
 void SiteLoopBuilder::findConsumer() {
   // The next op after the allocations and constants that follow this one.

@@ -44,7 +44,8 @@ namespace tessera::site_loops {
 /// elementwise op right after such a reduction (a warp split over at least
 /// 8192 sites, or a thread per site over at most 4 classes) that reads its
 /// per-site results is fused into the same loop, reading them from
-/// registers.
+/// registers; a shorter reduction (a power of two from 8 to 64 classes)
+/// with such a consumer is split over that many lanes to fuse it.
 void lowerToSiteLoops(mlir::ModuleOp module, int64_t width,
                       int64_t gpuBlock = 0);
 

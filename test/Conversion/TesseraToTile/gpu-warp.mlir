@@ -130,3 +130,22 @@ func.func @update8(%logp: tensor<4096x8xf32>, %y: tensor<4096x8xf32>) -> tensor<
   %t = bfn.unpack %q : !bfn.simplex<4096x8xf32, log> -> tensor<4096x8xf32>
   return %t : tensor<4096x8xf32>
 }
+
+// -----
+
+// Eight classes over enough sites: eight lanes per site (four sites per
+// warp, 32 per block), three shuffle stages per value, the normalisation
+// fused: one launch whose loads and stores coalesce across the lanes.
+// CHECK-LABEL: func.func @update8_split(
+// CHECK:         gpu.launch_func async [%{{.*}}] @update8_split_kernel::@update8_split_kernel blocks in (%c512, %c1, %c1) threads in (%c8, %c32, %c1)
+// CHECK-NOT:     gpu.launch_func
+// CHECK:       gpu.func @update8_split_kernel(
+// CHECK-COUNT-6: gpu.shuffle  xor
+// CHECK-NOT:     gpu.shuffle
+// CHECK:         gpu.return
+func.func @update8_split(%logp: tensor<16384x8xf32>, %y: tensor<16384x8xf32>) -> tensor<16384x8xf32> {
+  %p = bfn.pack %logp : tensor<16384x8xf32> -> !bfn.simplex<16384x8xf32, log>
+  %q = bfn.bayes_update %p, %y : !bfn.simplex<16384x8xf32, log>, tensor<16384x8xf32>
+  %t = bfn.unpack %q : !bfn.simplex<16384x8xf32, log> -> tensor<16384x8xf32>
+  return %t : tensor<16384x8xf32>
+}
