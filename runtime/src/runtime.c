@@ -1287,10 +1287,13 @@ static void fill_descriptor(int64_t *words, const value_desc *v, void *data) {
   }
 }
 
-/* The argument counts of an invoke, and its arrays present where needed. */
+/* The checks both invoke calls share: a function, the argument counts of
+ * its entry, and the arrays present where needed. */
 static tessera_status check_counts(const tessera_function *fn,
                                    size_t num_inputs, int has_inputs,
                                    size_t num_outputs, int has_outputs) {
+  if (!fn)
+    return TESSERA_ERROR_INVALID_ARGUMENT;
   tessera_context *ctx = fn->module->ctx;
   if (num_inputs != fn->num_inputs || num_outputs != fn->num_outputs)
     return rt_fail(ctx, TESSERA_ERROR_SIGNATURE_MISMATCH,
@@ -1320,13 +1323,11 @@ tessera_status tessera_invoke_buffers(tessera_function *fn,
                                       size_t num_inputs,
                                       tessera_buffer *const *outputs,
                                       size_t num_outputs) {
-  if (!fn)
-    return TESSERA_ERROR_INVALID_ARGUMENT;
-  tessera_context *ctx = fn->module->ctx;
   tessera_status counted = check_counts(fn, num_inputs, inputs != NULL,
                                         num_outputs, outputs != NULL);
   if (counted != TESSERA_SUCCESS)
     return counted;
+  tessera_context *ctx = fn->module->ctx;
   size_t words = 0;
   for (size_t i = 0; i < num_inputs + num_outputs; ++i) {
     int is_input = i < num_inputs;
@@ -1388,13 +1389,11 @@ tessera_status tessera_invoke_buffers(tessera_function *fn,
 tessera_status tessera_invoke(tessera_function *fn,
                               const tessera_tensor *inputs, size_t num_inputs,
                               tessera_tensor *outputs, size_t num_outputs) {
-  if (!fn)
-    return TESSERA_ERROR_INVALID_ARGUMENT;
-  tessera_context *ctx = fn->module->ctx;
   tessera_status counted = check_counts(fn, num_inputs, inputs != NULL,
                                         num_outputs, outputs != NULL);
   if (counted != TESSERA_SUCCESS)
     return counted;
+  tessera_context *ctx = fn->module->ctx;
   for (size_t i = 0; i < num_inputs; ++i) {
     tessera_status s = check_tensor(fn, &fn->inputs[i], &inputs[i], "input", i);
     if (s != TESSERA_SUCCESS)

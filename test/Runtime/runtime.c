@@ -165,6 +165,9 @@ static void run_invoke_buffers(tessera_context *ctx, tessera_module *m) {
   tessera_buffer_read(b[2], 0, got, sizeof got);
   EXPECT(memcmp(got, want, sizeof got) == 0);
 
+  EXPECT(tessera_invoke(NULL, in, 2, res, 1) == TESSERA_ERROR_INVALID_ARGUMENT);
+  EXPECT(tessera_invoke_buffers(NULL, b, 2, &b[2], 1) ==
+         TESSERA_ERROR_INVALID_ARGUMENT);
   // ERR: buffers count: signature mismatch: update: called with 2 inputs and 0 outputs, the entry takes 2 and 1
   report("buffers count", ctx, tessera_invoke_buffers(fn, b, 2, NULL, 0));
   tessera_buffer *small[3] = {b[0], b[3], b[2]};

@@ -176,6 +176,9 @@ private:
   bool onlyForConsumer(unsigned i);
   void emitConsumer(OpBuilder &b, Location loc, ArrayRef<Value> results,
                     Value live);
+  /// Whether \p hit holds for \p v or anything it is computed from in the
+  /// body.
+  bool sliceReaches(Value v, function_ref<bool(Value)> hit);
   bool readsState(Value v);
   scf::ValueVector mergeLanes(OpBuilder &b, Location loc, ValueRange state,
                               ValueRange other);
@@ -493,24 +496,28 @@ void SiteLoopBuilder::emitConsumer(OpBuilder &b, Location loc,
 }
 
 /// Whether \p v depends on a carried output inside the body.
-bool SiteLoopBuilder::readsState(Value v) {
+bool SiteLoopBuilder::sliceReaches(Value v, function_ref<bool(Value)> hit) {
   SmallVector<Value> worklist{v};
   llvm::DenseSet<Value> seen;
   while (!worklist.empty()) {
     Value x = worklist.pop_back_val();
     if (!seen.insert(x).second)
       continue;
-    if (auto arg = dyn_cast<BlockArgument>(x)) {
-      if (arg.getOwner() == op.getBody() &&
-          op.isDpsInit(op.getMatchingOpOperand(arg)))
-        return true;
-      continue;
-    }
+    if (hit(x))
+      return true;
     Operation *def = x.getDefiningOp();
     if (def && def->getBlock() == op.getBody())
       llvm::append_range(worklist, def->getOperands());
   }
   return false;
+}
+
+bool SiteLoopBuilder::readsState(Value v) {
+  return sliceReaches(v, [&](Value x) {
+    auto arg = dyn_cast<BlockArgument>(x);
+    return arg && arg.getOwner() == op.getBody() &&
+           op.isDpsInit(op.getMatchingOpOperand(arg));
+  });
 }
 
 /// A merge for every carried output, or false (the op stays a thread per
@@ -561,27 +568,16 @@ bool SiteLoopBuilder::findMerges() {
         auto index = v.getDefiningOp<linalg::IndexOp>();
         return index && index.getDim() == reductionDims.front();
       };
+      // Neither the carried state nor anything that varies along the
+      // reduction (inputs indexed by it, the class index itself).
       auto reductionFree = [&](Value v) {
-        if (readsState(v))
-          return false;
-        SmallVector<Value> worklist{v};
-        while (!worklist.empty()) {
-          Value x = worklist.pop_back_val();
-          if (auto arg = dyn_cast<BlockArgument>(x)) {
-            if (arg.getOwner() == op.getBody() &&
-                usesReductionDim(op.getMatchingIndexingMap(
-                    op.getMatchingOpOperand(arg))))
-              return false;
-            continue;
-          }
-          Operation *d = x.getDefiningOp();
-          if (!d || d->getBlock() != op.getBody())
-            continue;
-          if (isClass(x))
-            return false;
-          llvm::append_range(worklist, d->getOperands());
-        }
-        return true;
+        return !readsState(v) && !sliceReaches(v, [&](Value x) {
+          auto arg = dyn_cast<BlockArgument>(x);
+          if (arg && arg.getOwner() == op.getBody())
+            return usesReductionDim(
+                op.getMatchingIndexingMap(op.getMatchingOpOperand(arg)));
+          return isClass(x);
+        });
       };
       if (cmp && cmp.getPredicate() == arith::CmpIPredicate::eq &&
           ((isClass(cmp.getLhs()) && reductionFree(cmp.getRhs())) ||
