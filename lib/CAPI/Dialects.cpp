@@ -57,13 +57,19 @@ static ArrayRef<int64_t> shapeRef(intptr_t rank, const int64_t *shape) {
 
 MlirType tesseraBFNSimplexTypeGet(MlirContext ctx, intptr_t rank,
                                   const int64_t *shape, MlirType elementType,
-                                  bool logSpace) {
+                                  TesseraBFNSimplexForm form) {
   if (mlirContextIsNull(ctx) ||
       !checkShapeArgs(unwrap(ctx), rank, shape, elementType))
     return {nullptr};
+  auto f = bfn::symbolizeSimplexForm(static_cast<uint32_t>(form));
+  if (!f) {
+    emitError(UnknownLoc::get(unwrap(ctx)))
+        << "invalid simplex form " << static_cast<int>(form);
+    return {nullptr};
+  }
   return wrap(bfn::SimplexType::getChecked(
       errorIn(unwrap(ctx)), unwrap(ctx), shapeRef(rank, shape),
-      unwrap(elementType), logSpace));
+      unwrap(elementType), *f));
 }
 
 bool tesseraBFNTypeIsASimplex(MlirType type) {
@@ -83,6 +89,13 @@ int64_t tesseraBFNSimplexTypeGetAlphabetSize(MlirType type) {
 bool tesseraBFNSimplexTypeIsLogSpace(MlirType type) {
   return tesseraBFNTypeIsASimplex(type) &&
          cast<bfn::SimplexType>(unwrap(type)).getLogSpace();
+}
+
+TesseraBFNSimplexForm tesseraBFNSimplexTypeGetForm(MlirType type) {
+  if (!tesseraBFNTypeIsASimplex(type))
+    return TESSERA_BFN_SIMPLEX_PROB;
+  return static_cast<TesseraBFNSimplexForm>(
+      cast<bfn::SimplexType>(unwrap(type)).getForm());
 }
 
 MlirType tesseraBFNGaussTypeGet(MlirContext ctx, intptr_t rank,

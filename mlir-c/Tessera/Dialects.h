@@ -82,23 +82,36 @@ typedef enum TesseraBFNConvention {
 /* bfn types                                                                  */
 /*===----------------------------------------------------------------------===*/
 
-/** `!bfn.simplex<shape x elementType[, log]>`: categorical parameters; the
- *  last of the `rank` dimensions is the class count K (static, >= 2);
- *  `ShapedType` dynamic sizes (mlirShapedTypeGetDynamicSize()) are allowed
- *  for site dimensions. */
+/** What a simplex stores; values match the `log` / `logits` keyword of
+ *  `!bfn.simplex`. */
+typedef enum TesseraBFNSimplexForm {
+  TESSERA_BFN_SIMPLEX_PROB = 0,   /**< probabilities */
+  TESSERA_BFN_SIMPLEX_LOG = 1,    /**< log-probabilities */
+  TESSERA_BFN_SIMPLEX_LOGITS = 2, /**< log-probabilities up to a per-site constant (f32 only) */
+} TesseraBFNSimplexForm;
+
+/** `!bfn.simplex<shape x elementType[, log|logits]>`: categorical
+ *  parameters; the last of the `rank` dimensions is the class count K
+ *  (static, >= 2); `ShapedType` dynamic sizes
+ *  (mlirShapedTypeGetDynamicSize()) are allowed for site dimensions. Null
+ *  with a diagnostic for an invalid shape, storage type or form. */
 MLIR_CAPI_EXPORTED MlirType tesseraBFNSimplexTypeGet(MlirContext ctx,
                                                      intptr_t rank,
                                                      const int64_t *shape,
                                                      MlirType elementType,
-                                                     bool logSpace);
+                                                     TesseraBFNSimplexForm form);
 /** True if `type` is a `!bfn.simplex`. */
 MLIR_CAPI_EXPORTED bool tesseraBFNTypeIsASimplex(MlirType type);
 /** TypeID of `!bfn.simplex`. */
 MLIR_CAPI_EXPORTED MlirTypeID tesseraBFNSimplexTypeGetTypeID(void);
 /** K, the number of classes of a simplex type. */
 MLIR_CAPI_EXPORTED int64_t tesseraBFNSimplexTypeGetAlphabetSize(MlirType type);
-/** True if the simplex stores log-probabilities. */
+/** True if the simplex stores logarithms (`log` or `logits`). */
 MLIR_CAPI_EXPORTED bool tesseraBFNSimplexTypeIsLogSpace(MlirType type);
+/** The storage form of a simplex type; TESSERA_BFN_SIMPLEX_PROB for a
+ *  type that is not a simplex. */
+MLIR_CAPI_EXPORTED TesseraBFNSimplexForm
+tesseraBFNSimplexTypeGetForm(MlirType type);
 
 /** `!bfn.gauss<shape x elementType>`: mean and precision per site. */
 MLIR_CAPI_EXPORTED MlirType tesseraBFNGaussTypeGet(MlirContext ctx,

@@ -111,7 +111,7 @@ static void testTypes(MlirContext ctx, int *diags) {
   // CHECK-LABEL: == types ==
   int64_t shape[] = {8, 27};
   MlirType f32 = mlirF32TypeGet(ctx);
-  MlirType simplex = tesseraBFNSimplexTypeGet(ctx, 2, shape, f32, true);
+  MlirType simplex = tesseraBFNSimplexTypeGet(ctx, 2, shape, f32, TESSERA_BFN_SIMPLEX_LOG);
   printType(simplex);
   printf("simplex isa: %d K: %lld log: %d rank: %ld dim0: %lld\n",
          tesseraBFNTypeIsASimplex(simplex),
@@ -121,6 +121,15 @@ static void testTypes(MlirContext ctx, int *diags) {
          (long long)tesseraBFNParamTypeGetDimSize(simplex, 0));
   // CHECK: !bfn.simplex<8x27xf32, log>
   // CHECK: simplex isa: 1 K: 27 log: 1 rank: 2 dim0: 8
+  MlirType logits =
+      tesseraBFNSimplexTypeGet(ctx, 2, shape, f32, TESSERA_BFN_SIMPLEX_LOGITS);
+  printType(logits);
+  printf("logits form: %d log: %d normalised form of log: %d\n",
+         (int)tesseraBFNSimplexTypeGetForm(logits),
+         tesseraBFNSimplexTypeIsLogSpace(logits),
+         (int)tesseraBFNSimplexTypeGetForm(simplex));
+  // CHECK: !bfn.simplex<8x27xf32, logits>
+  // CHECK: logits form: 2 log: 1 normalised form of log: 1
 
   MlirType gauss = tesseraBFNGaussTypeGet(ctx, 1, shape, mlirBF16TypeGet(ctx));
   printType(gauss);
@@ -150,18 +159,28 @@ static void testTypes(MlirContext ctx, int *diags) {
   /* Bad arguments: null results with a diagnostic, never a crash. */
   int before = *diags;
   int64_t k1[] = {8, 1};
-  MlirType bad = tesseraBFNSimplexTypeGet(ctx, 2, k1, f32, false);
+  MlirType bad = tesseraBFNSimplexTypeGet(ctx, 2, k1, f32, TESSERA_BFN_SIMPLEX_PROB);
   printf("K=1 simplex null: %d\n", mlirTypeIsNull(bad));
   // CHECK: diagnostic: simplex needs a static class count K >= 2, got 1
   // CHECK: K=1 simplex null: 1
-  bad = tesseraBFNSimplexTypeGet(ctx, 2, shape, mlirIntegerTypeGet(ctx, 32), false);
+  bad = tesseraBFNSimplexTypeGet(ctx, 2, shape, mlirIntegerTypeGet(ctx, 32),
+                                 TESSERA_BFN_SIMPLEX_PROB);
   printf("i32 simplex null: %d\n", mlirTypeIsNull(bad));
   // CHECK: diagnostic: simplex storage must be f32, f16 or bf16, got 'i32'
   // CHECK: i32 simplex null: 1
-  bad = tesseraBFNSimplexTypeGet(ctx, 2, NULL, f32, false);
+  bad = tesseraBFNSimplexTypeGet(ctx, 2, NULL, f32, TESSERA_BFN_SIMPLEX_PROB);
   printf("null shape null: %d\n", mlirTypeIsNull(bad));
   // CHECK: diagnostic: invalid shape: rank 2 with a null shape
   // CHECK: null shape null: 1
+  bad = tesseraBFNSimplexTypeGet(ctx, 2, shape, mlirBF16TypeGet(ctx),
+                                 TESSERA_BFN_SIMPLEX_LOGITS);
+  printf("bf16 logits null: %d\n", mlirTypeIsNull(bad));
+  // CHECK: diagnostic: 'logits' simplex storage must be f32 (the values are unnormalised and grow with the accuracy), got 'bf16'
+  // CHECK: bf16 logits null: 1
+  bad = tesseraBFNSimplexTypeGet(ctx, 2, shape, f32, (TesseraBFNSimplexForm)5);
+  printf("bad form null: %d\n", mlirTypeIsNull(bad));
+  // CHECK: diagnostic: invalid simplex form 5
+  // CHECK: bad form null: 1
   bad = tesseraBFNSenderTypeGet(ctx, (TesseraBFNFamily)7, 0, 2, shape, f32);
   printf("bad family null: %d\n", mlirTypeIsNull(bad));
   // CHECK: diagnostic: invalid bfn family 7
@@ -175,9 +194,10 @@ static void testTypes(MlirContext ctx, int *diags) {
   printf("gaussian with bins null: %d\n", mlirTypeIsNull(bad));
   // CHECK: diagnostic: only the discretized family has bins
   // CHECK: gaussian with bins null: 1
-  bad = tesseraBFNSimplexTypeGet((MlirContext){NULL}, 2, shape, f32, false);
+  bad = tesseraBFNSimplexTypeGet((MlirContext){NULL}, 2, shape, f32,
+                                 TESSERA_BFN_SIMPLEX_PROB);
   printf("null context null: %d diagnostics: %d\n", mlirTypeIsNull(bad), *diags - before);
-  // CHECK: null context null: 1 diagnostics: 6
+  // CHECK: null context null: 1 diagnostics: 8
   printf("non-bfn rank: %ld\n", (long)tesseraBFNParamTypeGetRank(f32));
   // CHECK: non-bfn rank: -1
 }

@@ -277,6 +277,20 @@ Value unpackOne(OpBuilder &b, Location loc, Value params) {
       .getResult(0);
 }
 
+/// The storage of simplex parameters for reading probabilities: `logits`
+/// are first normalised to f32 log-probabilities (a bfn.simplex_cast), so
+/// readers see `prob` or `log` only.
+Value readSimplex(OpBuilder &b, Location loc, Value params) {
+  auto s = cast<SimplexType>(params.getType());
+  if (!s.isNormalized())
+    params = SimplexCastOp::create(
+        b, loc,
+        SimplexType::get(b.getContext(), s.getShape(), s.getElementType(),
+                         SimplexForm::log),
+        params);
+  return unpackOne(b, loc, params);
+}
+
 std::pair<Value, Value> unpackGauss(OpBuilder &b, Location loc, Value params) {
   auto g = cast<GaussType>(params.getType());
   auto op = UnpackOp::create(
@@ -341,14 +355,25 @@ FailureOr<Value> scheduleAt(OpBuilder &b, Location loc, Value t, EmitFn emit) {
   return Value(arith::TruncFOp::create(b, loc, b.getF32Type(), *v));
 }
 
-/// log_softmax over the last dim of `logits` (sites x K) in two passes:
-/// online (max, sum-exp) reduction, then the normalisation, written through
-/// `store` into a tensor of `storage` type.
+/// The simplex of `form` holding softmax of `logit` over the last dim
+/// (sites x K): for `logits`, one elementwise op (no normalisation);
+/// otherwise in two passes, an online (max, sum-exp) reduction, then the
+/// normalisation, written as probabilities or log-probabilities in `storage`.
 Value logSoftmax(OpBuilder &b, Location loc, unsigned sites,
                  ArrayRef<Operand> extraIns,
                  function_ref<Value(OpBuilder &, Location, ValueRange)> logit,
-                 Value like, int64_t k, Type storage, bool storeLog) {
+                 Value like, int64_t k, Type storage, SimplexForm form) {
   Type f32 = b.getF32Type();
+  if (form == SimplexForm::logits) {
+    Value out = emptyLike(b, loc, like, sites, {k}, storage);
+    return buildGeneric(b, loc, sites + 1, 0, extraIns, {{out, sites + 1}},
+                        [&](OpBuilder &bb, Location l, ValueRange a) {
+                          linalg::YieldOp::create(
+                              bb, l, fromF32(bb, l, logit(bb, l, a), storage));
+                        })
+        .getResult(0);
+  }
+  bool storeLog = form == SimplexForm::log;
   Value e = emptyLike(b, loc, like, sites, {}, f32);
   Value m0 = filled(b, loc, e, -kInf), s0 = filled(b, loc, e, 0.0);
   auto red = buildGeneric(
@@ -531,7 +556,7 @@ FailureOr<KLParts> klParts(PatternRewriter &rewriter, Operation *op,
     p.xhat = r.getOutput();
   } else {
     auto simplex = cast<SimplexType>(r.getOutput().getType());
-    p.logp = unpackOne(rewriter, loc, r.getOutput());
+    p.logp = readSimplex(rewriter, loc, r.getOutput());
     p.logSpace = simplex.getLogSpace();
     p.k = simplex.getAlphabetSize();
   }
@@ -589,7 +614,8 @@ struct BayesUpdateLowering : public OpRewritePattern<BayesUpdateOp> {
     Location loc = op.getLoc();
     Value y = op.getY();
     if (auto s = dyn_cast<SimplexType>(op.getType())) {
-      // ln theta' = ln theta + y - LSE_k(ln theta_k + y_k)
+      // ln theta' = ln theta + y - LSE_k(ln theta_k + y_k); logits skip
+      // the normalisation.
       Value theta = unpackOne(rewriter, loc, op.getTheta());
       unsigned r = s.getSiteShape().size();
       bool isLog = s.getLogSpace();
@@ -598,7 +624,7 @@ struct BayesUpdateLowering : public OpRewritePattern<BayesUpdateOp> {
           [&](OpBuilder &bb, Location l, ValueRange a) -> Value {
             return arith::AddFOp::create(bb, l, logOf(bb, l, a[0], isLog), a[1]);
           },
-          theta, s.getAlphabetSize(), s.getElementType(), isLog);
+          theta, s.getAlphabetSize(), s.getElementType(), s.getForm());
       rewriter.replaceOpWithNewOp<PackOp>(op, s, ValueRange{out});
       return success();
     }
@@ -706,7 +732,8 @@ struct OutputLowering : public OpRewritePattern<OutputOp> {
           [&](OpBuilder &bb, Location l, ValueRange a) -> Value {
             return toF32(bb, l, a[0]);
           },
-          logits, simplex.getAlphabetSize(), simplex.getElementType(), true);
+          logits, simplex.getAlphabetSize(), simplex.getElementType(),
+          simplex.getForm());
       rewriter.replaceOpWithNewOp<PackOp>(op, simplex, ValueRange{out});
       return success();
     }
@@ -845,7 +872,7 @@ struct ParamizeLowering : public OpRewritePattern<ParamizeOp> {
                 cstF32(bb, l, 1e-10));
             return arith::SelectOp::create(bb, l, tiny, cstF32(bb, l, 0.0), logit);
           },
-          x, s.getAlphabetSize(), s.getElementType(), s.getLogSpace());
+          x, s.getAlphabetSize(), s.getElementType(), s.getForm());
       if (failedSchedule)
         return failure();
       rewriter.replaceOpWithNewOp<PackOp>(op, s, ValueRange{out});
@@ -962,7 +989,7 @@ struct SampleLowering : public OpRewritePattern<SampleOp> {
       } else {
         auto simplex = cast<SimplexType>(rcv.getOutput().getType());
         k = simplex.getAlphabetSize();
-        Value logp = unpackOne(rewriter, loc, rcv.getOutput());
+        Value logp = readSimplex(rewriter, loc, rcv.getOutput());
         label = inverseCdf(rewriter, loc, draws[0], logp, simplex.getLogSpace(), k,
                            family == Family::discretized);
         labelIsIndex = true;
@@ -1062,7 +1089,7 @@ struct ContinuousLossLowering : public OpRewritePattern<ContinuousLossOp> {
     Value loss;
     Value e = emptyLike(rewriter, loc, x, r, {}, f32);
     if (auto simplex = dyn_cast<SimplexType>(op.getOutput().getType())) {
-      Value logp = unpackOne(rewriter, loc, op.getOutput());
+      Value logp = readSimplex(rewriter, loc, op.getOutput());
       bool isLog = simplex.getLogSpace();
       double kd = static_cast<double>(simplex.getAlphabetSize());
       bool categorical = cast<RankedTensorType>(x.getType()).getElementType().isSignlessInteger();
@@ -1122,7 +1149,7 @@ struct ReconstructionLossLowering : public OpRewritePattern<ReconstructionLossOp
     Value x = op.getX();
     unsigned r = rankOf(x);
     auto simplex = cast<SimplexType>(op.getOutput().getType());
-    Value logp = unpackOne(rewriter, loc, op.getOutput());
+    Value logp = readSimplex(rewriter, loc, op.getOutput());
     bool isLog = simplex.getLogSpace();
     int64_t k = simplex.getAlphabetSize();
     bool categorical = cast<RankedTensorType>(x.getType()).getElementType().isSignlessInteger();
@@ -1202,7 +1229,8 @@ FailureOr<SmallVector<Value>> callNetwork(PatternRewriter &rw, Operation *op,
     if (s.getLogSpace())
       probs = SimplexCastOp::create(
           rw, loc,
-          SimplexType::get(rw.getContext(), s.getShape(), s.getElementType(), false),
+          SimplexType::get(rw.getContext(), s.getShape(), s.getElementType(),
+                           SimplexForm::prob),
           theta);
     view = unpackOne(rw, loc, probs);
   } else {
@@ -1223,14 +1251,14 @@ Value outputOf(PatternRewriter &rw, Location loc, Value theta, Value t,
   MLIRContext *ctx = rw.getContext();
   Type f32 = rw.getF32Type();
   if (auto s = dyn_cast<SimplexType>(theta.getType()))
-    return OutputOp::create(rw, loc, SimplexType::get(ctx, s.getShape(), f32, true),
+    return OutputOp::create(rw, loc, SimplexType::get(ctx, s.getShape(), f32, SimplexForm::log),
                             net, Value(), Value(), ScheduleAttr(), spec.tMin,
                             spec.convention);
   auto g = cast<GaussType>(theta.getType());
   Type result =
       spec.bins ? Type(SimplexType::get(ctx, llvm::to_vector(llvm::concat<const int64_t>(
                                                   g.getShape(), ArrayRef<int64_t>{*spec.bins})),
-                                        f32, true))
+                                        f32, SimplexForm::log))
                 : Type(RankedTensorType::get(g.getShape(), f32));
   return OutputOp::create(rw, loc, result, net, theta, t, spec.schedule, spec.tMin,
                           spec.convention);
@@ -1559,8 +1587,11 @@ struct PriorConversion : public OpConversionPattern<PriorOp> {
       if (!s.getStorageType().hasStaticShape())
         return rewriter.notifyMatchFailure(op, "dynamic sites");
       double k = static_cast<double>(s.getAlphabetSize());
-      values.push_back(splat(s.getStorageType(),
-                             s.getLogSpace() ? -std::log(k) : 1.0 / k));
+      // Uniform: 1/K, ln(1/K), or any constant as logits (zero).
+      double v = s.getForm() == SimplexForm::prob  ? 1.0 / k
+                 : s.getForm() == SimplexForm::log ? -std::log(k)
+                                                   : 0.0;
+      values.push_back(splat(s.getStorageType(), v));
     } else {
       auto g = cast<GaussType>(op.getType());
       if (!g.getStorageType().hasStaticShape())
@@ -1666,6 +1697,17 @@ struct SimplexCastConversion : public OpConversionPattern<SimplexCastOp> {
     SimplexType from = op.getSource().getType(), to = op.getType();
     Value src = adaptor.getSource();
     unsigned r = from.getShape().size();
+    if (!from.isNormalized() && to.isNormalized()) {
+      // Logits are normalised here, with the log-sum-exp over K.
+      rewriter.replaceOp(
+          op, logSoftmax(
+                  rewriter, loc, r - 1, {{src, r}},
+                  [](OpBuilder &bb, Location l, ValueRange a) -> Value {
+                    return toF32(bb, l, a[0]);
+                  },
+                  src, to.getAlphabetSize(), to.getElementType(), to.getForm()));
+      return success();
+    }
     Value out = emptyLike(rewriter, loc, src, r, {}, to.getElementType());
     auto gen = buildGeneric(rewriter, loc, r, 0, {{src, r}}, {{out, r}},
                             [&](OpBuilder &bb, Location l, ValueRange a) {

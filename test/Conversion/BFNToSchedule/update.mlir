@@ -34,6 +34,51 @@ func.func @categorical(%p: !bfn.simplex<8x27xf32, log>, %y: tensor<8x27xf32>) ->
 
 // -----
 
+// On logits the categorical update is one elementwise add: no reduction,
+// no normalisation.
+// CHECK-LABEL: func.func @categorical_logits
+// CHECK-SAME: (%[[P:.*]]: tensor<8x27xf32>, %[[Y:.*]]: tensor<8x27xf32>)
+// CHECK: %[[U:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]} ins(%[[P]], %[[Y]] :
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: arith.addf
+// CHECK-NEXT: linalg.yield
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[U]]
+func.func @categorical_logits(%p: !bfn.simplex<8x27xf32, logits>, %y: tensor<8x27xf32>) -> !bfn.simplex<8x27xf32, logits> {
+  %u = bfn.bayes_update %p, %y : !bfn.simplex<8x27xf32, logits>, tensor<8x27xf32>
+  return %u : !bfn.simplex<8x27xf32, logits>
+}
+
+// -----
+
+// Readers normalise logits once, with the same two-pass log-softmax, before
+// the fused receiver + KL (which stays one op).
+// CHECK-LABEL: func.func @kl_of_logits
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]
+// CHECK: math.log
+// CHECK: arith.subf
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK-NOT: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+func.func @kl_of_logits(%x: tensor<8xi32>, %p: !bfn.simplex<8x27xf32, logits>, %a: !bfn.accuracy, %y: tensor<8x27xf32>) -> tensor<8xf32> {
+  %s = bfn.sender %x, %a : tensor<8xi32>, !bfn.accuracy -> !bfn.sender<categorical, 8x27xf32>
+  %r = bfn.receiver %p, %a : !bfn.simplex<8x27xf32, logits>, !bfn.accuracy -> !bfn.receiver<categorical, 8x27xf32>
+  %l = bfn.kl %s, %r at %y : !bfn.sender<categorical, 8x27xf32>, !bfn.receiver<categorical, 8x27xf32>, tensor<8x27xf32> -> tensor<8xf32>
+  return %l : tensor<8xf32>
+}
+
+// -----
+
+// The prior on logits is zero.
+// CHECK-LABEL: func.func @prior_logits
+// CHECK: arith.constant dense<0.000000e+00> : tensor<8x4xf32>
+func.func @prior_logits() -> !bfn.simplex<8x4xf32, logits> {
+  %p = bfn.prior : !bfn.simplex<8x4xf32, logits>
+  return %p : !bfn.simplex<8x4xf32, logits>
+}
+
+// -----
+
 // Function boundaries: !bfn.gauss is two tensors, !bfn.accuracy an f32,
 // !bfn.simplex its storage tensor; calls and returns follow.
 // CHECK-LABEL: func.func @callee(%{{.*}}: tensor<8xf16>, %{{.*}}: tensor<8xf16>, %{{.*}}: f32, %{{.*}}: tensor<8x4xbf16>) -> (tensor<8xf16>, tensor<8xf16>, f32)

@@ -146,6 +146,18 @@ func.func @simplex_casts(%p: !bfn.simplex<8x4xbf16>) -> (!bfn.simplex<8x4xbf16>,
 
 // -----
 
+// Casts preserve the distribution: logits -> log -> logits is the logits.
+// CHECK-LABEL: func.func @logits_round_trip
+// CHECK-SAME: (%[[P:.*]]: !bfn.simplex<8x4xf32, logits>)
+// CHECK-NEXT: return %[[P]]
+func.func @logits_round_trip(%p: !bfn.simplex<8x4xf32, logits>) -> !bfn.simplex<8x4xf32, logits> {
+  %l = bfn.simplex_cast %p : !bfn.simplex<8x4xf32, logits> to !bfn.simplex<8x4xf32, log>
+  %q = bfn.simplex_cast %l : !bfn.simplex<8x4xf32, log> to !bfn.simplex<8x4xf32, logits>
+  return %q : !bfn.simplex<8x4xf32, logits>
+}
+
+// -----
+
 // Dead sender/receiver pairs (and their sample) are removed.
 // CHECK-LABEL: func.func @dead_pair
 func.func @dead_pair(%x: tensor<8xi32>, %l: tensor<8x4xf32>, %a: !bfn.accuracy, %s: i64) -> !bfn.simplex<8x4xf32, log> {

@@ -26,6 +26,16 @@ func.func private @int_simplex(!bfn.simplex<8x4xi32>)
 
 // -----
 
+// expected-error @+1 {{'logits' simplex storage must be f32 (the values are unnormalised and grow with the accuracy), got 'bf16'}}
+func.func private @bf16_logits(!bfn.simplex<8x4xbf16, logits>)
+
+// -----
+
+// expected-error @+1 {{expected 'log' or 'logits', got 'logit'}}
+func.func private @bad_form(!bfn.simplex<8x4xf32, logit>)
+
+// -----
+
 // expected-error @+1 {{gauss storage must be f32, f16 or bf16, got 'f64'}}
 func.func private @f64_gauss(!bfn.gauss<8xf64>)
 

@@ -27,6 +27,16 @@ func.func @types(%a: !bfn.simplex<8x27xf32>, %b: !bfn.simplex<4x?x256xbf16, log>
   return
 }
 
+// CHECK-LABEL: func.func @logits
+// CHECK-SAME: (%{{.*}}: !bfn.simplex<8x27xf32, logits>, %{{.*}}: tensor<8x27xf32>) -> !bfn.simplex<8x27xf32, logits>
+// CHECK: bfn.bayes_update %{{.*}}, %{{.*}} : !bfn.simplex<8x27xf32, logits>, tensor<8x27xf32>
+// CHECK: bfn.simplex_cast %{{.*}} : !bfn.simplex<8x27xf32, logits> to !bfn.simplex<8x27xf32, log>
+func.func @logits(%p: !bfn.simplex<8x27xf32, logits>, %y: tensor<8x27xf32>) -> !bfn.simplex<8x27xf32, logits> {
+  %u = bfn.bayes_update %p, %y : !bfn.simplex<8x27xf32, logits>, tensor<8x27xf32>
+  %l = bfn.simplex_cast %u : !bfn.simplex<8x27xf32, logits> to !bfn.simplex<8x27xf32, log>
+  return %u : !bfn.simplex<8x27xf32, logits>
+}
+
 // CHECK-LABEL: func.func @schedules
 // CHECK: %{{.*}} = bfn.beta #schedule{{[0-9]*}}(%{{.*}}) : f32 -> !bfn.accuracy
 // CHECK: %{{.*}} = bfn.beta #schedule{{[0-9]*}}(%{{.*}}) : tensor<4xf32> -> tensor<4x!bfn.accuracy>

@@ -18,6 +18,24 @@ func.func @update_prob_bf16(%p: !bfn.simplex<1x2xbf16>, %y: tensor<1x2xf32>) -> 
   return %q : !bfn.simplex<1x2xbf16>
 }
 
+func.func @update_logits(%p: !bfn.simplex<1x3xf32, logits>, %y: tensor<1x3xf32>) -> !bfn.simplex<1x3xf32, logits> {
+  %q = bfn.bayes_update %p, %y : !bfn.simplex<1x3xf32, logits>, tensor<1x3xf32>
+  return %q : !bfn.simplex<1x3xf32, logits>
+}
+
+func.func @logits_probs(%p: !bfn.simplex<1x3xf32, logits>) -> tensor<1x3xf32> {
+  %q = bfn.simplex_cast %p : !bfn.simplex<1x3xf32, logits> to !bfn.simplex<1x3xf32>
+  %t = bfn.unpack %q : !bfn.simplex<1x3xf32> -> tensor<1x3xf32>
+  return %t : tensor<1x3xf32>
+}
+
+// The reconstruction loss reads unnormalised logits as they are stored.
+func.func @recon_logits(%x: tensor<1xi32>, %logits: tensor<1x3xf32>) -> f32 {
+  %p = bfn.output %logits : (tensor<1x3xf32>) -> !bfn.simplex<1x3xf32, logits>
+  %l = bfn.reconstruction_loss %x, %p : tensor<1xi32>, !bfn.simplex<1x3xf32, logits> -> f32
+  return %l : f32
+}
+
 func.func @probs(%p: !bfn.simplex<1x3xf32, log>) -> tensor<1x3xf32> {
   %q = bfn.simplex_cast %p : !bfn.simplex<1x3xf32, log> to !bfn.simplex<1x3xf32>
   %t = bfn.unpack %q : !bfn.simplex<1x3xf32> -> tensor<1x3xf32>
@@ -119,5 +137,26 @@ func.func @main() {
   %id7 = arith.constant 7 : i64
   // CHECK: check 7: ok
   call @check(%fl, %g10, %id7) : (tensor<1x3xf32>, tensor<1x3xf64>, i64) -> ()
+
+  // G2 again on logits: ln theta + 5 (any per-site constant) updated twice
+  // without normalising, normalised once when read.
+  %lg = arith.constant dense<[[3.3905620875, 3.7960271957, 4.3068528194]]> : tensor<1x3xf32>
+  %pl = bfn.pack %lg : tensor<1x3xf32> -> !bfn.simplex<1x3xf32, logits>
+  %l1 = call @update_logits(%pl, %y1) : (!bfn.simplex<1x3xf32, logits>, tensor<1x3xf32>) -> !bfn.simplex<1x3xf32, logits>
+  %lp1 = call @logits_probs(%l1) : (!bfn.simplex<1x3xf32, logits>) -> tensor<1x3xf32>
+  %id8 = arith.constant 8 : i64
+  // CHECK: check 8: ok
+  call @check(%lp1, %g1, %id8) : (tensor<1x3xf32>, tensor<1x3xf64>, i64) -> ()
+  %l2 = call @update_logits(%l1, %y2) : (!bfn.simplex<1x3xf32, logits>, tensor<1x3xf32>) -> !bfn.simplex<1x3xf32, logits>
+  %lp2 = call @logits_probs(%l2) : (!bfn.simplex<1x3xf32, logits>) -> tensor<1x3xf32>
+  %id9 = arith.constant 9 : i64
+  // CHECK: check 9: ok
+  call @check(%lp2, %g2, %id9) : (tensor<1x3xf32>, tensor<1x3xf64>, i64) -> ()
+  // -ln p_O(class 1) = -ln 0.6 from ln(0.6, 0.3, 0.1) + 2.
+  %shifted = arith.constant dense<[[1.4891743762, 0.7960271957, -0.302585093]]> : tensor<1x3xf32>
+  %lr2 = call @recon_logits(%x1, %shifted) : (tensor<1xi32>, tensor<1x3xf32>) -> f32
+  %id10 = arith.constant 10 : i64
+  // CHECK: check 10: ok
+  call @tessera_check_close(%lr2, %grec, %rtol, %id10) : (f32, f64, f64, i64) -> ()
   return
 }

@@ -49,6 +49,24 @@ func.func @discrete_steps(%u: tensor<2x1xf32>, %eps: tensor<2x1x3xf32>) -> (tens
   return %t1, %t2, %x : tensor<1x3xf32>, tensor<1x3xf32>, tensor<1xi32>
 }
 
+// The same trace on logits: the updates skip the normalisation, the
+// network still sees probabilities.
+func.func @logits_steps(%u: tensor<2x1xf32>, %eps: tensor<2x1x3xf32>) -> (tensor<1x3xf32>, tensor<1xi32>) {
+  %c2 = arith.constant 2 : index
+  %c1 = arith.constant 1 : index
+  %p0 = bfn.prior : !bfn.simplex<1x3xf32, logits>
+  %u1 = tensor.extract_slice %u[0, 0] [1, 1] [1, 1] : tensor<2x1xf32> to tensor<1xf32>
+  %e1 = tensor.extract_slice %eps[0, 0, 0] [1, 1, 3] [1, 1, 1] : tensor<2x1x3xf32> to tensor<1x3xf32>
+  %u2 = tensor.extract_slice %u[1, 0] [1, 1] [1, 1] : tensor<2x1xf32> to tensor<1xf32>
+  %e2 = tensor.extract_slice %eps[1, 0, 0] [1, 1, 3] [1, 1, 1] : tensor<2x1x3xf32> to tensor<1x3xf32>
+  %p1 = bfn.flow_step %p0 step %c1 of %c2, #bfn.schedule<paper_discrete, beta1 = 0.5625> draws(%u1, %e1 : tensor<1xf32>, tensor<1x3xf32>) network @log_net() : !bfn.simplex<1x3xf32, logits>, index, index
+  %p2 = bfn.flow_step %p1 step %c2 of %c2, #bfn.schedule<paper_discrete, beta1 = 0.5625> draws(%u2, %e2 : tensor<1xf32>, tensor<1x3xf32>) network @log_net() : !bfn.simplex<1x3xf32, logits>, index, index
+  %q2 = bfn.simplex_cast %p2 : !bfn.simplex<1x3xf32, logits> to !bfn.simplex<1x3xf32>
+  %t2 = bfn.unpack %q2 : !bfn.simplex<1x3xf32> -> tensor<1x3xf32>
+  %x = bfn.generate %p0 steps %c2, #bfn.schedule<paper_discrete, beta1 = 0.5625> draws(%u, %eps : tensor<2x1xf32>, tensor<2x1x3xf32>) network @log_net() : !bfn.simplex<1x3xf32, logits>, index -> tensor<1xi32>
+  return %t2, %x : tensor<1x3xf32>, tensor<1xi32>
+}
+
 // final = sample (paper): the class is drawn from p_O(theta_n; 1) = theta_n
 // = (0.1024, 0.4586, 0.4390) with the last uniform: u = 0.05, 0.3, 0.99 ->
 // classes 1, 2, 3 (0-based 0, 1, 2).
@@ -138,5 +156,16 @@ func.func @main() {
   call @tessera_check_close(%mu, %gm, %rtol, %i5) : (f32, f64, f64, i64) -> ()
   // CHECK: check 6: ok
   call @tessera_check_close(%rho, %gr, %rtol, %i6) : (f32, f64, f64, i64) -> ()
+
+  %lt2, %lx = call @logits_steps(%u, %eps) : (tensor<2x1xf32>, tensor<2x1x3xf32>) -> (tensor<1x3xf32>, tensor<1xi32>)
+  %ul2 = tensor.cast %lt2 : tensor<1x3xf32> to tensor<*xf32>
+  %i10 = arith.constant 10 : i64
+  %i11 = arith.constant 11 : i64
+  // CHECK: check 10: ok
+  call @tesseraCheckTensor(%ul2, %ug2, %rtol, %i10) : (tensor<*xf32>, tensor<*xf64>, f64, i64) -> ()
+  %lx0 = tensor.extract %lx[%c0] : tensor<1xi32>
+  %lx64 = arith.extsi %lx0 : i32 to i64
+  // CHECK: check 11: ok
+  call @tessera_check_eq(%lx64, %want, %i11) : (i64, i64, i64) -> ()
   return
 }

@@ -58,7 +58,7 @@ static void printShapeAndType(AsmPrinter &printer, ArrayRef<int64_t> shape,
 
 LogicalResult SimplexType::verify(function_ref<InFlightDiagnostic()> emitError,
                                   ArrayRef<int64_t> shape, Type elementType,
-                                  bool) {
+                                  SimplexForm form) {
   if (shape.empty())
     return emitError() << "simplex needs at least the class dimension K";
   if (ShapedType::isDynamic(shape.back()) || shape.back() < 2)
@@ -69,6 +69,12 @@ LogicalResult SimplexType::verify(function_ref<InFlightDiagnostic()> emitError,
   if (!isStorageFloat(elementType))
     return emitError() << "simplex storage must be f32, f16 or bf16, got "
                        << elementType;
+  // Unnormalised logits drift by the accumulated accuracy (hundreds for
+  // large K), where f16/bf16 keep too few bits for the differences.
+  if (form == SimplexForm::logits && !elementType.isF32())
+    return emitError() << "'logits' simplex storage must be f32 (the values "
+                          "are unnormalised and grow with the accuracy), got "
+                       << elementType;
   return verifySiteDims(emitError, shape);
 }
 
@@ -78,23 +84,31 @@ Type SimplexType::parse(AsmParser &parser) {
   SMLoc loc = parser.getCurrentLocation();
   if (parser.parseLess() || parseShapeAndType(parser, shape, elementType))
     return {};
-  bool logSpace = false;
+  SimplexForm form = SimplexForm::prob;
   if (succeeded(parser.parseOptionalComma())) {
-    if (parser.parseKeyword("log"))
+    SMLoc formLoc = parser.getCurrentLocation();
+    StringRef keyword;
+    if (parser.parseKeyword(&keyword))
       return {};
-    logSpace = true;
+    std::optional<SimplexForm> parsed = symbolizeSimplexForm(keyword);
+    if (!parsed || *parsed == SimplexForm::prob) {
+      parser.emitError(formLoc) << "expected 'log' or 'logits', got '"
+                                << keyword << "'";
+      return {};
+    }
+    form = *parsed;
   }
   if (parser.parseGreater())
     return {};
   return getChecked([&] { return parser.emitError(loc); },
-                    parser.getContext(), shape, elementType, logSpace);
+                    parser.getContext(), shape, elementType, form);
 }
 
 void SimplexType::print(AsmPrinter &printer) const {
   printer << '<';
   printShapeAndType(printer, getShape(), getElementType());
-  if (getLogSpace())
-    printer << ", log";
+  if (getForm() != SimplexForm::prob)
+    printer << ", " << stringifySimplexForm(getForm());
   printer << '>';
 }
 

@@ -19,6 +19,15 @@ def BFN_Family : I32EnumAttr<"Family", "BFN distribution family", [
   let cppNamespace = "::tessera::bfn";
 }
 
+def BFN_SimplexForm : I32EnumAttr<"SimplexForm",
+    "how a simplex stores its probabilities", [
+    I32EnumAttrCase<"prob", 0>,
+    I32EnumAttrCase<"log", 1>,
+    I32EnumAttrCase<"logits", 2>]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::tessera::bfn";
+}
+
 def BFN_ScheduleKind : I32EnumAttr<"ScheduleKind", "accuracy schedule shape", [
     I32EnumAttrCase<"paper_cts", 0>,
     I32EnumAttrCase<"paper_discrete", 1>,

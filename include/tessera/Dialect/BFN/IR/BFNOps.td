@@ -204,9 +204,9 @@ def BFN_UnpackOp : BFN_Op<"unpack", [Pure]> {
 def BFN_SimplexCastOp : BFN_Op<"simplex_cast", [Pure]> {
   let summary = "change the representation or storage type of simplex parameters";
   let description = [{
-    Converts between probability and log-probability representation and
+    Converts between the probability, log-probability and logits forms and
     between storage element types, keeping the shape. Conversions compute in
-    fp32.
+    fp32; leaving the `logits` form normalises with a log-sum-exp over K.
 
     ```mlir
     %l = bfn.simplex_cast %p : !bfn.simplex<64x27xbf16> to !bfn.simplex<64x27xf32, log>
@@ -393,7 +393,9 @@ def BFN_BayesUpdateOp : BFN_Op<"bayes_update", [Pure,
   let description = [{
     Exact posterior of the input distribution after observing `y`.
     Categorical: `ln theta' = ln theta + y - LSE_k(ln theta_k + y_k)`; the
-    accuracy enters through `y`, so no `alpha` operand. Gaussian:
+    accuracy enters through `y`, so no `alpha` operand. On a `logits`
+    simplex the update is `theta' = theta + y`, one elementwise op: the
+    normalisation is left to the readers. Gaussian:
     `rho' = rho + alpha`, `mu' = mu + alpha (y - mu) / (rho + alpha)`.
 
     Canonicalisation merges two successive categorical updates whose

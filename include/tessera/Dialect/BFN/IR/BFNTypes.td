@@ -16,20 +16,27 @@ def BFN_SimplexType : BFN_Type<"Simplex", "simplex"> {
   let summary = "categorical parameters: one probability vector over K classes per site";
   let description = [{
     Parameters of a factorised categorical distribution: a tensor of shape
-    `sites x K` whose last dimension lies on the probability simplex. With
-    `log`, the stored values are log-probabilities (the numerically preferred
-    form, `docs/bfn-math.md` §7). The element type is the storage type
-    (`f32`, `f16` or `bf16`); arithmetic on it is always fp32. `K` is static
-    and at least 2; site dimensions are static or dynamic.
+    `sites x K` whose last dimension lies on the probability simplex. The
+    form says what is stored: probabilities (the default); with `log`,
+    log-probabilities (the numerically preferred form, `docs/bfn-math.md`
+    §7); with `logits`, log-probabilities up to an additive constant per site
+    (`ln theta_k + c`). The categorical Bayesian update of `logits` is one
+    elementwise add with no normalisation; readers normalise with a
+    log-sum-exp where they need probabilities. Because `c` grows with the
+    accumulated accuracy, `logits` is stored in `f32` only. The element type
+    is the storage type (`f32`, `f16` or `bf16`); arithmetic on it is always
+    fp32. `K` is static and at least 2; site dimensions are static or
+    dynamic.
 
     ```mlir
     !bfn.simplex<64x27xf32>          // probabilities, 64 sites, K = 27
     !bfn.simplex<8x?x256xbf16, log>  // log-probabilities, bf16 storage
+    !bfn.simplex<64x27xf32, logits>  // unnormalised log-probabilities
     ```
   }];
   let parameters = (ins ArrayRefParameter<"int64_t">:$shape,
                         "::mlir::Type":$elementType,
-                        "bool":$logSpace);
+                        "::tessera::bfn::SimplexForm":$form);
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
@@ -39,6 +46,10 @@ def BFN_SimplexType : BFN_Type<"Simplex", "simplex"> {
     ::llvm::ArrayRef<int64_t> getSiteShape() const { return getShape().drop_back(); }
     /// `tensor<shape x elementType>`: the tensor that holds the parameters.
     ::mlir::RankedTensorType getStorageType() const;
+    /// True if the stored values are logarithms (`log` or `logits`).
+    bool getLogSpace() const { return getForm() != SimplexForm::prob; }
+    /// True unless the form is `logits` (each site sums to one as stored).
+    bool isNormalized() const { return getForm() != SimplexForm::logits; }
   }];
 }
 
