@@ -4,11 +4,15 @@
 #
 #   bench/gpu/perf.sh prepare   (here) compile bench/cpu/kernels.mlir.in for
 #                               nvvm/sm_90 at the issue's sizes and a K sweep,
-#                               and bench/gpu/gauss.mlir.in at 16M values,
-#                               into build/gpu-perf with the runtime
-#   bench/gpu/perf.sh run [DIR] (on the GPU machine, build/gpu-perf carried)
-#                               run bench/gpu/perf.py: DIR/gpu-perf.{json,md,png}
-#                               (default: $OUT or .)
+#                               bench/gpu/gauss.mlir.in at 16M values, and
+#                               bench/gpu/{ebt,sampling}.mlir.in, into
+#                               build/gpu-perf with the runtime
+#   bench/gpu/perf.sh run [DIR [PART]] (on the GPU machine, build/gpu-perf
+#                               carried) run bench/gpu/perf.py (PART
+#                               bandwidth: DIR/gpu-perf.{json,md,png}) and
+#                               bench/gpu/latency.py (PART latency:
+#                               DIR/latency.{json,md,png}); PART all (the
+#                               default) runs both; DIR defaults to $OUT or .
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUNDLE=build/gpu-perf
@@ -42,13 +46,38 @@ prepare)
   build/bin/tessera-compile "$BUNDLE/gauss.mlir" --target=nvvm --chip=sm_90 \
     -o "$BUNDLE/nvvm/gauss.so"
   rm "$BUNDLE/gauss.mlir"
+  # EBT inference (N tokens x D, hidden F; K = 4, T = 16) and n-step
+  # sampling for bench/gpu/latency.py.
+  for size in "16 128 512" "512 256 1024"; do
+    read -r n d f <<<"$size"
+    scale=$(python3 -c "print(repr(1 / $d ** 0.5))")
+    w2=$(python3 -c "print(repr(1 / $f ** 0.5))")
+    sed "s/@N@/$n/g; s/@D@/$d/g; s/@F@/$f/g; s/@K@/4/g; s/@T@/16/g; s/@ETA@/0.1/g;
+         s/@SCALE@/$scale/g; s/@W2@/$w2/g" bench/gpu/ebt.mlir.in >"$BUNDLE/ebt.mlir"
+    build/bin/tessera-compile "$BUNDLE/ebt.mlir" --target=nvvm --chip=sm_90 \
+      -o "$BUNDLE/nvvm/ebt-${n}x${d}x$f.so"
+  done
+  for steps in 10 100 1000; do
+    sed "s/@B@/16/g; s/@H@/256/g; s/@NS@/$steps/g" bench/gpu/sampling.mlir.in \
+      >"$BUNDLE/sampling.mlir"
+    build/bin/tessera-compile "$BUNDLE/sampling.mlir" --target=nvvm --chip=sm_90 \
+      -o "$BUNDLE/nvvm/sampling-$steps.so"
+  done
+  rm "$BUNDLE/ebt.mlir" "$BUNDLE/sampling.mlir"
   cp -P build/lib/libtessera_rt.so* "$BUNDLE/lib/"
-  cp bench/gpu/perf.py bench/tessera_rt.py bench/torch_ref.py "$BUNDLE/"
+  cp bench/gpu/perf.py bench/gpu/latency.py bench/tessera_rt.py bench/torch_ref.py \
+    "$BUNDLE/"
   echo "prepared $BUNDLE ($(du -sh "$BUNDLE" | cut -f1))"
   ;;
 run)
   dest=${2:-${OUT:-.}}
-  python3 "$BUNDLE/perf.py" "$BUNDLE" "$dest"
+  case "${3:-all}" in
+  all) python3 "$BUNDLE/perf.py" "$BUNDLE" "$dest"
+       python3 "$BUNDLE/latency.py" "$BUNDLE" "$dest" ;;
+  bandwidth) python3 "$BUNDLE/perf.py" "$BUNDLE" "$dest" ;;
+  latency) python3 "$BUNDLE/latency.py" "$BUNDLE" "$dest" ;;
+  *) echo "unknown part ${3}: all, bandwidth or latency" >&2; exit 2 ;;
+  esac
   ;;
 *)
   echo "usage: $0 prepare | run [DIR]" >&2

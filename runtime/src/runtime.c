@@ -172,6 +172,11 @@ struct cuda_api {
   int device;
   void *context; /* the device's primary context */
   void *stream;
+  /* Generated code synchronises after every host region, but all its work
+   * is on `stream`, in order: the host only has to wait before it reads
+   * memory a copy may have written (host_read) or managed memory (managed). */
+  int host_read;
+  int managed;
   CUresult (*cuInit)(unsigned);
   CUresult (*cuDeviceGet)(int *, int);
   CUresult (*cuDevicePrimaryCtxRetain)(void **, int);
@@ -490,8 +495,9 @@ void mgpuStreamDestroy(void *stream) { (void)stream; }
 
 void mgpuStreamSynchronize(void *stream) {
   tessera_context *ctx = device_ctx();
-  if (!ctx)
+  if (!ctx || !(ctx->cuda->host_read || ctx->cuda->managed))
     return;
+  ctx->cuda->host_read = 0;
   device_error(ctx, ctx->cuda->cuStreamSynchronize(stream),
                "cuStreamSynchronize");
 }
@@ -550,6 +556,8 @@ void *mgpuMemAlloc(uint64_t bytes, void *stream, bool isHostShared) {
     return NULL;
   }
   CUdeviceptr pointer = 0;
+  if (isHostShared)
+    ctx->cuda->managed = 1;
   CUresult r = isHostShared
                    ? ctx->cuda->cuMemAllocManaged(&pointer, bytes, 1)
                    : ctx->cuda->cuMemAllocAsync(&pointer, bytes, stream);
@@ -580,6 +588,7 @@ void mgpuMemcpy(void *dst, void *src, size_t bytes, void *stream) {
   tessera_context *ctx = device_ctx();
   if (!ctx || !bytes)
     return;
+  ctx->cuda->host_read = 1;
   device_error(ctx, ctx->cuda->cuMemcpyAsync((CUdeviceptr)(uintptr_t)dst,
                                         (CUdeviceptr)(uintptr_t)src, bytes,
                                         stream),

@@ -1384,7 +1384,12 @@ struct GenerateLowering : public OpRewritePattern<GenerateOp> {
           PatternRewriter::InsertionGuard guard(rw);
           rw.setInsertionPoint(b.getInsertionBlock(), b.getInsertionPoint());
           Value t = stepTime(rw, l, k, n);
-          Value alpha = tensor::ExtractOp::create(rw, l, table, ValueRange{k});
+          // alpha_i stays a (0-d) tensor: the step's kernels read it where
+          // the table lives, so a GPU host loop never waits to read it back.
+          Value alpha = tensor::ExtractSliceOp::create(
+              rw, l, RankedTensorType::get({}, AccuracyType::get(ctx)), table,
+              ArrayRef<OpFoldResult>{k}, ArrayRef<OpFoldResult>{rw.getIndexAttr(1)},
+              ArrayRef<OpFoldResult>{rw.getIndexAttr(1)});
           SmallVector<Value> draws;
           for (Value d : stepDraws)
             draws.push_back(stepSlice(rw, l, d, k));

@@ -22,6 +22,7 @@
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/IRMapping.h"
@@ -51,6 +52,79 @@ static void markPublicArgumentsReadOnly(ModuleOp module) {
         func.setArgAttr(
             i, bufferization::BufferizationDialect::kWritableAttrName,
             BoolAttr::get(module.getContext(), false));
+  }
+}
+
+/// A contraction whose input is laid out with a reduction dim innermost but
+/// is also indexed by the output's innermost (lane) dim, such as the
+/// gradient G W^T of a matmul through W, reads that input with a stride
+/// along the lanes: uncoalesced on the GPU (0.70 ms vs 0.06 for the same
+/// work laid out the other way, EBT head at 512 x 256 x 1024), gathers on
+/// the CPU. When another parallel dim re-reads the input (so one copy
+/// pays off), the input is transposed once to put the lane dim innermost.
+static void transposeStridedLaneInputs(ModuleOp module) {
+  constexpr int64_t kMinRereads = 4;
+  SmallVector<linalg::GenericOp> ops;
+  module.walk([&](linalg::GenericOp op) {
+    if (op.hasPureTensorSemantics() && op.getNumReductionLoops() > 0 &&
+        op.getNumDpsInits() == 1)
+      ops.push_back(op);
+  });
+  for (linalg::GenericOp op : ops) {
+    AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+    if (outMap.getNumResults() == 0)
+      continue;
+    auto laneExpr = dyn_cast<AffineDimExpr>(outMap.getResults().back());
+    if (!laneExpr)
+      continue;
+    unsigned lane = laneExpr.getPosition();
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+    for (OpOperand *in : op.getDpsInputOperands()) {
+      auto type = dyn_cast<RankedTensorType>(in->get().getType());
+      AffineMap map = op.getMatchingIndexingMap(in);
+      if (!type || type.getRank() < 2 || !map.isProjectedPermutation() ||
+          op.getMatchingBlockArgument(in).use_empty())
+        continue;
+      auto inner = dyn_cast<AffineDimExpr>(map.getResults().back());
+      std::optional<unsigned> lanePos = map.getResultPosition(laneExpr);
+      if (!inner ||
+          iterators[inner.getPosition()] != utils::IteratorType::reduction ||
+          !lanePos)
+        continue;
+      bool reread = false;
+      for (auto [d, it] : llvm::enumerate(iterators))
+        if (it == utils::IteratorType::parallel && d != lane &&
+            !map.isFunctionOfDim(d) && !ShapedType::isDynamic(ranges[d]) &&
+            ranges[d] >= kMinRereads)
+          reread = true;
+      if (!reread)
+        continue;
+      // The lane dim's result moves last; the others keep their order.
+      SmallVector<int64_t> perm;
+      for (int64_t i = 0; i < type.getRank(); ++i)
+        if (i != static_cast<int64_t>(*lanePos))
+          perm.push_back(i);
+      perm.push_back(*lanePos);
+      OpBuilder b(op);
+      Location loc = op.getLoc();
+      SmallVector<OpFoldResult> sizes =
+          tensor::getMixedSizes(b, loc, in->get());
+      SmallVector<OpFoldResult> permuted;
+      SmallVector<AffineExpr> results;
+      for (int64_t i : perm) {
+        permuted.push_back(sizes[i]);
+        results.push_back(map.getResult(i));
+      }
+      Value init = tensor::EmptyOp::create(b, loc, permuted, type.getElementType());
+      Value transposed =
+          linalg::TransposeOp::create(b, loc, in->get(), init, perm).getResult()[0];
+      SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+      maps[in->getOperandNumber()] =
+          AffineMap::get(map.getNumDims(), 0, results, op.getContext());
+      in->set(transposed);
+      op.setIndexingMapsAttr(b.getAffineMapArrayAttr(maps));
+    }
   }
 }
 
@@ -269,6 +343,7 @@ struct TesseraToTilePass
       return;
     }
     markPublicArgumentsReadOnly(getOperation());
+    transposeStridedLaneInputs(getOperation());
     if (target != "cpu") {
       if (failed(runGpuTileStage(getOperation(), outParams, blockSize, stage,
                                  run)))
