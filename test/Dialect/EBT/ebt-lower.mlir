@@ -1,4 +1,4 @@
-// RUN: tessera-opt %s --tessera-ebt-lower -split-input-file | FileCheck %s
+// RUN: tessera-opt %s --tessera-ebt-lower=inline-energy=false -split-input-file | FileCheck %s
 
 // ebt.infer: an scf.for over the steps and, inside, one over the candidates
 // for the gradients, each with its mapping attribute; the update is one

@@ -2,6 +2,8 @@
 
 #include "tessera/Dialect/EBT/Transforms/Passes.h"
 
+#include "LoopHoisting.h"
+
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
@@ -29,56 +31,6 @@ void tessera::ebt::populateEBTCanonicalizationPatterns(
 }
 
 namespace {
-/// Ops that are cheaper to recompute where a loop uses them than to keep
-/// materialised across its iterations: a hoisted fill or broadcast that
-/// feeds an op's `outs` would be copied every iteration (the op overwrites
-/// it), while recomputed in the body it is written in place and can fuse
-/// with its consumer.
-bool isLight(Operation *op) {
-  return isa<tensor::EmptyOp, tensor::SplatOp, linalg::FillOp,
-             linalg::BroadcastOp>(op) &&
-         isMemoryEffectFree(op);
-}
-
-/// Clones the light ops (and the light ops they depend on) that are defined
-/// outside `loop` and used inside it into the start of its body, uses
-/// inside the loop switched to the clones; originals left without uses are
-/// erased.
-void rematerializeLightOps(LoopLikeOpInterface loop) {
-  SmallVector<Region *> regions = loop.getLoopRegions();
-  if (regions.size() != 1 || !regions.front()->hasOneBlock())
-    return;
-  Block &body = regions.front()->front();
-  OpBuilder b(&body, body.begin());
-  IRMapping clones;
-  SmallVector<Operation *> originals;
-  std::function<Value(Value)> inside = [&](Value v) -> Value {
-    if (Value c = clones.lookupOrNull(v))
-      return c;
-    Operation *def = v.getDefiningOp();
-    if (!def || !isLight(def) || loop->isAncestor(def))
-      return v;
-    for (Value operand : def->getOperands())
-      inside(operand); // chains of light ops come along, in order
-    Operation *copy = b.clone(*def, clones);
-    b.setInsertionPointAfter(copy);
-    originals.push_back(def);
-    return clones.lookup(v);
-  };
-  SmallVector<Operation *> users;
-  loop->walk([&](Operation *op) {
-    if (op != loop.getOperation())
-      users.push_back(op);
-  });
-  for (Operation *op : users)
-    for (OpOperand &use : op->getOpOperands())
-      if (Value v = inside(use.get()); v != use.get())
-        use.set(v);
-  for (Operation *op : llvm::reverse(originals))
-    if (op->use_empty())
-      op->erase();
-}
-
 struct EBTCanonicalizePass
     : public tessera::ebt::impl::EBTCanonicalizePassBase<EBTCanonicalizePass> {
   using EBTCanonicalizePassBase::EBTCanonicalizePassBase;

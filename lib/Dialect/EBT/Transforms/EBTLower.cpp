@@ -18,6 +18,8 @@
 
 #include "tessera/Dialect/EBT/Transforms/Passes.h"
 
+#include "LoopHoisting.h"
+
 #include "tessera/Conversion/LinalgBuilders.h"
 #include "tessera/Conversion/Passes.h"
 #include "tessera/Conversion/Philox.h"
@@ -444,6 +446,7 @@ struct InferExpansion : public OpRewritePattern<InferOp> {
 
 struct EBTLowerPass
     : public tessera::ebt::impl::EBTLowerPassBase<EBTLowerPass> {
+  using EBTLowerPassBase::EBTLowerPassBase;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     MLIRContext *ctx = &getContext();
@@ -482,6 +485,8 @@ struct EBTLowerPass
       op->replaceAllUsesWith(call.getResults());
       op->erase();
     }
+    if (inlineEnergy)
+      hoistInferenceWork(module);
     Dialect *ebt = ctx->getLoadedDialect<EBTDialect>();
     if (failed(tessera::reportUnimplemented(
             module, "tessera-ebt-lower",

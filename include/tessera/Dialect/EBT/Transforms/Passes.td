@@ -68,9 +68,20 @@ def EBTLowerPass : Pass<"tessera-ebt-lower", "::mlir::ModuleOp"> {
     - keyed noise of `ebt.decode_init` is the Philox stream; initialisers
       without a stream are canonicalised away.
 
+    With `inline-energy` (the default) the energy and gradient calls in
+    those loops are then inlined and everything that does not depend on the
+    candidates leaves the loops (the head's weights, the context's
+    projection: once per inference instead of once per candidate and step),
+    light ops (fills, empties) coming back next to their users.
+
     Not implemented yet: `rng(...)` over dynamic candidate shapes, energies
     with control flow.
   }];
+  let options = [
+    Option<"inlineEnergy", "inline-energy", "bool", /*default=*/"true",
+           "Inline the energy and gradient calls of the inference loops and "
+           "hoist the work that does not depend on the candidates">
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::func::FuncDialect",

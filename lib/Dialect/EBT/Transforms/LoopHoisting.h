@@ -1,0 +1,32 @@
+//===- LoopHoisting.h - Loop-invariant work of inference loops --*- C++ -*-===//
+//
+// Shared by tessera-ebt-canonicalize and tessera-ebt-lower: what moves out
+// of the loops that run inner steps, and what comes back in.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TESSERA_LIB_DIALECT_EBT_TRANSFORMS_LOOPHOISTING_H
+#define TESSERA_LIB_DIALECT_EBT_TRANSFORMS_LOOPHOISTING_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
+
+namespace tessera::ebt {
+
+/// Clones the light ops (empty, splat, fill, broadcast: cheaper to recompute
+/// than to keep across iterations, where a hoisted one feeding an op's
+/// `outs` is copied every iteration) that are defined outside `loop` and
+/// used inside it into the start of its body, and the light ops they depend
+/// on; originals left without uses are erased.
+void rematerializeLightOps(mlir::LoopLikeOpInterface loop);
+
+/// Inlines the calls in the loops tessera-ebt-lower builds (those with a
+/// `tessera.mapping`) and moves what does not depend on the loops out of
+/// them, innermost first, then brings light ops back: the head's weights
+/// and the context's projection are computed once per inference, not once
+/// per candidate and step. Private callees left without calls are erased.
+void hoistInferenceWork(mlir::ModuleOp module);
+
+} // namespace tessera::ebt
+
+#endif // TESSERA_LIB_DIALECT_EBT_TRANSFORMS_LOOPHOISTING_H

@@ -1,0 +1,61 @@
+// RUN: tessera-opt %s --tessera-ebt-lower | FileCheck %s
+
+// By default the energy and gradient calls of the inference loops are
+// inlined and what does not depend on the candidates leaves the loops: the
+// head's weight (a generic with no inputs) is computed once, before the
+// steps, for the gradients and the final energies, and so is the context's
+// projection h W (once in the gradient's generalised form, once in the
+// energy's); the fills come back next to their users; the generated
+// gradient function, now without calls, is gone.
+func.func @E(%h: tensor<8x16xf32>, %y: tensor<8x16xf32>) -> tensor<8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ew = tensor.empty() : tensor<16x16xf32>
+  %w = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} outs(%ew : tensor<16x16xf32>) {
+  ^bb0(%o: f32):
+    %i = linalg.index 0 : index
+    %j = linalg.index 1 : index
+    %s = arith.addi %i, %j : index
+    %si = arith.index_cast %s : index to i64
+    %f = arith.sitofp %si : i64 to f32
+    %v = math.sin %f : f32
+    linalg.yield %v : f32
+  } -> tensor<16x16xf32>
+  %e = tensor.empty() : tensor<8x16xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %hw = linalg.matmul ins(%h, %w : tensor<8x16xf32>, tensor<16x16xf32>) outs(%z : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %u = linalg.matmul ins(%y, %w : tensor<8x16xf32>, tensor<16x16xf32>) outs(%hw : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %sq = linalg.mul ins(%u, %u : tensor<8x16xf32>, tensor<8x16xf32>) outs(%e : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %e1 = tensor.empty() : tensor<8xf32>
+  %z1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<8xf32>) -> tensor<8xf32>
+  %r = linalg.reduce ins(%sq : tensor<8x16xf32>) outs(%z1 : tensor<8xf32>) dimensions = [1]
+    (%a: f32, %b: f32) {
+      %t = arith.addf %a, %b : f32
+      linalg.yield %t : f32
+    }
+  return %r : tensor<8xf32>
+}
+
+// CHECK-NOT: func.func private @E_grad_y
+// CHECK-LABEL: func.func @infer
+// CHECK-SAME: (%[[H:.*]]: tensor<8x16xf32>, %[[Y0:.*]]: tensor<4x8x16xf32>
+// CHECK: %[[W:.*]] = linalg.generic
+// CHECK: math.sin
+// CHECK: %[[HW:.*]] = linalg.generic {{.*}} ins(%[[H]], %[[W]] :
+// CHECK-NOT: math.sin
+// CHECK: scf.for
+// CHECK:   scf.for
+// CHECK-NOT: func.call
+// CHECK:     linalg.fill
+// CHECK:     linalg.generic {{.*}} ins(%{{.*}}, %[[W]] : {{.*}}) outs(%[[HW]] :
+// CHECK:   } {tessera.mapping = "candidates"}
+// CHECK: } {tessera.mapping = "steps"}
+// CHECK-NOT: math.sin
+// CHECK: %[[HW2:.*]] = linalg.matmul ins(%[[H]], %[[W]] :
+// CHECK: scf.for
+// CHECK-NOT: func.call
+// CHECK:   linalg.matmul ins(%{{.*}}, %[[W]] : {{.*}}) outs(%[[HW2]] :
+// CHECK: } {tessera.mapping = "candidates"}
+func.func @infer(%h: tensor<8x16xf32>, %y0: tensor<4x8x16xf32>, %t: index, %eta: f32) -> (tensor<4x8x16xf32>, tensor<4x8xf32>) {
+  %y, %e = ebt.infer #ebt.policy<sgd> @E(%h, %y0) steps %t eta %eta : (tensor<8x16xf32>, tensor<4x8x16xf32>, index, f32) -> (tensor<4x8x16xf32>, tensor<4x8xf32>)
+  return %y, %e : tensor<4x8x16xf32>, tensor<4x8xf32>
+}
