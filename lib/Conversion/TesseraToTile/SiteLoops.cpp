@@ -110,6 +110,7 @@ constexpr int64_t kMinSplitClasses = 64;
 /// 0.24 vs 0.17), in a thread per site when a site's classes are a few
 /// adjacent words (K = 2: 0.059 vs 0.128 ms; K = 8: 0.21 vs 0.17).
 constexpr int64_t kMinFusedSplitSites = 8192;
+using tessera::site_loops::kMaxSplitOutputs;
 constexpr int64_t kMaxFusedThreadClasses = 4;
 
 /// A block-wide barrier, as a call to kBarrierMarker (materializeBarriers).
@@ -346,6 +347,35 @@ bool SiteLoopBuilder::analyse() {
         changed = true;
         break;
       }
+  }
+  if (gpuBlock > 0 && width == 1 && parallelDims.size() > 1 &&
+      reductionDims.size() == 1) {
+    // Several parallel dims (a contraction: G W^T of a gradient): the split
+    // only when a thread per output would leave the GPU nearly idle, as
+    // each lane then reads its own elements where threads shared them.
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    int64_t outputs = 1;
+    for (unsigned d : parallelDims)
+      outputs = ShapedType::isDynamic(ranges[d]) ? kMaxSplitOutputs + 1
+                                                 : outputs * ranges[d];
+    // And only when every input read along the reduction has it innermost:
+    // the lanes' loads are then consecutive (y W reads W[d, f] along f, the
+    // output's dim, and stays a thread per output).
+    unsigned r = reductionDims.front();
+    bool alongLanes = llvm::all_of(op.getDpsInputOperands(), [&](OpOperand *in) {
+      AffineMap map = op.getMatchingIndexingMap(in);
+      return !usesReductionDim(map) ||
+             op.getMatchingBlockArgument(in).use_empty() ||
+             map.getResults().back() == getAffineDimExpr(r, op.getContext());
+    });
+    int64_t classes = ranges[r];
+    if (!ShapedType::isDynamic(classes) && classes > kMinSplitClasses &&
+        outputs <= kMaxSplitOutputs && alongLanes && findMerges()) {
+      warpSplit = true;
+      lanesPerSite = kWarp;
+      blocked.clear();
+    }
+    return true;
   }
   if (gpuBlock > 0 && width == 1 && parallelDims.size() == 1 &&
       reductionDims.size() == 1) {
@@ -1190,6 +1220,8 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
   auto launchOverSites = [&](int64_t x, int64_t y, bool sitesAlongY,
                              function_ref<void(gpu::LaunchOp)> prologue) {
     siteCount = ubs.front();
+    for (Value ub : ArrayRef<Value>(ubs).drop_front())
+      siteCount = arith::MulIOp::create(rewriter, loc, siteCount, ub);
     Value perBlock =
         arith::ConstantIndexOp::create(rewriter, loc, sitesAlongY ? y : x);
     Value grid = arith::CeilDivUIOp::create(rewriter, loc, siteCount, perBlock);
@@ -1207,7 +1239,14 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
     Value site = arith::MinUIOp::create(
         rewriter, loc, arith::AddIOp::create(rewriter, loc, blockBase, thread),
         arith::SubIOp::create(rewriter, loc, siteCount, one));
-    tile(rewriter, loc, ValueRange{site});
+    // Several parallel dims: the site index delinearised, last dim fastest.
+    SmallVector<Value> ivs(ubs.size());
+    for (size_t i = ubs.size(); i-- > 1;) {
+      ivs[i] = arith::RemUIOp::create(rewriter, loc, site, ubs[i]);
+      site = arith::DivUIOp::create(rewriter, loc, site, ubs[i]);
+    }
+    ivs[0] = site;
+    tile(rewriter, loc, ivs);
     rewriter.setInsertionPointToEnd(&launch.getBody().front());
     gpu::TerminatorOp::create(rewriter, loc);
   };

@@ -18,6 +18,13 @@
 
 namespace tessera::site_loops {
 
+/// A GPU contraction over several parallel dims is split across the lanes
+/// of a warp (one output per warp) only up to this many outputs; beyond,
+/// a thread per output fills the GPU and threads share their loads. EBT
+/// gradient G W^T on the H100: 16 x 128 outputs over 512 (split pays),
+/// 512 x 256 over 1024 (a thread per output, W^T transposed, pays).
+constexpr int64_t kMaxSplitOutputs = 32768;
+
 /// Rewrites every linalg op on buffers whose body is elementwise
 /// arith/math (named ops are generalised first) into an scf.parallel over
 /// its parallel dimensions, with scf.for loops over the reduction
