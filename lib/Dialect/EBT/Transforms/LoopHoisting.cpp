@@ -4,6 +4,9 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
@@ -62,6 +65,272 @@ void tessera::ebt::rematerializeLightOps(LoopLikeOpInterface loop) {
       op->erase();
 }
 
+
+namespace {
+/// The candidates loop `scf.for %k = 0 to K` over `all` (K x C...), whose
+/// body takes slice k of `all`, computes, and inserts the result at k of
+/// its iteration argument, as the same ops on all K candidates at once:
+/// each linalg op that reads a candidate gets a leading parallel dim (named
+/// ops generalised first), fills and empties of candidate shape a leading
+/// K. The K gradients of a step then run as one kernel per op instead of K.
+/// Leaves the loop as it is (failure) when an op of the body cannot take
+/// the extra dim: only new ops are erased then.
+class CandidateBatcher {
+public:
+  explicit CandidateBatcher(scf::ForOp loop) : loop(loop), b(loop) {}
+
+  LogicalResult run() {
+    if (succeeded(batch()))
+      return success();
+    for (Operation *op : llvm::reverse(created))
+      op->erase();
+    return failure();
+  }
+
+private:
+  scf::ForOp loop;
+  OpBuilder b;
+  IRMapping map;
+  llvm::DenseSet<Value> batched;
+  SmallVector<Operation *> created;
+  Value count; // K
+  std::optional<int64_t> staticCount;
+
+  template <typename OpT, typename... Args>
+  OpT make(Location loc, Args &&...args) {
+    auto op = OpT::create(b, loc, std::forward<Args>(args)...);
+    created.push_back(op);
+    return op;
+  }
+
+  RankedTensorType withCount(Type t) {
+    auto r = cast<RankedTensorType>(t);
+    SmallVector<int64_t> shape = {staticCount ? *staticCount : ShapedType::kDynamic};
+    llvm::append_range(shape, r.getShape());
+    return RankedTensorType::get(shape, r.getElementType());
+  }
+
+  /// Slice k (offset k, size 1 on dim 0, whole along the others, unit
+  /// strides) of a K x ... tensor.
+  bool isCandidateSlice(OffsetSizeAndStrideOpInterface op, Value whole) {
+    auto t = cast<RankedTensorType>(whole.getType());
+    if (op.getMixedOffsets().size() != static_cast<size_t>(t.getRank()))
+      return false;
+    for (int64_t d = 0; d < t.getRank(); ++d) {
+      OpFoldResult off = op.getMixedOffsets()[d], size = op.getMixedSizes()[d];
+      if (!isConstantIntValue(op.getMixedStrides()[d], 1))
+        return false;
+      if (d == 0) {
+        if (dyn_cast_if_present<Value>(off) != loop.getInductionVar() ||
+            !isConstantIntValue(size, 1))
+          return false;
+        continue;
+      }
+      if (!isConstantIntValue(off, 0))
+        return false;
+      std::optional<int64_t> s = getConstantIntValue(size);
+      if (t.isDynamicDim(d) || !s || *s != t.getDimSize(d))
+        return false;
+    }
+    return true;
+  }
+
+  /// An output of candidate shape for a batched op: a batched empty or
+  /// fill when `v` is one, else `v` broadcast along K.
+  Value batchedInit(Location loc, Value v) {
+    if (batched.contains(v))
+      return v;
+    auto t = cast<RankedTensorType>(v.getType());
+    auto empty = [&]() -> Value {
+      SmallVector<OpFoldResult> sizes = {staticCount ? OpFoldResult(b.getIndexAttr(*staticCount))
+                                                     : OpFoldResult(count)};
+      llvm::append_range(sizes, tensor::getMixedSizes(b, loc, v));
+      return make<tensor::EmptyOp>(loc, sizes, t.getElementType());
+    };
+    Value init;
+    if (v.getDefiningOp<tensor::EmptyOp>())
+      init = empty();
+    else if (auto fill = v.getDefiningOp<linalg::FillOp>();
+             fill && fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>())
+      init = make<linalg::FillOp>(loc, fill.getInputs(), ValueRange{empty()})
+                 .getResult(0);
+    else
+      init = make<linalg::BroadcastOp>(loc, v, empty(), ArrayRef<int64_t>{0})
+                 .getResult()[0];
+    batched.insert(init);
+    return init;
+  }
+
+  /// `v` along K (itself when it already is).
+  Value batchedBroadcast(Location loc, Value v) {
+    if (batched.contains(v))
+      return v;
+    auto t = cast<RankedTensorType>(v.getType());
+    SmallVector<OpFoldResult> sizes = {
+        staticCount ? OpFoldResult(b.getIndexAttr(*staticCount)) : OpFoldResult(count)};
+    llvm::append_range(sizes, tensor::getMixedSizes(b, loc, v));
+    Value empty = make<tensor::EmptyOp>(loc, sizes, t.getElementType());
+    Value r = make<linalg::BroadcastOp>(loc, v, empty, ArrayRef<int64_t>{0})
+                  .getResult()[0];
+    batched.insert(r);
+    return r;
+  }
+
+  LogicalResult batchGeneric(linalg::GenericOp op) {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    SmallVector<Value> ins, outs;
+    SmallVector<AffineMap> maps;
+    unsigned n = op.getNumLoops();
+    for (OpOperand &operand : op->getOpOperands()) {
+      Value v = map.lookupOrDefault(operand.get());
+      if (op.isDpsInit(&operand))
+        v = batchedInit(loc, v);
+      AffineMap old = op.getMatchingIndexingMap(&operand);
+      SmallVector<AffineExpr> results;
+      if (batched.contains(v)) {
+        if (!isa<RankedTensorType>(v.getType()))
+          return failure();
+        results.push_back(getAffineDimExpr(0, ctx));
+      }
+      for (AffineExpr e : old.shiftDims(1).getResults())
+        results.push_back(e);
+      maps.push_back(AffineMap::get(n + 1, 0, results, ctx));
+      (op.isDpsInit(&operand) ? outs : ins).push_back(v);
+    }
+    SmallVector<utils::IteratorType> iterators = {utils::IteratorType::parallel};
+    llvm::append_range(iterators, op.getIteratorTypesArray());
+    SmallVector<Type> types;
+    for (Value v : outs)
+      types.push_back(v.getType());
+    auto gen = make<linalg::GenericOp>(loc, types, ins, outs, maps, iterators);
+    IRMapping body;
+    op.getRegion().cloneInto(&gen.getRegion(), body);
+    gen.getRegion().walk([&](linalg::IndexOp index) {
+      OpBuilder ib(index);
+      Value shifted = linalg::IndexOp::create(ib, index.getLoc(), index.getDim() + 1);
+      index.replaceAllUsesWith(shifted);
+      index.erase();
+    });
+    for (auto [old, now] : llvm::zip(op.getResults(), gen.getResults())) {
+      map.map(old, now);
+      batched.insert(now);
+    }
+    return success();
+  }
+
+  LogicalResult batch() {
+    Block &body = *loop.getBody();
+    if (loop.getNumResults() != 1 || !isConstantIntValue(loop.getLowerBound(), 0) ||
+        !isConstantIntValue(loop.getStep(), 1))
+      return failure();
+    auto yield = cast<scf::YieldOp>(body.getTerminator());
+    auto insert = yield.getOperand(0).getDefiningOp<tensor::InsertSliceOp>();
+    BlockArgument acc = loop.getRegionIterArgs()[0];
+    if (!insert || insert.getDest() != acc || !acc.hasOneUse() ||
+        !isCandidateSlice(insert, acc))
+      return failure();
+    count = loop.getUpperBound();
+    staticCount = getConstantIntValue(count);
+    // Named ops become generics (fills stay: they batch as fills).
+    IRRewriter rewriter(loop.getContext());
+    SmallVector<linalg::LinalgOp> named;
+    body.walk([&](linalg::LinalgOp op) {
+      if (!isa<linalg::GenericOp, linalg::FillOp>(op) && op->getBlock() == &body)
+        named.push_back(op);
+    });
+    for (linalg::LinalgOp op : named) {
+      rewriter.setInsertionPoint(op);
+      if (failed(linalg::generalizeNamedOp(rewriter, op)))
+        return failure();
+    }
+    for (Operation &op : body.without_terminator()) {
+      if (&op == insert.getOperation())
+        continue;
+      if (auto slice = dyn_cast<tensor::ExtractSliceOp>(&op);
+          slice && !loop->isAncestor(slice.getSource().getParentBlock()->getParentOp()) &&
+          isCandidateSlice(slice, slice.getSource())) {
+        // The whole K x C tensor; K must be the loop's trip count.
+        auto t = slice.getSourceType();
+        bool sameCount =
+            t.isDynamicDim(0)
+                ? (count.getDefiningOp<tensor::DimOp>() &&
+                   count.getDefiningOp<tensor::DimOp>().getSource() == slice.getSource() &&
+                   isConstantIntValue(count.getDefiningOp<tensor::DimOp>().getDimension(), 0))
+                : staticCount == t.getDimSize(0);
+        if (!sameCount)
+          return failure();
+        map.map(slice.getResult(), slice.getSource());
+        batched.insert(slice.getSource());
+        continue;
+      }
+      // Any other use of k, or of a candidate from a nested region, is out.
+      bool usesK = false, capturesBatched = false;
+      op.walk([&](Operation *nested) {
+        for (Value v : nested->getOperands()) {
+          usesK |= v == loop.getInductionVar();
+          if (nested != &op && !op.isAncestor(v.getParentBlock()->getParentOp()))
+            capturesBatched |= batched.contains(map.lookupOrDefault(v));
+        }
+      });
+      if (usesK || capturesBatched)
+        return failure();
+      bool anyBatched = llvm::any_of(op.getOperands(), [&](Value v) {
+        return batched.contains(map.lookupOrDefault(v));
+      });
+      if (!anyBatched) {
+        created.push_back(b.clone(op, map));
+        continue;
+      }
+      if (auto fill = dyn_cast<linalg::FillOp>(&op)) {
+        Value out = map.lookupOrDefault(fill.getOutputs()[0]);
+        if (!batched.contains(out) || batched.contains(map.lookupOrDefault(fill.getInputs()[0])))
+          return failure();
+        auto f = make<linalg::FillOp>(fill.getLoc(),
+                                      ValueRange{map.lookupOrDefault(fill.getInputs()[0])},
+                                      ValueRange{out});
+        map.map(fill.getResult(0), f.getResult(0));
+        batched.insert(f.getResult(0));
+        continue;
+      }
+      // Elementwise arith/math on whole tensors (the gradient's sums of
+      // contributions): the same op on K x shape, unbatched operands
+      // broadcast along K.
+      if (op.hasTrait<OpTrait::Elementwise>() && op.getNumRegions() == 0 &&
+          llvm::all_of(op.getOperandTypes(), llvm::IsaPred<RankedTensorType>) &&
+          llvm::all_of(op.getResultTypes(), llvm::IsaPred<RankedTensorType>)) {
+        SmallVector<Value> operands;
+        for (Value v : op.getOperands())
+          operands.push_back(batchedBroadcast(op.getLoc(), map.lookupOrDefault(v)));
+        SmallVector<Type> types;
+        for (Type t : op.getResultTypes())
+          types.push_back(withCount(t));
+        OperationState state(op.getLoc(), op.getName(), operands, types,
+                             op.getAttrs());
+        Operation *now = b.create(state);
+        created.push_back(now);
+        for (auto [old, v] : llvm::zip(op.getResults(), now->getResults())) {
+          map.map(old, v);
+          batched.insert(v);
+        }
+        continue;
+      }
+      auto gen = dyn_cast<linalg::GenericOp>(&op);
+      if (!gen || !gen.hasPureTensorSemantics() || failed(batchGeneric(gen)))
+        return failure();
+    }
+    Value result = map.lookupOrDefault(insert.getSource());
+    if (!batched.contains(result))
+      return failure();
+    if (result.getType() != loop.getResult(0).getType())
+      result = make<tensor::CastOp>(loop.getLoc(), loop.getResult(0).getType(), result);
+    loop.getResult(0).replaceAllUsesWith(result);
+    loop.erase();
+    return success();
+  }
+};
+} // namespace
+
 void tessera::ebt::hoistInferenceWork(ModuleOp module) {
   SmallVector<func::CallOp> calls;
   module.walk([&](func::CallOp call) {
@@ -113,7 +382,17 @@ void tessera::ebt::hoistInferenceWork(ModuleOp module) {
     DominanceInfo dominance(fn);
     eliminateCommonSubExpressions(rewriter, dominance, fn);
   }
-  for (LoopLikeOpInterface loop : loops)
+  // The candidates of a step at once where the body allows it.
+  SmallVector<LoopLikeOpInterface> kept;
+  for (LoopLikeOpInterface loop : loops) {
+    auto forOp = dyn_cast<scf::ForOp>(loop.getOperation());
+    auto mapping = loop->getAttrOfType<StringAttr>("tessera.mapping");
+    if (forOp && mapping && mapping.getValue() == "candidates" &&
+        succeeded(CandidateBatcher(forOp).run()))
+      continue;
+    kept.push_back(loop);
+  }
+  for (LoopLikeOpInterface loop : kept)
     rematerializeLightOps(loop);
   for (func::FuncOp callee : callees)
     if (callee.isPrivate() &&

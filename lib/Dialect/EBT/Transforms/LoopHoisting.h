@@ -22,9 +22,11 @@ void rematerializeLightOps(mlir::LoopLikeOpInterface loop);
 
 /// Inlines the calls in the loops tessera-ebt-lower builds (those with a
 /// `tessera.mapping`) and moves what does not depend on the loops out of
-/// them, innermost first, then brings light ops back: the head's weights
-/// and the context's projection are computed once per inference, not once
-/// per candidate and step. Private callees left without calls are erased.
+/// them, innermost first: the head's weights and the context's projection
+/// are computed once per inference, not once per candidate and step. Then
+/// turns each candidates loop it can into the same ops over all candidates
+/// (a leading K dim) and brings light ops back. Private callees left
+/// without calls are erased.
 void hoistInferenceWork(mlir::ModuleOp module);
 
 } // namespace tessera::ebt

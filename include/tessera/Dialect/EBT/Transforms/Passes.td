@@ -71,16 +71,20 @@ def EBTLowerPass : Pass<"tessera-ebt-lower", "::mlir::ModuleOp"> {
     With `inline-energy` (the default) the energy and gradient calls in
     those loops are then inlined and everything that does not depend on the
     candidates leaves the loops (the head's weights, the context's
-    projection: once per inference instead of once per candidate and step),
-    light ops (fills, empties) coming back next to their users.
+    projection: once per inference instead of once per candidate and step);
+    a candidates loop whose body allows it (linalg ops, fills, elementwise
+    ops on tensors, the slice and insert of candidate k) then becomes the
+    same ops over all `K` candidates at once, each with a leading parallel
+    dimension; light ops (fills, empties) come back next to their users.
 
     Not implemented yet: `rng(...)` over dynamic candidate shapes, energies
     with control flow.
   }];
   let options = [
     Option<"inlineEnergy", "inline-energy", "bool", /*default=*/"true",
-           "Inline the energy and gradient calls of the inference loops and "
-           "hoist the work that does not depend on the candidates">
+           "Inline the energy and gradient calls of the inference loops, "
+           "hoist the work that does not depend on the candidates and batch "
+           "the candidates">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
