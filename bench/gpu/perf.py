@@ -12,7 +12,8 @@ log-space Bayesian update (tessera_invoke_buffers on device buffers, nothing
 copied per call), PyTorch eager, torch.compile (default and
 max-autotune-no-cudagraphs at the issue's sizes; default only in the K
 sweep), and a device-to-device copy of the same minimum bytes for the
-bandwidth limit. Outputs are checked against PyTorch before anything is
+bandwidth limit; at the issue's sizes again with bf16 and fp16 parameter
+storage (fp32 compute). Outputs are checked against PyTorch before anything is
 timed. Times: CUDA events around each call, 5 warm-ups, median of 30.
 Writes OUT/gpu-perf.json, OUT/gpu-perf.md and OUT/gpu-perf.png.
 """
@@ -86,20 +87,20 @@ def compiled_ms(name, fn_torch, args, want, modes, tol=1e-4):
 
 def run_size(rt, bundle, n, k, dtype=torch.float32):
     """The two categorical kernels at n x k, parameters stored as dtype."""
-    bf16 = dtype == torch.bfloat16
-    so = os.path.join(bundle, "nvvm", f"kernels-{n}x{k}{'-bf16' if bf16 else ''}.so")
+    half = {torch.bfloat16: "bf16", torch.float16: "f16"}.get(dtype)
+    so = os.path.join(bundle, "nvvm", f"kernels-{n}x{k}{'-' + half if half else ''}.so")
     gen = torch.Generator(device="cuda").manual_seed(n * 131 + k)
     logp = torch.log_softmax(torch.randn(n, k, device="cuda", generator=gen), 1)
     logp = logp.to(dtype)
     size = logp.element_size()
-    tol = 1e-2 if bf16 else 1e-4  # the update is stored back in bf16
+    tol = 1e-2 if half else 1e-4  # the update is stored back in 16 bits
     y = 2 * torch.randn(n, k, device="cuda", generator=gen)
     x = torch.randint(0, k, (n,), device="cuda", generator=gen, dtype=torch.int32)
     x64 = x.long()
     rows = []
     modes = ["default", "max-autotune-no-cudagraphs"] if (n, k) in TARGET_SIZES \
         else ["default"]
-    suffix = ", bf16" if bf16 else ""
+    suffix = f", {half}" if half else ""
     for name, fn_torch, args, ours_in, out_like, min_bytes in [
         ("categorical receiver+KL (fused)" + suffix, kl_torch, (x64, logp, y),
          (x, logp, y), torch.empty(n, device="cuda"), n * (8 + k * (4 + size))),
@@ -188,8 +189,9 @@ def main():
     rows = []
     for n, k in sizes:
         rows += run_size(rt, bundle, n, k)
-    for n, k in sorted(TARGET_SIZES):
-        rows += run_size(rt, bundle, n, k, torch.bfloat16)
+    for dtype in (torch.bfloat16, torch.float16):
+        for n, k in sorted(TARGET_SIZES):
+            rows += run_size(rt, bundle, n, k, dtype)
     gauss = run_gauss(rt, bundle)
     rows += gauss
     smi = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version",
@@ -215,7 +217,7 @@ def main():
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
     categorical = sorted({r["workload"] for r in rows
-                          if r not in gauss and "bf16" not in r["workload"]})
+                          if r not in gauss and "f16" not in r["workload"]})
     for ax, workload in zip(axes, categorical):
         sweep = sorted((r for r in rows if r["workload"] == workload
                         and (r["sites"], r["K"]) not in TARGET_SIZES),

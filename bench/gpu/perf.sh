@@ -27,10 +27,10 @@ prepare)
     printf '%s\n' "1048576 27" "262144 256" "4194304 2"
     for k in 2 8 32 128 512 2048 8192 65536; do echo "$((16777216 / k)) $k"; done
   } >"$BUNDLE/sizes.txt"
-  # fp32 everywhere; bf16 parameter storage at the sizes.
+  # fp32 everywhere; bf16 and fp16 parameter storage at the sizes.
   while read -r n k; do
     types=f32
-    case "$n $k" in "1048576 27" | "262144 256" | "4194304 2") types="f32 bf16" ;; esac
+    case "$n $k" in "1048576 27" | "262144 256" | "4194304 2") types="f32 bf16 f16" ;; esac
     for t in $types; do
       name=kernels-${n}x$k$([ "$t" = f32 ] || echo "-$t")
       sed "s/@N@/$n/g; s/@K@/$k/g; s/@T@/$t/g" bench/cpu/kernels.mlir.in >"$BUNDLE/$name.mlir"
