@@ -382,6 +382,12 @@ void tessera::ebt::hoistInferenceWork(ModuleOp module) {
     DominanceInfo dominance(fn);
     eliminateCommonSubExpressions(rewriter, dominance, fn);
   }
+  // CSE may have merged identical loops: collect them again.
+  loops.clear();
+  module.walk([&](LoopLikeOpInterface loop) {
+    if (loop->hasAttr("tessera.mapping"))
+      loops.push_back(loop);
+  });
   // The candidates of a step at once where the body allows it.
   SmallVector<LoopLikeOpInterface> kept;
   for (LoopLikeOpInterface loop : loops) {
