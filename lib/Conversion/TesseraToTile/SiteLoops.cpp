@@ -111,6 +111,8 @@ constexpr int64_t kMinSplitClasses = 64;
 /// adjacent words (K = 2: 0.059 vs 0.128 ms; K = 8: 0.21 vs 0.17).
 constexpr int64_t kMinFusedSplitSites = 8192;
 using tessera::site_loops::kMaxSplitOutputs;
+/// Classes a lane of a warp split loads at once: 16 bytes of f32.
+constexpr int64_t kVectorClasses = 4;
 constexpr int64_t kMaxFusedThreadClasses = 4;
 
 /// A block-wide barrier, as a call to kBarrierMarker (materializeBarriers).
@@ -146,6 +148,21 @@ private:
 
   SmallVector<Value> indicesFor(OpBuilder &b, Location loc, AffineMap map);
   Value read(OpBuilder &b, Location loc, OpOperand &operand);
+  /// The inputs whose rows along the (single) reduction are contiguous and
+  /// aligned for loads of \p classesPerLoad classes (identity layout, rows
+  /// a multiple of the width), when the reduction splits evenly into chunks
+  /// of them for \p lanes lanes; empty otherwise.
+  SmallVector<OpOperand *> vectorInputs(int64_t classesPerLoad, int64_t lanes);
+  /// On the GPU, a thread per site over 2 or 4 classes: the inputs whose
+  /// whole row one load reads (vectorInputs); empty otherwise.
+  SmallVector<OpOperand *> rowInputs() {
+    if (gpuBlock <= 0 || width != 1 || warpSplit || reductionDims.size() != 1)
+      return {};
+    int64_t classes = op.getStaticLoopRanges()[reductionDims.front()];
+    if (classes != 2 && classes != kVectorClasses)
+      return {};
+    return vectorInputs(classes, 1);
+  }
   void write(OpBuilder &b, Location loc, OpOperand &operand, Value value);
   std::pair<SmallVector<Value>, Value>
   laneAddresses(OpBuilder &b, Location loc, Value memref,
@@ -760,6 +777,34 @@ Value SiteLoopBuilder::laneNumbers(OpBuilder &b, Location loc) {
       b, loc, DenseElementsAttr::get(type, ArrayRef<int64_t>(lanes)));
 }
 
+SmallVector<OpOperand *> SiteLoopBuilder::vectorInputs(int64_t classesPerLoad,
+                                                       int64_t lanes) {
+  SmallVector<OpOperand *> wide;
+  if (reductionDims.size() != 1)
+    return wide;
+  unsigned r = reductionDims.front();
+  int64_t classes = op.getStaticLoopRanges()[r];
+  if (ShapedType::isDynamic(classes) || classes % (lanes * classesPerLoad) != 0)
+    return wide;
+  for (OpOperand *in : op.getDpsInputOperands()) {
+    auto type = dyn_cast<MemRefType>(in->get().getType());
+    AffineMap map = op.getMatchingIndexingMap(in);
+    if (!type || !usesReductionDim(map) ||
+        op.getMatchingBlockArgument(in).use_empty())
+      continue;
+    // Rows start kVectorClasses-aligned from an aligned base: no offset,
+    // unit innermost stride, a row length that is a multiple of the width.
+    if (!type.getLayout().isIdentity() ||
+        map.getResults().back() != getAffineDimExpr(r, op.getContext()) ||
+        type.isDynamicDim(type.getRank() - 1) ||
+        type.getShape().back() % classesPerLoad != 0 ||
+        type.getElementTypeBitWidth() < 16)
+      continue;
+    wide.push_back(in);
+  }
+  return wide;
+}
+
 Value SiteLoopBuilder::read(OpBuilder &b, Location loc, OpOperand &operand) {
   Value memref = operand.get();
   if (!isa<MemRefType>(memref.getType()))
@@ -1100,22 +1145,55 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
                 state.push_back(arith::ConstantOp::create(
                     b, loc, b.getBoolAttr(false)));
             unsigned n = merges.size();
+            // Inputs read along the reduction from contiguous rows load
+            // kVectorClasses classes per lane at once (one 128-bit load
+            // for f32) when the rows split evenly into warp-wide chunks.
+            SmallVector<OpOperand *> wide;
+            if (lanesPerSite == kWarp)
+              wide = vectorInputs(kVectorClasses, kWarp);
+            int64_t v = wide.empty() ? 1 : kVectorClasses;
+            Value lanes = arith::ConstantIndexOp::create(b, loc, lanesPerSite * v);
+            Value first = v == 1 ? lane
+                                 : Value(arith::MulIOp::create(
+                                       b, loc, lane,
+                                       arith::ConstantIndexOp::create(b, loc, v)));
             auto loop = scf::ForOp::create(
-                b, loc, lane, value(ranges[r].size),
-                arith::ConstantIndexOp::create(b, loc, lanesPerSite), state,
+                b, loc, first, value(ranges[r].size), lanes, state,
                 [&](OpBuilder &b, Location loc, Value k, ValueRange args) {
                   dims[r] = k;
-                  IRMapping map = invariant;
-                  scf::ValueVector next =
-                      step(b, loc, args.take_front(n), map, &map);
-                  unsigned flag = n;
-                  for (const Merge &m : merges)
-                    if (m.kind == MergeKind::pick) {
-                      next.push_back(arith::OrIOp::create(
-                          b, loc, args[flag], map.lookup(m.condition)));
-                      ++flag;
-                    }
-                  scf::YieldOp::create(b, loc, next);
+                  SmallVector<Value> loaded;
+                  for (OpOperand *in : wide) {
+                    auto type = cast<MemRefType>(in->get().getType());
+                    unsigned bytes = type.getElementTypeBitWidth() / 8;
+                    loaded.push_back(vector::LoadOp::create(
+                        b, loc, VectorType::get({v}, type.getElementType()),
+                        in->get(), indicesFor(b, loc, op.getMatchingIndexingMap(in)),
+                        /*nontemporal=*/false, llvm::MaybeAlign(v * bytes)));
+                  }
+                  scf::ValueVector cur(args.take_front(n).begin(),
+                                       args.take_front(n).end());
+                  SmallVector<Value> flags(args.drop_front(n).begin(),
+                                           args.drop_front(n).end());
+                  for (int64_t c = 0; c < v; ++c) {
+                    dims[r] = c == 0 ? k
+                                     : Value(arith::AddIOp::create(
+                                           b, loc, k,
+                                           arith::ConstantIndexOp::create(b, loc, c)));
+                    IRMapping map = invariant;
+                    for (auto [in, vec] : llvm::zip(wide, loaded))
+                      map.map(op.getMatchingBlockArgument(in),
+                              vector::ExtractOp::create(b, loc, vec, c));
+                    cur = step(b, loc, cur, map, &map);
+                    unsigned flag = 0;
+                    for (const Merge &m : merges)
+                      if (m.kind == MergeKind::pick) {
+                        flags[flag] = arith::OrIOp::create(
+                            b, loc, flags[flag], map.lookup(m.condition));
+                        ++flag;
+                      }
+                  }
+                  llvm::append_range(cur, flags);
+                  scf::YieldOp::create(b, loc, cur);
                 });
             state.assign(loop.getResults().begin(), loop.getResults().end());
             Type i32 = b.getI32Type();
@@ -1159,6 +1237,32 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
               state = block(b, loc, arith::ConstantIndexOp::create(b, loc, full),
                             blockedExtent - full, state);
             nest.results = state;
+          } else if (SmallVector<OpOperand *> wide = rowInputs();
+                     !wide.empty()) {
+            // A GPU thread's whole row of at most kVectorClasses classes in
+            // one load per input (8 bytes at K = 2), the classes unrolled.
+            unsigned r = reductionDims.front();
+            int64_t classes = op.getStaticLoopRanges()[r];
+            dims[r] = arith::ConstantIndexOp::create(b, loc, 0);
+            SmallVector<Value> rows;
+            for (OpOperand *in : wide) {
+              auto type = cast<MemRefType>(in->get().getType());
+              unsigned bytes = type.getElementTypeBitWidth() / 8;
+              rows.push_back(vector::LoadOp::create(
+                  b, loc, VectorType::get({classes}, type.getElementType()),
+                  in->get(), indicesFor(b, loc, op.getMatchingIndexingMap(in)),
+                  /*nontemporal=*/false, llvm::MaybeAlign(classes * bytes)));
+            }
+            scf::ValueVector cur(iterArgs.begin(), iterArgs.end());
+            for (int64_t c = 0; c < classes; ++c) {
+              dims[r] = arith::ConstantIndexOp::create(b, loc, c);
+              IRMapping map = invariant;
+              for (auto [in, row] : llvm::zip(wide, rows))
+                map.map(op.getMatchingBlockArgument(in),
+                        vector::ExtractOp::create(b, loc, row, c));
+              cur = step(b, loc, cur, map);
+            }
+            nest.results = cur;
           } else {
             nest = scf::buildLoopNest(
                 b, loc, rlbs, rubs, rsteps, iterArgs,

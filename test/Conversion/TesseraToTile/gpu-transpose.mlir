@@ -60,17 +60,17 @@ func.func @two_rows(%g: tensor<2x64xf32>, %w: tensor<20000x64xf32>) -> tensor<2x
 
 // 16 x 128 outputs over 512: a thread each would leave the GPU nearly idle
 // (2048 threads), so a warp per output splits the reduction (lane l sums
-// f = l, l + 32, ... reading W[d, f] and g[l, f] along f), merged by xor
-// shuffles; the output index is delinearised from the warp's site, and
-// lane 0 writes. W is not transposed.
+// f = 4l .. 4l + 3, 4l + 128 .., reading W[d, f] and g[l, f] along f four
+// at a time), merged by xor shuffles; the output index is delinearised
+// from the warp's site, and lane 0 writes. W is not transposed.
 // CHECK-LABEL: gpu.func @small_kernel(
 // CHECK-SAME: %[[G:.*]]: memref<16x512xf32>, %[[W:.*]]: memref<128x512xf32>, %[[O:.*]]: memref<16x128xf32>
 // CHECK-SAME: known_block_size = array<i32: 32, 8, 1>, known_grid_size = array<i32: 256, 1, 1>
 // CHECK: %[[D:.*]] = arith.remui %{{.*}}, %c128
 // CHECK: %[[L:.*]] = arith.divui %{{.*}}, %c128
-// CHECK: scf.for %[[F:.*]] = %{{.*}} to %c512 step %c32
-// CHECK: memref.load %[[G]][%[[L]], %[[F]]] : memref<16x512xf32>
-// CHECK: memref.load %[[W]][%[[D]], %[[F]]] : memref<128x512xf32>
+// CHECK: scf.for %[[F:.*]] = %{{.*}} to %c512 step %c128
+// CHECK: vector.load %[[G]][%[[L]], %[[F]]] {alignment = 16 : i64} : memref<16x512xf32>, vector<4xf32>
+// CHECK: vector.load %[[W]][%[[D]], %[[F]]] {alignment = 16 : i64} : memref<128x512xf32>, vector<4xf32>
 // CHECK: gpu.shuffle xor
 // CHECK: memref.store %{{.*}}, %[[O]][%[[L]], %[[D]]]
 #out = affine_map<(l, f, d) -> (l, d)>

@@ -1,8 +1,10 @@
 // RUN: tessera-opt %s --tessera-to-schedule --tessera-to-tile=target=nvvm -split-input-file | FileCheck %s
 
 // The fused receiver+KL over 512 classes: a warp per site (32 lanes along
-// x, 8 sites per block along y), lane l reducing classes l, l + 32, ...
-// with the online (max, sum) state and the class pick in registers, then
+// x, 8 sites per block along y), lane l reducing classes 4l .. 4l + 3,
+// 4l + 128 .., each four read with one 128-bit load per input (a warp's
+// loads cover 512 contiguous bytes), with the online (max, sum) state and
+// the class pick in registers, then
 // five xor-shuffle stages of the four values (max, sum, pick and its hit
 // flag) merging the lanes (the log-sum-exp merge, the pick taken from the
 // lane that hit), the finish once, and lane 0 of a live warp storing.
@@ -12,8 +14,11 @@
 // CHECK:       gpu.func @kl_kernel(%{{.*}}: memref<1024xi32>, %{{.*}}: memref<1024x512xf32>, %{{.*}}: memref<1024x512xf32>, %{{.*}}: memref<1024xf32>)
 // CHECK-DAG:     %[[LANE:.*]] = gpu.thread_id  x
 // CHECK-DAG:     %[[WARP:.*]] = gpu.thread_id  y
-// CHECK:         %[[R:.*]]:4 = scf.for %{{.*}} = %[[LANE]] to %{{.*}} step %{{.*}} iter_args({{.*}}) -> (f32, f32, f32, i1) {
-// CHECK:           math.exp
+// CHECK:         %[[START:.*]] = arith.muli %[[LANE]], %c4 : index
+// CHECK:         %[[R:.*]]:4 = scf.for %[[K:.*]] = %[[START]] to %c512 step %c128 iter_args({{.*}}) -> (f32, f32, f32, i1) {
+// CHECK:           vector.load %{{.*}}[%{{.*}}, %[[K]]] {alignment = 16 : i64} : memref<1024x512xf32>, vector<4xf32>
+// CHECK:           vector.load %{{.*}}[%{{.*}}, %[[K]]] {alignment = 16 : i64} : memref<1024x512xf32>, vector<4xf32>
+// CHECK-COUNT-4:   math.exp
 // CHECK-NOT:       gpu.shuffle
 // CHECK:           scf.yield
 // CHECK-COUNT-20:  gpu.shuffle  xor
@@ -91,7 +96,9 @@ func.func @product(%a: tensor<64x1000xf32>, %acc: tensor<64xf32>) -> tensor<64xf
 // CHECK-NOT:     gpu.launch_func
 // CHECK:       gpu.func @update_kernel(
 // CHECK-DAG:     %[[LANE:.*]] = gpu.thread_id  x
-// CHECK:         %[[R:.*]]:2 = scf.for %{{.*}} = %[[LANE]] to %c128 step %c32
+// CHECK:         %[[START:.*]] = arith.muli %[[LANE]], %c4 : index
+// CHECK:         %[[R:.*]]:2 = scf.for %{{.*}} = %[[START]] to %c128 step %c128
+// CHECK-COUNT-2:   vector.load
 // CHECK-COUNT-10: gpu.shuffle  xor
 // CHECK:         scf.if
 // CHECK:           scf.for %[[K:.*]] = %[[LANE]] to %c128 step %c32 {
@@ -108,12 +115,15 @@ func.func @update(%logp: tensor<16384x128xf32>, %y: tensor<16384x128xf32>) -> te
 // -----
 
 // With two classes a thread per site normalises its own row after its
-// reduction; with eight the normalisation stays its own launch (a thread's
-// row is then too wide for the stores to coalesce).
+// reduction, which reads each input's row with one 8-byte load; with eight
+// the normalisation stays its own launch (a thread's row is then too wide
+// for the stores to coalesce).
 // CHECK-LABEL: func.func @update2(
 // CHECK:         gpu.launch_func
 // CHECK-NOT:     gpu.launch_func
 // CHECK:         return
+// CHECK-LABEL: gpu.func @update2_kernel(
+// CHECK-COUNT-2: vector.load %{{.*}}[%{{.*}}, %c0] {alignment = 8 : i64} : memref<4096x2xf32>, vector<2xf32>
 // CHECK-LABEL: func.func @update8(
 // CHECK:         gpu.launch_func
 // CHECK:         gpu.launch_func
