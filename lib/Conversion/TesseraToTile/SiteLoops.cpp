@@ -1151,6 +1151,15 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
             SmallVector<OpOperand *> wide;
             if (lanesPerSite == kWarp)
               wide = vectorInputs(kVectorClasses, kWarp);
+            // Measured on the H100 at 256K x 256: the fused KL 0.235 ->
+            // 0.203 ms, the update with its fused normalisation 0.317 ->
+            // 0.46 ms in f32 but 0.267 -> 0.208 in bf16; so a fused
+            // consumer keeps 4-byte classes scalar.
+            if (consumer && llvm::any_of(wide, [](OpOperand *in) {
+                  return cast<MemRefType>(in->get().getType())
+                             .getElementTypeBitWidth() > 16;
+                }))
+              wide.clear();
             int64_t v = wide.empty() ? 1 : kVectorClasses;
             Value lanes = arith::ConstantIndexOp::create(b, loc, lanesPerSite * v);
             Value first = v == 1 ? lane
