@@ -91,7 +91,18 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     pick of the class at a given index) is split across a warp instead
     (measured faster there than staging): a warp per site, `block-size / 32`
     sites per block, lane l reducing classes l, l + 32, ..., xor shuffles
-    merging the lanes, lane 0 storing. An elementwise op right after such a
+    merging the lanes, lane 0 storing. Where the inputs' rows are
+    contiguous and the classes a multiple of 128, lane l reads classes
+    4l .. 4l + 3, 4l + 128, ... with one 128-bit load per input (f32 inputs
+    of an update with its normalisation fused keep one class per load,
+    measured faster); a thread per site over 2 or 4 classes reads its row
+    in one load. A contraction over several parallel dimensions (a
+    gradient G W^T) is split the same way, a warp per output, when it has
+    at most 32768 outputs and the reduction innermost in every input;
+    beyond, it keeps a thread per output, and an input it reads with the
+    threads' dimension strided (reduction innermost) and re-reads along
+    another dimension is transposed once first (also on the CPU, where the
+    lanes then load it contiguously). An elementwise op right after such a
     reduction that reads its per-site results (the normalisation of the
     log-space update) runs in the same warp after the merge, those results
     from registers, where that measured faster: with at least 8192 sites,
