@@ -20,13 +20,13 @@ per sampling step vs n).
 import datetime
 import json
 import os
-import statistics
 import subprocess
 import sys
 
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import perf  # noqa: E402
 from tessera_rt import Runtime  # noqa: E402
 from torch_ref import (bfn_sample_torch, ebt_energy, ebt_step,  # noqa: E402
                        ebt_weights, max_rel)
@@ -39,19 +39,7 @@ SAMPLING_B, SAMPLING_H = 16, 256
 
 
 def median_ms(f):
-    for _ in range(WARMUP):
-        f()
-    torch.cuda.synchronize()
-    times = []
-    for _ in range(RUNS):
-        start = torch.cuda.Event(enable_timing=True)
-        end = torch.cuda.Event(enable_timing=True)
-        start.record()
-        f()
-        end.record()
-        end.synchronize()
-        times.append(start.elapsed_time(end))
-    return statistics.median(times)
+    return perf.median_ms(f, RUNS, WARMUP)
 
 
 def graph_of(fn):

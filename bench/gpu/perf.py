@@ -35,12 +35,13 @@ RUNS, WARMUP = 30, 5
 TARGET_SIZES = {(1048576, 27), (262144, 256), (4194304, 2)}
 
 
-def median_ms(f):
-    for _ in range(WARMUP):
+def median_ms(f, runs=RUNS, warmup=WARMUP):
+    """Median of `runs` CUDA-event timings of f() after `warmup` calls."""
+    for _ in range(warmup):
         f()
     torch.cuda.synchronize()
     times = []
-    for _ in range(RUNS):
+    for _ in range(runs):
         start = torch.cuda.Event(enable_timing=True)
         end = torch.cuda.Event(enable_timing=True)
         start.record()

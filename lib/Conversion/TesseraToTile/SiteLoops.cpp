@@ -153,6 +153,17 @@ private:
   /// a multiple of the width), when the reduction splits evenly into chunks
   /// of them for \p lanes lanes; empty otherwise.
   SmallVector<OpOperand *> vectorInputs(int64_t classesPerLoad, int64_t lanes);
+  /// `count` classes of `operand` from the current dims on, in one load
+  /// aligned to its size (vectorInputs guarantees it).
+  Value loadClasses(OpBuilder &b, Location loc, OpOperand &operand,
+                    int64_t count) {
+    auto type = cast<MemRefType>(operand.get().getType());
+    unsigned bytes = type.getElementTypeBitWidth() / 8;
+    return vector::LoadOp::create(
+        b, loc, VectorType::get({count}, type.getElementType()), operand.get(),
+        indicesFor(b, loc, op.getMatchingIndexingMap(&operand)),
+        /*nontemporal=*/false, llvm::MaybeAlign(count * bytes));
+  }
   /// On the GPU, a thread per site over 2 or 4 classes: the inputs whose
   /// whole row one load reads (vectorInputs); empty otherwise.
   SmallVector<OpOperand *> rowInputs() {
@@ -1171,14 +1182,8 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
                 [&](OpBuilder &b, Location loc, Value k, ValueRange args) {
                   dims[r] = k;
                   SmallVector<Value> loaded;
-                  for (OpOperand *in : wide) {
-                    auto type = cast<MemRefType>(in->get().getType());
-                    unsigned bytes = type.getElementTypeBitWidth() / 8;
-                    loaded.push_back(vector::LoadOp::create(
-                        b, loc, VectorType::get({v}, type.getElementType()),
-                        in->get(), indicesFor(b, loc, op.getMatchingIndexingMap(in)),
-                        /*nontemporal=*/false, llvm::MaybeAlign(v * bytes)));
-                  }
+                  for (OpOperand *in : wide)
+                    loaded.push_back(loadClasses(b, loc, *in, v));
                   scf::ValueVector cur(args.take_front(n).begin(),
                                        args.take_front(n).end());
                   SmallVector<Value> flags(args.drop_front(n).begin(),
@@ -1254,14 +1259,8 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
             int64_t classes = op.getStaticLoopRanges()[r];
             dims[r] = arith::ConstantIndexOp::create(b, loc, 0);
             SmallVector<Value> rows;
-            for (OpOperand *in : wide) {
-              auto type = cast<MemRefType>(in->get().getType());
-              unsigned bytes = type.getElementTypeBitWidth() / 8;
-              rows.push_back(vector::LoadOp::create(
-                  b, loc, VectorType::get({classes}, type.getElementType()),
-                  in->get(), indicesFor(b, loc, op.getMatchingIndexingMap(in)),
-                  /*nontemporal=*/false, llvm::MaybeAlign(classes * bytes)));
-            }
+            for (OpOperand *in : wide)
+              rows.push_back(loadClasses(b, loc, *in, classes));
             scf::ValueVector cur(iterArgs.begin(), iterArgs.end());
             for (int64_t c = 0; c < classes; ++c) {
               dims[r] = arith::ConstantIndexOp::create(b, loc, c);
