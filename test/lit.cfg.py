@@ -62,6 +62,7 @@ tools = [
     "tessera-capi-test",
     "tessera-compile",
     "tessera-runtime-test",
+    "tessera-cuda-host-test",
     "tessera-runners-test",
     "tessera-run",
     "split-file",

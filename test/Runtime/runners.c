@@ -13,19 +13,12 @@
 
 #include "tessera/runners.h"
 
+#include "expect.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-static int failures;
-
-#define EXPECT(cond)                                                           \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      printf("FAILED line %d: %s\n", __LINE__, #cond);                         \
-      ++failures;                                                              \
-    }                                                                          \
-  } while (0)
 
 enum { L = 3, D = 4, KMAX = 4 };
 
@@ -174,8 +167,8 @@ static void run_bfn(tessera_context *ctx, tessera_module *m) {
   (void)ctx;
 }
 
-static void report(tessera_context *ctx, const char *what, tessera_status s,
-                   tessera_status want) {
+static void expect_error(tessera_context *ctx, const char *what,
+                         tessera_status s, tessera_status want) {
   printf("error %s: %s: %s\n", what, tessera_status_string(s),
          tessera_context_error(ctx));
   EXPECT(s == want);
@@ -191,63 +184,63 @@ static void run_errors(tessera_context *ctx, tessera_module *m) {
   tessera_tensor x = x_tensor();
   tessera_tensor bt = {TESSERA_DTYPE_F32, 2, c_shape, best};
   tessera_ebt_config cfg = {2, 0, 0.1f, 0.0f, 0, 1};
-  report(ctx, "K=0", run_all(sgd, cfg, y, e), TESSERA_ERROR_INVALID_ARGUMENT);
+  expect_error(ctx, "K=0", run_all(sgd, cfg, y, e), TESSERA_ERROR_INVALID_ARGUMENT);
   cfg.K = 5;
-  report(ctx, "K=5", run_all(sgd, cfg, y, e), TESSERA_ERROR_INVALID_ARGUMENT);
+  expect_error(ctx, "K=5", run_all(sgd, cfg, y, e), TESSERA_ERROR_INVALID_ARGUMENT);
   cfg.K = 2;
   cfg.T = -1;
-  report(ctx, "T=-1", run_all(sgd, cfg, y, e), TESSERA_ERROR_INVALID_ARGUMENT);
+  expect_error(ctx, "T=-1", run_all(sgd, cfg, y, e), TESSERA_ERROR_INVALID_ARGUMENT);
   cfg.T = 2;
   cfg.eta = NAN;
-  report(ctx, "eta=nan", run_all(sgd, cfg, y, e),
+  expect_error(ctx, "eta=nan", run_all(sgd, cfg, y, e),
          TESSERA_ERROR_INVALID_ARGUMENT);
   cfg.eta = 0.1f;
   cfg.noise = 0.1f;
-  report(ctx, "noise without input", run_all(sgd, cfg, y, e),
+  expect_error(ctx, "noise without input", run_all(sgd, cfg, y, e),
          TESSERA_ERROR_INVALID_ARGUMENT);
   cfg.noise = -1.0f;
-  report(ctx, "negative noise", run_all(langevin, cfg, y, e),
+  expect_error(ctx, "negative noise", run_all(langevin, cfg, y, e),
          TESSERA_ERROR_INVALID_ARGUMENT);
   cfg.noise = 0.0f;
   /* Without self-verification y_out holds K candidates, not one. */
-  report(ctx, "y_out shape",
+  expect_error(ctx, "y_out shape",
          tessera_ebt_infer(sgd, &x, &cfg, &bt, NULL),
          TESSERA_ERROR_SIGNATURE_MISMATCH);
   cfg.self_verify = 1;
   int64_t es[2] = {3, L};
   tessera_tensor et = {TESSERA_DTYPE_F32, 2, es, e};
-  report(ctx, "energies shape", tessera_ebt_infer(sgd, &x, &cfg, &bt, &et),
+  expect_error(ctx, "energies shape", tessera_ebt_infer(sgd, &x, &cfg, &bt, &et),
          TESSERA_ERROR_SIGNATURE_MISMATCH);
   int64_t bad_x[2] = {L, D + 1};
   tessera_tensor xb = {TESSERA_DTYPE_F32, 2, bad_x, h};
-  report(ctx, "x shape", tessera_ebt_infer(sgd, &xb, &cfg, &bt, NULL),
+  expect_error(ctx, "x shape", tessera_ebt_infer(sgd, &xb, &cfg, &bt, NULL),
          TESSERA_ERROR_SIGNATURE_MISMATCH);
-  report(ctx, "NULL x", tessera_ebt_infer(sgd, NULL, &cfg, &bt, NULL),
+  expect_error(ctx, "NULL x", tessera_ebt_infer(sgd, NULL, &cfg, &bt, NULL),
          TESSERA_ERROR_INVALID_ARGUMENT);
-  report(ctx, "not an EBT entry", tessera_ebt_infer(alpha, &x, &cfg, &bt, NULL),
+  expect_error(ctx, "not an EBT entry", tessera_ebt_infer(alpha, &x, &cfg, &bt, NULL),
          TESSERA_ERROR_SIGNATURE_MISMATCH);
 
   float data[2] = {0, 0}, losses[2];
   int64_t two = 2;
   tessera_tensor d = {TESSERA_DTYPE_F32, 1, &two, data};
   tessera_bfn_config bc = {10, 0, 0, 0};
-  report(ctx, "step=0", tessera_bfn_loss(alpha, &d, 1, &bc, losses, 2),
+  expect_error(ctx, "step=0", tessera_bfn_loss(alpha, &d, 1, &bc, losses, 2),
          TESSERA_ERROR_INVALID_ARGUMENT);
   bc.step = 11;
-  report(ctx, "step>n", tessera_bfn_loss(alpha, &d, 1, &bc, losses, 2),
+  expect_error(ctx, "step>n", tessera_bfn_loss(alpha, &d, 1, &bc, losses, 2),
          TESSERA_ERROR_INVALID_ARGUMENT);
   bc.step = 1;
   bc.n_steps = 0;
-  report(ctx, "n=0", tessera_bfn_sample(echo, &d, 1, &bc, &d),
+  expect_error(ctx, "n=0", tessera_bfn_sample(echo, &d, 1, &bc, &d),
          TESSERA_ERROR_INVALID_ARGUMENT);
   bc.n_steps = 10;
-  report(ctx, "one loss of two", tessera_bfn_loss(alpha, &d, 1, &bc, losses, 1),
+  expect_error(ctx, "one loss of two", tessera_bfn_loss(alpha, &d, 1, &bc, losses, 1),
          TESSERA_ERROR_SIGNATURE_MISMATCH);
-  report(ctx, "no data", tessera_bfn_loss(alpha, NULL, 0, &bc, losses, 2),
+  expect_error(ctx, "no data", tessera_bfn_loss(alpha, NULL, 0, &bc, losses, 2),
          TESSERA_ERROR_SIGNATURE_MISMATCH);
-  report(ctx, "loss entry as sampler", tessera_bfn_sample(alpha, &d, 1, &bc, &d),
+  expect_error(ctx, "loss entry as sampler", tessera_bfn_sample(alpha, &d, 1, &bc, &d),
          TESSERA_ERROR_SIGNATURE_MISMATCH);
-  report(ctx, "sample into a wrong tensor",
+  expect_error(ctx, "sample into a wrong tensor",
          tessera_bfn_sample(echo, &d, 1, &bc, &d),
          TESSERA_ERROR_SIGNATURE_MISMATCH);
   EXPECT(tessera_ebt_infer(NULL, &x, &cfg, &bt, NULL) ==

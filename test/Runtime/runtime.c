@@ -10,21 +10,14 @@
 
 #include "tessera/runtime.h"
 
+#include "expect.h"
+
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int failures;
-
-#define EXPECT(cond)                                                           \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      printf("FAILED line %d: %s\n", __LINE__, #cond);                         \
-      ++failures;                                                              \
-    }                                                                          \
-  } while (0)
 
 static void close_to(const char *what, double got, double want, double tol) {
   if (!(fabs(got - want) <= tol * (1.0 + fabs(want)))) {
@@ -33,13 +26,6 @@ static void close_to(const char *what, double got, double want, double tol) {
   }
 }
 
-/* Prints the status and the context's message; returns the status. */
-static tessera_status report(const char *what, tessera_context *ctx,
-                             tessera_status s) {
-  printf("%s: %s: %s\n", what, tessera_status_string(s),
-         s == TESSERA_SUCCESS ? "" : tessera_context_error(ctx));
-  return s;
-}
 
 static void *read_file(const char *path, size_t *size) {
   FILE *f = fopen(path, "rb");

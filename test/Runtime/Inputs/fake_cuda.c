@@ -1,0 +1,158 @@
+/* A stand-in for libcuda.so.1, so that the CUDA backend's host side runs in
+ * CI, where there is no GPU: "device" memory is host memory, streams are in
+ * order and synchronous, modules load anything, kernels do not run (their
+ * launches are counted, as are stream synchronisations and copies).
+ * FAKE_CUDA_FAIL=<entry point> makes that entry point fail with 719
+ * (CUDA_ERROR_LAUNCH_FAILED). fake_cuda_counts reads the counters. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef int CUresult;
+typedef unsigned long long CUdeviceptr;
+
+enum { kLaunchFailed = 719, kOutOfMemory = 2 };
+
+static int syncs, launches, copies;
+static int context, stream, module, function, event, pool;
+
+static int failing(const char *name) {
+  const char *f = getenv("FAKE_CUDA_FAIL");
+  return f && !strcmp(f, name);
+}
+
+void fake_cuda_counts(int *out_syncs, int *out_launches, int *out_copies) {
+  *out_syncs = syncs;
+  *out_launches = launches;
+  *out_copies = copies;
+}
+
+void fake_cuda_reset(void) { syncs = launches = copies = 0; }
+
+CUresult cuInit(unsigned flags) { (void)flags; return 0; }
+CUresult cuDeviceGet(int *device, int ordinal) { *device = ordinal; return 0; }
+CUresult cuDevicePrimaryCtxRetain(void **ctx, int device) {
+  (void)device;
+  *ctx = &context;
+  return 0;
+}
+CUresult cuDevicePrimaryCtxRelease_v2(int device) { (void)device; return 0; }
+CUresult cuCtxPushCurrent_v2(void *ctx) { (void)ctx; return 0; }
+CUresult cuCtxPopCurrent_v2(void **ctx) {
+  if (ctx)
+    *ctx = &context;
+  return 0;
+}
+CUresult cuStreamCreate(void **s, unsigned flags) {
+  (void)flags;
+  *s = &stream;
+  return 0;
+}
+CUresult cuStreamDestroy_v2(void *s) { (void)s; return 0; }
+CUresult cuStreamSynchronize(void *s) {
+  (void)s;
+  ++syncs;
+  return 0;
+}
+CUresult cuModuleLoadData(void **m, const void *image) {
+  (void)image;
+  *m = &module;
+  return 0;
+}
+CUresult cuModuleUnload(void *m) { (void)m; return 0; }
+CUresult cuModuleGetFunction(void **f, void *m, const char *name) {
+  (void)m;
+  (void)name;
+  *f = &function;
+  return 0;
+}
+CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz,
+                        unsigned bx, unsigned by, unsigned bz, unsigned smem,
+                        void *s, void **params, void **extra) {
+  (void)f, (void)gx, (void)gy, (void)gz, (void)bx, (void)by, (void)bz;
+  (void)smem, (void)s, (void)params, (void)extra;
+  if (failing("cuLaunchKernel"))
+    return kLaunchFailed;
+  ++launches;
+  return 0;
+}
+CUresult cuMemAlloc_v2(CUdeviceptr *p, size_t bytes) {
+  void *m = calloc(1, bytes ? bytes : 1);
+  if (!m)
+    return kOutOfMemory;
+  *p = (CUdeviceptr)(uintptr_t)m;
+  return 0;
+}
+CUresult cuMemFree_v2(CUdeviceptr p) {
+  free((void *)(uintptr_t)p);
+  return 0;
+}
+CUresult cuMemAllocAsync(CUdeviceptr *p, size_t bytes, void *s) {
+  (void)s;
+  return cuMemAlloc_v2(p, bytes);
+}
+CUresult cuMemFreeAsync(CUdeviceptr p, void *s) {
+  (void)s;
+  return cuMemFree_v2(p);
+}
+CUresult cuMemAllocManaged(CUdeviceptr *p, size_t bytes, unsigned flags) {
+  (void)flags;
+  return cuMemAlloc_v2(p, bytes);
+}
+CUresult cuMemcpyAsync(CUdeviceptr dst, CUdeviceptr src, size_t bytes,
+                       void *s) {
+  (void)s;
+  ++copies;
+  memcpy((void *)(uintptr_t)dst, (const void *)(uintptr_t)src, bytes);
+  return 0;
+}
+CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void *src, size_t bytes) {
+  memcpy((void *)(uintptr_t)dst, src, bytes);
+  return 0;
+}
+CUresult cuMemcpyDtoH_v2(void *dst, CUdeviceptr src, size_t bytes) {
+  memcpy(dst, (const void *)(uintptr_t)src, bytes);
+  return 0;
+}
+CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned value, size_t count,
+                          void *s) {
+  (void)s;
+  uint32_t *d = (uint32_t *)(uintptr_t)dst;
+  for (size_t i = 0; i < count; ++i)
+    d[i] = value;
+  return 0;
+}
+CUresult cuMemsetD16Async(CUdeviceptr dst, unsigned short value, size_t count,
+                          void *s) {
+  (void)s;
+  uint16_t *d = (uint16_t *)(uintptr_t)dst;
+  for (size_t i = 0; i < count; ++i)
+    d[i] = value;
+  return 0;
+}
+CUresult cuEventCreate(void **e, unsigned flags) {
+  (void)flags;
+  *e = &event;
+  return 0;
+}
+CUresult cuEventDestroy_v2(void *e) { (void)e; return 0; }
+CUresult cuEventRecord(void *e, void *s) { (void)e, (void)s; return 0; }
+CUresult cuEventSynchronize(void *e) { (void)e; return 0; }
+CUresult cuStreamWaitEvent(void *s, void *e, unsigned flags) {
+  (void)s, (void)e, (void)flags;
+  return 0;
+}
+CUresult cuGetErrorString(CUresult r, const char **text) {
+  *text = r == kLaunchFailed ? "unspecified launch failure (fake driver)"
+                             : "error (fake driver)";
+  return 0;
+}
+CUresult cuDeviceGetDefaultMemPool(void **p, int device) {
+  (void)device;
+  *p = &pool;
+  return 0;
+}
+CUresult cuMemPoolSetAttribute(void *p, int attribute, void *value) {
+  (void)p, (void)attribute, (void)value;
+  return 0;
+}

@@ -1,0 +1,104 @@
+/* The CUDA backend's host side against a stand-in driver (Inputs/
+ * fake_cuda.c: host memory, kernels not run, calls counted): an nvvm
+ * artifact loads, its entries run through tessera_invoke and
+ * tessera_invoke_buffers, the host waits for the stream only where it reads
+ * what the device wrote (a returned scalar) and once at the end of each
+ * call, and a failing launch comes back as a status with the driver's
+ * message. */
+// RUN: tessera-compile %S/Inputs/cuda-host.mlir --target=nvvm --chip=sm_90 -o %t.so
+// RUN: tessera-cuda-host-test %t.so %tessera_libs/libtessera-fake-cuda.so | FileCheck %s
+// RUN: env FAKE_CUDA_FAIL=cuLaunchKernel tessera-cuda-host-test %t.so %tessera_libs/libtessera-fake-cuda.so | FileCheck %s --check-prefix=FAIL
+
+#include "tessera/runtime.h"
+
+#include "expect.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+
+typedef void (*counts_fn)(int *, int *, int *);
+static counts_fn counts;
+static void (*reset)(void);
+
+/* Runs `call`, then prints the driver calls it made. */
+#define COUNTED(what, call)                                                    \
+  do {                                                                         \
+    reset();                                                                   \
+    tessera_status s_ = (call);                                                \
+    int syncs_, launches_, copies_;                                            \
+    counts(&syncs_, &launches_, &copies_);                                     \
+    printf("%s: %s: syncs %d launches %d copies %d%s%s\n", what,              \
+           tessera_status_string(s_), syncs_, launches_, copies_,              \
+           s_ ? ": " : "", s_ ? tessera_context_error(ctx) : "");              \
+  } while (0)
+
+int main(int argc, char **argv) {
+  if (argc != 3) {
+    fprintf(stderr, "usage: %s nvvm-artifact.so fake-libcuda.so\n", argv[0]);
+    return 2;
+  }
+  /* The runtime loads the driver itself; this handle only reads its
+   * counters (the same library object). */
+  void *driver = dlopen(argv[2], RTLD_NOW | RTLD_LOCAL);
+  if (!driver) {
+    printf("cannot load %s\n", argv[2]);
+    return 1;
+  }
+  *(void **)&counts = dlsym(driver, "fake_cuda_counts");
+  *(void **)&reset = dlsym(driver, "fake_cuda_reset");
+  if (!counts || !reset)
+    return 1;
+  tessera_context_options o = {TESSERA_BACKEND_CUDA, argv[2], 0};
+  tessera_context *ctx;
+  char error[256];
+  // CHECK: context: success
+  tessera_status s = tessera_context_create(&o, &ctx, error, sizeof error);
+  printf("context: %s%s\n", tessera_status_string(s), error);
+  if (s)
+    return 1;
+  tessera_module *m = NULL;
+  // CHECK: load: success
+  if (report("load", ctx, tessera_module_load_file(ctx, argv[1], &m)))
+    return 1;
+  tessera_function *chain, *total;
+  EXPECT(tessera_module_get_function(m, "chain", &chain) == TESSERA_SUCCESS);
+  EXPECT(tessera_module_get_function(m, "total", &total) == TESSERA_SUCCESS);
+
+  /* Buffers round-trip through "device" memory. */
+  float x[256], back[256];
+  for (int i = 0; i < 256; ++i)
+    x[i] = (float)i;
+  tessera_buffer *in = NULL, *out = NULL;
+  EXPECT(tessera_buffer_alloc(ctx, sizeof x, &in) == TESSERA_SUCCESS);
+  EXPECT(tessera_buffer_alloc(ctx, sizeof x, &out) == TESSERA_SUCCESS);
+  EXPECT(tessera_buffer_write(in, 0, x, sizeof x) == TESSERA_SUCCESS);
+  EXPECT(tessera_buffer_read(in, 0, back, sizeof back) == TESSERA_SUCCESS);
+  EXPECT(back[255] == 255.0f);
+
+  /* Two calls of a function with one launch each, and the copy into the
+   * caller's output: the host waits once, when the entry returns, not
+   * after each host region. */
+  // CHECK: chain on buffers: success: syncs 1 launches 3 copies 0
+  // FAIL: chain on buffers: unavailable: syncs 0 launches 0 copies 0: cuda backend: cuLaunchKernel failed: unspecified launch failure (fake driver) (719)
+  COUNTED("chain on buffers",
+          tessera_invoke_buffers(chain, (tessera_buffer *const[]){in}, 1,
+                                 (tessera_buffer *const[]){out}, 1));
+
+  /* A scalar result is read by the host: it waits for the copy, then once
+   * more at the end. */
+  const int64_t shape[1] = {256};
+  float sum = -1.0f;
+  tessera_tensor xt = {TESSERA_DTYPE_F32, 1, shape, x};
+  tessera_tensor st = {TESSERA_DTYPE_F32, 0, NULL, &sum};
+  // CHECK: total: success: syncs 2 launches 1 copies 1
+  COUNTED("total", tessera_invoke(total, &xt, 1, &st, 1));
+
+  tessera_buffer_free(in);
+  tessera_buffer_free(out);
+  tessera_module_unload(m);
+  tessera_context_destroy(ctx);
+  dlclose(driver);
+  // CHECK: failures: 0
+  printf("failures: %d\n", failures);
+  return failures != 0;
+}
