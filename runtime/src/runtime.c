@@ -588,11 +588,11 @@ void mgpuMemcpy(void *dst, void *src, size_t bytes, void *stream) {
   tessera_context *ctx = device_ctx();
   if (!ctx || !bytes)
     return;
-  ctx->cuda->host_read = 1;
   device_error(ctx, ctx->cuda->cuMemcpyAsync((CUdeviceptr)(uintptr_t)dst,
                                         (CUdeviceptr)(uintptr_t)src, bytes,
                                         stream),
                "cuMemcpyAsync");
+  ctx->cuda->host_read = 1;
 }
 
 void mgpuMemset32(void *dst, unsigned int value, size_t count, void *stream) {
@@ -1316,14 +1316,18 @@ static tessera_status check_counts(const tessera_function *fn,
   return TESSERA_SUCCESS;
 }
 
-/* Runs the entry on packed arguments and waits for its device work. */
+/* Runs the entry on packed arguments and waits for its device work, also
+ * after a failure (work queued before it may still run, and buffer calls do
+ * not order against the context's stream). */
 static tessera_status call_entry(tessera_function *fn, void **args) {
   tessera_context *ctx = fn->module->ctx;
   device_enter(ctx);
   fn->entry(args);
-  if (ctx->cuda && ctx->device_status == TESSERA_SUCCESS)
+  if (ctx->cuda) {
     device_error(ctx, ctx->cuda->cuStreamSynchronize(ctx->cuda->stream),
                  "cuStreamSynchronize");
+    ctx->cuda->host_read = 0;
+  }
   return device_leave(ctx);
 }
 

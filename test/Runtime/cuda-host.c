@@ -79,7 +79,9 @@ int main(int argc, char **argv) {
    * caller's output: the host waits once, when the entry returns, not
    * after each host region. */
   // CHECK: chain on buffers: success: syncs 1 launches 3 copies 0
-  // FAIL: chain on buffers: unavailable: syncs 0 launches 0 copies 0: cuda backend: cuLaunchKernel failed: unspecified launch failure (fake driver) (719)
+  // A failing launch: the status and the driver's message; the call still
+  // waits for what it queued before returning.
+  // FAIL: chain on buffers: unavailable: syncs 1 launches 0 copies 0: cuda backend: cuLaunchKernel failed: unspecified launch failure (fake driver) (719)
   COUNTED("chain on buffers",
           tessera_invoke_buffers(chain, (tessera_buffer *const[]){in}, 1,
                                  (tessera_buffer *const[]){out}, 1));

@@ -800,8 +800,8 @@ SmallVector<OpOperand *> SiteLoopBuilder::vectorInputs(int64_t classesPerLoad,
   for (OpOperand *in : op.getDpsInputOperands()) {
     auto type = dyn_cast<MemRefType>(in->get().getType());
     AffineMap map = op.getMatchingIndexingMap(in);
-    if (!type || !usesReductionDim(map) ||
-        op.getMatchingBlockArgument(in).use_empty())
+    if (!type || !type.getElementType().isIntOrFloat() ||
+        !usesReductionDim(map) || op.getMatchingBlockArgument(in).use_empty())
       continue;
     // Rows start kVectorClasses-aligned from an aligned base: no offset,
     // unit innermost stride, a row length that is a multiple of the width.

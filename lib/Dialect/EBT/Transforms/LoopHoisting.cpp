@@ -77,30 +77,53 @@ namespace {
 /// the extra dim: only new ops are erased then.
 class CandidateBatcher {
 public:
-  explicit CandidateBatcher(scf::ForOp loop) : loop(loop), b(loop) {}
+  explicit CandidateBatcher(scf::ForOp loop) : loop(loop), b(loop) {
+    recorder.block = loop->getBlock();
+    b.setListener(&recorder);
+  }
 
   LogicalResult run() {
     if (succeeded(batch()))
       return success();
-    for (Operation *op : llvm::reverse(created))
+    for (Operation *op : llvm::reverse(recorder.created))
       op->erase();
     return failure();
   }
 
 private:
+  /// Every op the batcher puts before the loop (sizes for empties
+  /// included), to erase on failure.
+  struct Recorder : public OpBuilder::Listener {
+    Block *block = nullptr;
+    SmallVector<Operation *> created;
+    void notifyOperationInserted(Operation *op,
+                                 OpBuilder::InsertPoint) override {
+      if (op->getBlock() == block)
+        created.push_back(op);
+    }
+  } recorder;
   scf::ForOp loop;
   OpBuilder b;
   IRMapping map;
   llvm::DenseSet<Value> batched;
-  SmallVector<Operation *> created;
   Value count; // K
   std::optional<int64_t> staticCount;
 
   template <typename OpT, typename... Args>
   OpT make(Location loc, Args &&...args) {
-    auto op = OpT::create(b, loc, std::forward<Args>(args)...);
-    created.push_back(op);
-    return op;
+    return OpT::create(b, loc, std::forward<Args>(args)...);
+  }
+
+  /// Whether `t`'s leading dim is the loop's trip count K.
+  bool hasCount(Value t) {
+    auto type = cast<RankedTensorType>(t.getType());
+    if (!type.isDynamicDim(0))
+      return staticCount == type.getDimSize(0);
+    if (auto dim = count.getDefiningOp<tensor::DimOp>())
+      return dim.getSource() == t && isConstantIntValue(dim.getDimension(), 0);
+    if (auto empty = t.getDefiningOp<tensor::EmptyOp>())
+      return empty.getMixedSizes()[0] == OpFoldResult(count);
+    return false;
   }
 
   RankedTensorType withCount(Type t) {
@@ -112,9 +135,11 @@ private:
 
   /// Slice k (offset k, size 1 on dim 0, whole along the others, unit
   /// strides) of a K x ... tensor.
-  bool isCandidateSlice(OffsetSizeAndStrideOpInterface op, Value whole) {
+  bool isCandidateSlice(OffsetSizeAndStrideOpInterface op, Value whole,
+                        Value part) {
     auto t = cast<RankedTensorType>(whole.getType());
-    if (op.getMixedOffsets().size() != static_cast<size_t>(t.getRank()))
+    if (op.getMixedOffsets().size() != static_cast<size_t>(t.getRank()) ||
+        cast<RankedTensorType>(part.getType()).getRank() != t.getRank() - 1)
       return false;
     for (int64_t d = 0; d < t.getRank(); ++d) {
       OpFoldResult off = op.getMixedOffsets()[d], size = op.getMixedSizes()[d];
@@ -204,7 +229,8 @@ private:
     for (Value v : outs)
       types.push_back(v.getType());
     auto gen = make<linalg::GenericOp>(loc, types, ins, outs, maps, iterators);
-    IRMapping body;
+    // Values the payload captures from the loop body map to their clones.
+    IRMapping body = map;
     op.getRegion().cloneInto(&gen.getRegion(), body);
     gen.getRegion().walk([&](linalg::IndexOp index) {
       OpBuilder ib(index);
@@ -228,10 +254,13 @@ private:
     auto insert = yield.getOperand(0).getDefiningOp<tensor::InsertSliceOp>();
     BlockArgument acc = loop.getRegionIterArgs()[0];
     if (!insert || insert.getDest() != acc || !acc.hasOneUse() ||
-        !isCandidateSlice(insert, acc))
+        !isCandidateSlice(insert, acc, insert.getSource()))
       return failure();
     count = loop.getUpperBound();
     staticCount = getConstantIntValue(count);
+    // The loop writes every row of its result only when it has K rows.
+    if (!hasCount(loop.getInitArgs()[0]))
+      return failure();
     // Named ops become generics (fills stay: they batch as fills).
     IRRewriter rewriter(loop.getContext());
     SmallVector<linalg::LinalgOp> named;
@@ -249,16 +278,9 @@ private:
         continue;
       if (auto slice = dyn_cast<tensor::ExtractSliceOp>(&op);
           slice && !loop->isAncestor(slice.getSource().getParentBlock()->getParentOp()) &&
-          isCandidateSlice(slice, slice.getSource())) {
+          isCandidateSlice(slice, slice.getSource(), slice.getResult())) {
         // The whole K x C tensor; K must be the loop's trip count.
-        auto t = slice.getSourceType();
-        bool sameCount =
-            t.isDynamicDim(0)
-                ? (count.getDefiningOp<tensor::DimOp>() &&
-                   count.getDefiningOp<tensor::DimOp>().getSource() == slice.getSource() &&
-                   isConstantIntValue(count.getDefiningOp<tensor::DimOp>().getDimension(), 0))
-                : staticCount == t.getDimSize(0);
-        if (!sameCount)
+        if (!hasCount(slice.getSource()))
           return failure();
         map.map(slice.getResult(), slice.getSource());
         batched.insert(slice.getSource());
@@ -279,7 +301,11 @@ private:
         return batched.contains(map.lookupOrDefault(v));
       });
       if (!anyBatched) {
-        created.push_back(b.clone(op, map));
+        // What LICM left in the loop and does not read a candidate runs K
+        // times there: only side-effect free ops may run once instead.
+        if (!isMemoryEffectFree(&op))
+          return failure();
+        b.clone(op, map);
         continue;
       }
       if (auto fill = dyn_cast<linalg::FillOp>(&op)) {
@@ -308,7 +334,6 @@ private:
         OperationState state(op.getLoc(), op.getName(), operands, types,
                              op.getAttrs());
         Operation *now = b.create(state);
-        created.push_back(now);
         for (auto [old, v] : llvm::zip(op.getResults(), now->getResults())) {
           map.map(old, v);
           batched.insert(v);
@@ -363,12 +388,17 @@ void tessera::ebt::hoistInferenceWork(ModuleOp module) {
     callees.insert(callee);
   }
   // Post-order: inner loops first, so work hoisted out of the candidates
-  // loop can leave the steps loop too.
+  // loop can leave the steps loop too. Collected again after each step
+  // that may erase loops (CSE merging identical ones, batching).
   SmallVector<LoopLikeOpInterface> loops;
-  module.walk([&](LoopLikeOpInterface loop) {
-    if (loop->hasAttr("tessera.mapping"))
-      loops.push_back(loop);
-  });
+  auto collectLoops = [&] {
+    loops.clear();
+    module.walk([&](LoopLikeOpInterface loop) {
+      if (loop->hasAttr("tessera.mapping"))
+        loops.push_back(loop);
+    });
+  };
+  collectLoops();
   for (LoopLikeOpInterface loop : loops)
     moveLoopInvariantCode(loop);
   // Hoisted copies of the same work (the weights used by the gradient and
@@ -382,23 +412,16 @@ void tessera::ebt::hoistInferenceWork(ModuleOp module) {
     DominanceInfo dominance(fn);
     eliminateCommonSubExpressions(rewriter, dominance, fn);
   }
-  // CSE may have merged identical loops: collect them again.
-  loops.clear();
-  module.walk([&](LoopLikeOpInterface loop) {
-    if (loop->hasAttr("tessera.mapping"))
-      loops.push_back(loop);
-  });
   // The candidates of a step at once where the body allows it.
-  SmallVector<LoopLikeOpInterface> kept;
+  collectLoops();
   for (LoopLikeOpInterface loop : loops) {
     auto forOp = dyn_cast<scf::ForOp>(loop.getOperation());
     auto mapping = loop->getAttrOfType<StringAttr>("tessera.mapping");
-    if (forOp && mapping && mapping.getValue() == "candidates" &&
-        succeeded(CandidateBatcher(forOp).run()))
-      continue;
-    kept.push_back(loop);
+    if (forOp && mapping && mapping.getValue() == "candidates")
+      (void)CandidateBatcher(forOp).run();
   }
-  for (LoopLikeOpInterface loop : kept)
+  collectLoops();
+  for (LoopLikeOpInterface loop : loops)
     rematerializeLightOps(loop);
   for (func::FuncOp callee : callees)
     if (callee.isPrivate() &&
