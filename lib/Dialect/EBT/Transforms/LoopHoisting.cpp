@@ -114,16 +114,33 @@ private:
     return OpT::create(b, loc, std::forward<Args>(args)...);
   }
 
-  /// Whether `t`'s leading dim is the loop's trip count K.
+  /// The tensor whose leading size `v` has, followed back through
+  /// destination-style results (their init's size) and empties made with
+  /// the leading tensor.dim of another tensor.
+  static Value leadingRoot(Value v) {
+    while (true) {
+      if (auto dps = v.getDefiningOp<DestinationStyleOpInterface>()) {
+        v = dps.getTiedOpOperand(cast<OpResult>(v))->get();
+        continue;
+      }
+      auto empty = v.getDefiningOp<tensor::EmptyOp>();
+      auto size = empty ? dyn_cast<Value>(empty.getMixedSizes()[0]) : Value();
+      auto dim = size ? size.getDefiningOp<tensor::DimOp>() : tensor::DimOp();
+      if (!dim || !isConstantIntValue(dim.getDimension(), 0))
+        return v;
+      v = dim.getSource();
+    }
+  }
+
+  /// Whether `t`'s leading dim is the loop's trip count K: statically, or
+  /// K is the leading tensor.dim of a tensor of the same leading size.
   bool hasCount(Value t) {
     auto type = cast<RankedTensorType>(t.getType());
     if (!type.isDynamicDim(0))
       return staticCount == type.getDimSize(0);
-    if (auto dim = count.getDefiningOp<tensor::DimOp>())
-      return dim.getSource() == t && isConstantIntValue(dim.getDimension(), 0);
-    if (auto empty = t.getDefiningOp<tensor::EmptyOp>())
-      return empty.getMixedSizes()[0] == OpFoldResult(count);
-    return false;
+    auto dim = count.getDefiningOp<tensor::DimOp>();
+    return dim && isConstantIntValue(dim.getDimension(), 0) &&
+           leadingRoot(dim.getSource()) == leadingRoot(t);
   }
 
   RankedTensorType withCount(Type t) {
