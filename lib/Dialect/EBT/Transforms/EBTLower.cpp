@@ -455,6 +455,9 @@ struct EBTLowerPass
     patterns.add<ArgMinLowering, InferExpansion, InnerStepLowering,
                  MaterializeNoise<DecodeInitOp>, MaterializeNoise<InnerStepOp>,
                  SelectLowering>(ctx);
+    // A loop of a constant zero steps (energies before inference) goes
+    // before its gradients are generated and inlined.
+    scf::ForOp::getCanonicalizationPatterns(patterns, ctx);
     if (failed(applyPatternsGreedily(module, std::move(patterns)))) {
       module.emitError("tessera-ebt-lower: lowering did not converge");
       signalPassFailure();
