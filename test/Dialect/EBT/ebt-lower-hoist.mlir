@@ -1,4 +1,4 @@
-// RUN: tessera-opt %s --tessera-ebt-lower | FileCheck %s
+// RUN: tessera-opt %s --tessera-ebt-lower -split-input-file | FileCheck %s
 
 // By default the energy and gradient calls of the inference loops are
 // inlined and what does not depend on the candidates leaves the loops: the
@@ -61,5 +61,33 @@ func.func @E(%h: tensor<8x16xf32>, %y: tensor<8x16xf32>) -> tensor<8xf32> {
 // CHECK-NOT: tessera.mapping = "candidates"
 func.func @infer(%h: tensor<8x16xf32>, %y0: tensor<4x8x16xf32>, %t: index, %eta: f32) -> (tensor<4x8x16xf32>, tensor<4x8xf32>) {
   %y, %e = ebt.infer #ebt.policy<sgd> @E(%h, %y0) steps %t eta %eta : (tensor<8x16xf32>, tensor<4x8x16xf32>, index, f32) -> (tensor<4x8x16xf32>, tensor<4x8xf32>)
+  return %y, %e : tensor<4x8x16xf32>, tensor<4x8xf32>
+}
+
+// -----
+
+// Zero steps (energies before inference): the steps loop folds away before
+// any gradient is generated; only the final energies remain.
+func.func @E(%h: tensor<8x16xf32>, %y: tensor<8x16xf32>) -> tensor<8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x16xf32>
+  %sq = linalg.mul ins(%y, %h : tensor<8x16xf32>, tensor<8x16xf32>) outs(%e : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %e1 = tensor.empty() : tensor<8xf32>
+  %z1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<8xf32>) -> tensor<8xf32>
+  %r = linalg.reduce ins(%sq : tensor<8x16xf32>) outs(%z1 : tensor<8xf32>) dimensions = [1]
+    (%a: f32, %b: f32) {
+      %t = arith.addf %a, %b : f32
+      linalg.yield %t : f32
+    }
+  return %r : tensor<8xf32>
+}
+// CHECK-NOT: @E_grad_y
+// CHECK-LABEL: func.func @before
+// CHECK-NOT: tessera.mapping = "steps"
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%{{.*}} : tensor<4x8x16xf32>) outs(%{{.*}} : tensor<4x8xf32>)
+// CHECK: return
+func.func @before(%h: tensor<8x16xf32>, %y0: tensor<4x8x16xf32>, %eta: f32) -> (tensor<4x8x16xf32>, tensor<4x8xf32>) {
+  %c0 = arith.constant 0 : index
+  %y, %e = ebt.infer #ebt.policy<sgd> @E(%h, %y0) steps %c0 eta %eta : (tensor<8x16xf32>, tensor<4x8x16xf32>, index, f32) -> (tensor<4x8x16xf32>, tensor<4x8xf32>)
   return %y, %e : tensor<4x8x16xf32>, tensor<4x8xf32>
 }
