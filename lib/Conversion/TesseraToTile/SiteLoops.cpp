@@ -1109,6 +1109,38 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
           };
           // Blocks of width classes, unrolled: each blocked input is
           // loaded as rows and transposed once per block.
+          // `count` classes from `start` on, unrolled, class c of input
+          // `ins[i]` taken from what was already read (`value(b, loc, i,
+          // c)`); `each` sees every step's body mapping.
+          using ClassValue =
+              function_ref<Value(OpBuilder &, Location, unsigned, int64_t)>;
+          auto unrolled = [&](OpBuilder &b, Location loc, Value start,
+                              int64_t count, ValueRange state,
+                              ArrayRef<OpOperand *> ins, ClassValue value,
+                              function_ref<void(IRMapping &)> each = nullptr) {
+            scf::ValueVector cur(state.begin(), state.end());
+            for (int64_t c = 0; c < count; ++c) {
+              dims[reductionDims.front()] =
+                  c == 0 ? start
+                         : Value(arith::AddIOp::create(
+                               b, loc, start,
+                               arith::ConstantIndexOp::create(b, loc, c)));
+              IRMapping map = invariant;
+              for (auto [i, in] : llvm::enumerate(ins))
+                map.map(op.getMatchingBlockArgument(in), value(b, loc, i, c));
+              cur = step(b, loc, cur, map, each ? &map : nullptr);
+              if (each)
+                each(map);
+            }
+            return cur;
+          };
+          // Class c of the i-th of `loads` (vectors of classes).
+          auto element = [](ArrayRef<Value> loads) {
+            return [loads](OpBuilder &b, Location loc, unsigned i,
+                           int64_t c) -> Value {
+              return vector::ExtractOp::create(b, loc, loads[i], c);
+            };
+          };
           auto block = [&](OpBuilder &b, Location loc, Value start,
                            int64_t count, ValueRange state) {
             if (stageBlock)
@@ -1116,16 +1148,10 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
             SmallVector<SmallVector<Value>> columns;
             for (OpOperand *in : blocked)
               columns.push_back(loadColumns(b, loc, *in, start, count));
-            scf::ValueVector cur(state.begin(), state.end());
-            for (int64_t c = 0; c < count; ++c) {
-              dims[reductionDims.front()] = arith::AddIOp::create(
-                  b, loc, start, arith::ConstantIndexOp::create(b, loc, c));
-              IRMapping map = invariant;
-              for (auto [in, cols] : llvm::zip(blocked, columns))
-                map.map(op.getMatchingBlockArgument(in), cols[c]);
-              cur = step(b, loc, cur, map);
-            }
-            return cur;
+            return unrolled(b, loc, start, count, state, blocked,
+                            [&](OpBuilder &, Location, unsigned i, int64_t c) {
+                              return columns[i][c];
+                            });
           };
           scf::LoopNest nest;
           if (warpSplit) {
@@ -1184,28 +1210,19 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
                   SmallVector<Value> loaded;
                   for (OpOperand *in : wide)
                     loaded.push_back(loadClasses(b, loc, *in, v));
-                  scf::ValueVector cur(args.take_front(n).begin(),
-                                       args.take_front(n).end());
                   SmallVector<Value> flags(args.drop_front(n).begin(),
                                            args.drop_front(n).end());
-                  for (int64_t c = 0; c < v; ++c) {
-                    dims[r] = c == 0 ? k
-                                     : Value(arith::AddIOp::create(
-                                           b, loc, k,
-                                           arith::ConstantIndexOp::create(b, loc, c)));
-                    IRMapping map = invariant;
-                    for (auto [in, vec] : llvm::zip(wide, loaded))
-                      map.map(op.getMatchingBlockArgument(in),
-                              vector::ExtractOp::create(b, loc, vec, c));
-                    cur = step(b, loc, cur, map, &map);
-                    unsigned flag = 0;
-                    for (const Merge &m : merges)
-                      if (m.kind == MergeKind::pick) {
-                        flags[flag] = arith::OrIOp::create(
-                            b, loc, flags[flag], map.lookup(m.condition));
-                        ++flag;
-                      }
-                  }
+                  scf::ValueVector cur = unrolled(
+                      b, loc, k, v, args.take_front(n), wide,
+                      element(loaded), [&](IRMapping &map) {
+                        unsigned flag = 0;
+                        for (const Merge &m : merges)
+                          if (m.kind == MergeKind::pick) {
+                            flags[flag] = arith::OrIOp::create(
+                                b, loc, flags[flag], map.lookup(m.condition));
+                            ++flag;
+                          }
+                      });
                   llvm::append_range(cur, flags);
                   scf::YieldOp::create(b, loc, cur);
                 });
@@ -1255,22 +1272,14 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
                      !wide.empty()) {
             // A GPU thread's whole row of at most kVectorClasses classes in
             // one load per input (8 bytes at K = 2), the classes unrolled.
-            unsigned r = reductionDims.front();
-            int64_t classes = op.getStaticLoopRanges()[r];
-            dims[r] = arith::ConstantIndexOp::create(b, loc, 0);
+            int64_t classes = op.getStaticLoopRanges()[reductionDims.front()];
+            Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+            dims[reductionDims.front()] = zero;
             SmallVector<Value> rows;
             for (OpOperand *in : wide)
               rows.push_back(loadClasses(b, loc, *in, classes));
-            scf::ValueVector cur(iterArgs.begin(), iterArgs.end());
-            for (int64_t c = 0; c < classes; ++c) {
-              dims[r] = arith::ConstantIndexOp::create(b, loc, c);
-              IRMapping map = invariant;
-              for (auto [in, row] : llvm::zip(wide, rows))
-                map.map(op.getMatchingBlockArgument(in),
-                        vector::ExtractOp::create(b, loc, row, c));
-              cur = step(b, loc, cur, map);
-            }
-            nest.results = cur;
+            nest.results = unrolled(b, loc, zero, classes, iterArgs, wide,
+                                    element(rows));
           } else {
             nest = scf::buildLoopNest(
                 b, loc, rlbs, rubs, rsteps, iterArgs,
