@@ -155,18 +155,22 @@ LogicalResult tessera::inlineCalls(func::FuncOp fn, StringRef stage,
         return call->emitError()
                << stage << ": cannot differentiate through the call of '@"
                << call.getCallee() << "' in " << what << ": the callee must be a func.func with a straight-line body";
-      Block &body = callee.getBody().front();
-      IRMapping map;
-      map.map(body.getArguments(), call.getOperands());
-      OpBuilder b(call);
-      for (Operation &op : body.without_terminator())
-        b.clone(op, map);
-      for (auto [res, ret] :
-           llvm::zip(call.getResults(), body.getTerminator()->getOperands()))
-        res.replaceAllUsesWith(map.lookupOrDefault(ret));
-      call->erase();
+      inlineCall(call, callee);
     }
   }
+}
+
+void tessera::inlineCall(func::CallOp call, func::FuncOp callee) {
+  Block &body = callee.getBody().front();
+  IRMapping map;
+  map.map(body.getArguments(), call.getOperands());
+  OpBuilder b(call);
+  for (Operation &op : body.without_terminator())
+    b.clone(op, map);
+  for (auto [res, ret] :
+       llvm::zip(call.getResults(), body.getTerminator()->getOperands()))
+    res.replaceAllUsesWith(map.lookupOrDefault(ret));
+  call->erase();
 }
 
 

@@ -26,6 +26,10 @@ mlir::Operation *scalarReverse(mlir::OpBuilder &b,
                                llvm::ArrayRef<mlir::Operation *> ops,
                                llvm::DenseMap<mlir::Value, mlir::Value> &adj);
 
+/// Replaces `call` by a copy of the body of `callee`, a single-block
+/// function.
+void inlineCall(mlir::func::CallOp call, mlir::func::FuncOp callee);
+
 /// Inlines every func.call in `fn`, repeatedly, so that a function built
 /// from helpers is differentiated as one straight-line body. Callees must be
 /// single-block functions; recursion is reported. Diagnostics start with

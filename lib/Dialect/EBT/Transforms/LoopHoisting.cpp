@@ -2,6 +2,8 @@
 
 #include "LoopHoisting.h"
 
+#include "tessera/Conversion/ReverseMode.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -109,11 +111,6 @@ private:
   Value count; // K
   std::optional<int64_t> staticCount;
 
-  template <typename OpT, typename... Args>
-  OpT make(Location loc, Args &&...args) {
-    return OpT::create(b, loc, std::forward<Args>(args)...);
-  }
-
   /// The tensor whose leading size `v` has, followed back through
   /// destination-style results (their init's size) and empties made with
   /// the leading tensor.dim of another tensor.
@@ -177,45 +174,43 @@ private:
     return true;
   }
 
-  /// An output of candidate shape for a batched op: a batched empty or
-  /// fill when `v` is one, else `v` broadcast along K.
-  Value batchedInit(Location loc, Value v) {
-    if (batched.contains(v))
-      return v;
-    auto t = cast<RankedTensorType>(v.getType());
-    auto empty = [&]() -> Value {
-      SmallVector<OpFoldResult> sizes = {staticCount ? OpFoldResult(b.getIndexAttr(*staticCount))
-                                                     : OpFoldResult(count)};
-      llvm::append_range(sizes, tensor::getMixedSizes(b, loc, v));
-      return make<tensor::EmptyOp>(loc, sizes, t.getElementType());
-    };
-    Value init;
-    if (v.getDefiningOp<tensor::EmptyOp>())
-      init = empty();
-    else if (auto fill = v.getDefiningOp<linalg::FillOp>();
-             fill && fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>())
-      init = make<linalg::FillOp>(loc, fill.getInputs(), ValueRange{empty()})
-                 .getResult(0);
-    else
-      init = make<linalg::BroadcastOp>(loc, v, empty(), ArrayRef<int64_t>{0})
-                 .getResult()[0];
-    batched.insert(init);
-    return init;
+  /// An empty K x (`like`'s shape) tensor.
+  Value batchedEmpty(Location loc, Value like) {
+    SmallVector<OpFoldResult> sizes = {
+        staticCount ? OpFoldResult(b.getIndexAttr(*staticCount)) : OpFoldResult(count)};
+    llvm::append_range(sizes, tensor::getMixedSizes(b, loc, like));
+    return tensor::EmptyOp::create(
+        b, loc, sizes, cast<RankedTensorType>(like.getType()).getElementType());
   }
 
   /// `v` along K (itself when it already is).
   Value batchedBroadcast(Location loc, Value v) {
     if (batched.contains(v))
       return v;
-    auto t = cast<RankedTensorType>(v.getType());
-    SmallVector<OpFoldResult> sizes = {
-        staticCount ? OpFoldResult(b.getIndexAttr(*staticCount)) : OpFoldResult(count)};
-    llvm::append_range(sizes, tensor::getMixedSizes(b, loc, v));
-    Value empty = make<tensor::EmptyOp>(loc, sizes, t.getElementType());
-    Value r = make<linalg::BroadcastOp>(loc, v, empty, ArrayRef<int64_t>{0})
+    Value r = linalg::BroadcastOp::create(b, loc, v, batchedEmpty(loc, v),
+                                          ArrayRef<int64_t>{0})
                   .getResult()[0];
     batched.insert(r);
     return r;
+  }
+
+  /// An output of candidate shape for a batched op: a batched empty or
+  /// fill when `v` is one, else `v` broadcast along K.
+  Value batchedInit(Location loc, Value v) {
+    if (batched.contains(v))
+      return v;
+    Value init;
+    if (v.getDefiningOp<tensor::EmptyOp>())
+      init = batchedEmpty(loc, v);
+    else if (auto fill = v.getDefiningOp<linalg::FillOp>();
+             fill && fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>())
+      init = linalg::FillOp::create(b, loc, fill.getInputs(),
+                                    ValueRange{batchedEmpty(loc, v)})
+                 .getResult(0);
+    else
+      return batchedBroadcast(loc, v);
+    batched.insert(init);
+    return init;
   }
 
   LogicalResult batchGeneric(linalg::GenericOp op) {
@@ -245,7 +240,7 @@ private:
     SmallVector<Type> types;
     for (Value v : outs)
       types.push_back(v.getType());
-    auto gen = make<linalg::GenericOp>(loc, types, ins, outs, maps, iterators);
+    auto gen = linalg::GenericOp::create(b, loc, types, ins, outs, maps, iterators);
     // Values the payload captures from the loop body map to their clones.
     IRMapping body = map;
     op.getRegion().cloneInto(&gen.getRegion(), body);
@@ -329,9 +324,9 @@ private:
         Value out = map.lookupOrDefault(fill.getOutputs()[0]);
         if (!batched.contains(out) || batched.contains(map.lookupOrDefault(fill.getInputs()[0])))
           return failure();
-        auto f = make<linalg::FillOp>(fill.getLoc(),
-                                      ValueRange{map.lookupOrDefault(fill.getInputs()[0])},
-                                      ValueRange{out});
+        auto f = linalg::FillOp::create(
+            b, fill.getLoc(), ValueRange{map.lookupOrDefault(fill.getInputs()[0])},
+            ValueRange{out});
         map.map(fill.getResult(0), f.getResult(0));
         batched.insert(f.getResult(0));
         continue;
@@ -365,7 +360,8 @@ private:
     if (!batched.contains(result))
       return failure();
     if (result.getType() != loop.getResult(0).getType())
-      result = make<tensor::CastOp>(loop.getLoc(), loop.getResult(0).getType(), result);
+      result = tensor::CastOp::create(b, loop.getLoc(), loop.getResult(0).getType(),
+                                      result);
     loop.getResult(0).replaceAllUsesWith(result);
     loop.erase();
     return success();
@@ -391,17 +387,7 @@ void tessera::ebt::hoistInferenceWork(ModuleOp module) {
     // the energy signature and the differentiation see to it).
     if (!callee || callee.isExternal() || !callee.getBody().hasOneBlock())
       continue;
-    Block &body = callee.front();
-    OpBuilder b(call);
-    IRMapping map;
-    map.map(body.getArguments(), call.getOperands());
-    for (Operation &op : body.without_terminator())
-      b.clone(op, map);
-    SmallVector<Value> results;
-    for (Value v : body.getTerminator()->getOperands())
-      results.push_back(map.lookupOrDefault(v));
-    call.replaceAllUsesWith(results);
-    call.erase();
+    tessera::inlineCall(call, callee);
     callees.insert(callee);
   }
   // Post-order: inner loops first, so work hoisted out of the candidates
