@@ -114,20 +114,25 @@ CUresult cuMemcpyDtoH_v2(void *dst, CUdeviceptr src, size_t bytes) {
   memcpy(dst, (const void *)(uintptr_t)src, bytes);
   return 0;
 }
+/* `count` copies of the `size`-byte `value` from `dst` on. */
+static void fill(CUdeviceptr dst, const void *value, size_t size,
+                 size_t count) {
+  unsigned char *d = (unsigned char *)(uintptr_t)dst;
+  for (size_t i = 0; i < count; ++i)
+    memcpy(d + i * size, value, size);
+}
 CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned value, size_t count,
                           void *s) {
   (void)s;
-  uint32_t *d = (uint32_t *)(uintptr_t)dst;
-  for (size_t i = 0; i < count; ++i)
-    d[i] = value;
+  uint32_t v = value;
+  fill(dst, &v, sizeof v, count);
   return 0;
 }
 CUresult cuMemsetD16Async(CUdeviceptr dst, unsigned short value, size_t count,
                           void *s) {
   (void)s;
-  uint16_t *d = (uint16_t *)(uintptr_t)dst;
-  for (size_t i = 0; i < count; ++i)
-    d[i] = value;
+  uint16_t v = value;
+  fill(dst, &v, sizeof v, count);
   return 0;
 }
 CUresult cuEventCreate(void **e, unsigned flags) {
