@@ -110,7 +110,6 @@ constexpr int64_t kMinSplitClasses = 64;
 /// 0.24 vs 0.17), in a thread per site when a site's classes are a few
 /// adjacent words (K = 2: 0.059 vs 0.128 ms; K = 8: 0.21 vs 0.17).
 constexpr int64_t kMinFusedSplitSites = 8192;
-using tessera::site_loops::kMaxSplitOutputs;
 /// Classes a lane of a warp split loads at once: 16 bytes of f32.
 constexpr int64_t kVectorClasses = 4;
 constexpr int64_t kMaxFusedThreadClasses = 4;
@@ -382,10 +381,6 @@ bool SiteLoopBuilder::analyse() {
     // only when a thread per output would leave the GPU nearly idle, as
     // each lane then reads its own elements where threads shared them.
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-    int64_t outputs = 1;
-    for (unsigned d : parallelDims)
-      outputs = ShapedType::isDynamic(ranges[d]) ? kMaxSplitOutputs + 1
-                                                 : outputs * ranges[d];
     // And only when every input read along the reduction has it innermost:
     // the lanes' loads are then consecutive (y W reads W[d, f] along f, the
     // output's dim, and stays a thread per output).
@@ -398,7 +393,7 @@ bool SiteLoopBuilder::analyse() {
     });
     int64_t classes = ranges[r];
     if (!ShapedType::isDynamic(classes) && classes > kMinSplitClasses &&
-        outputs <= kMaxSplitOutputs && alongLanes && findMerges()) {
+        tessera::site_loops::fewOutputs(op) && alongLanes && findMerges()) {
       warpSplit = true;
       lanesPerSite = kWarp;
       blocked.clear();
@@ -1487,6 +1482,18 @@ void tessera::site_loops::materializeBarriers(ModuleOp module) {
     call.erase();
   });
   marker.erase();
+}
+
+bool tessera::site_loops::fewOutputs(linalg::LinalgOp op) {
+  int64_t outputs = 1;
+  for (auto [range, it] :
+       llvm::zip(op.getStaticLoopRanges(), op.getIteratorTypesArray()))
+    if (it == utils::IteratorType::parallel) {
+      if (ShapedType::isDynamic(range) || outputs > kMaxSplitOutputs)
+        return false;
+      outputs *= range;
+    }
+  return outputs <= kMaxSplitOutputs;
 }
 
 std::optional<int64_t>

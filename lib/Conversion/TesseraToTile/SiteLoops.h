@@ -14,6 +14,7 @@
 #define TESSERA_LIB_CONVERSION_TESSERATOTILE_SITELOOPS_H
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/BuiltinOps.h"
 
 namespace tessera::site_loops {
@@ -24,6 +25,10 @@ namespace tessera::site_loops {
 /// gradient G W^T on the H100: 16 x 128 outputs over 512 (split pays),
 /// 512 x 256 over 1024 (a thread per output, W^T transposed, pays).
 constexpr int64_t kMaxSplitOutputs = 32768;
+
+/// Whether `op`'s parallel loops have static extents whose product (its
+/// outputs) is at most kMaxSplitOutputs.
+bool fewOutputs(mlir::linalg::LinalgOp op);
 
 /// Rewrites every linalg op on buffers whose body is elementwise
 /// arith/math (named ops are generalised first) into an scf.parallel over

@@ -62,9 +62,10 @@ static void markPublicArgumentsReadOnly(ModuleOp module) {
 /// work laid out the other way, EBT head at 512 x 256 x 1024), gathers on
 /// the CPU. When another parallel dim re-reads the input (so one copy
 /// pays off), the input is transposed once to put the lane dim innermost.
-/// On the GPU, contractions with at most \p splitOutputs outputs are left
-/// alone: their lanes split the reduction and read its innermost dim.
-static void transposeStridedLaneInputs(ModuleOp module, int64_t splitOutputs) {
+/// On the GPU (\p gpu), contractions with few outputs
+/// (site_loops::fewOutputs) are left alone: their lanes split the
+/// reduction and read its innermost dim.
+static void transposeStridedLaneInputs(ModuleOp module, bool gpu) {
   constexpr int64_t kMinRereads = 4;
   SmallVector<linalg::GenericOp> ops;
   module.walk([&](linalg::GenericOp op) {
@@ -82,13 +83,7 @@ static void transposeStridedLaneInputs(ModuleOp module, int64_t splitOutputs) {
     unsigned lane = laneExpr.getPosition();
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-    int64_t outputs = 1;
-    for (auto [d, it] : llvm::enumerate(iterators))
-      if (it == utils::IteratorType::parallel)
-        outputs = ShapedType::isDynamic(ranges[d]) || outputs > splitOutputs
-                      ? splitOutputs + 1
-                      : outputs * ranges[d];
-    if (outputs <= splitOutputs)
+    if (gpu && tessera::site_loops::fewOutputs(op))
       continue;
     for (OpOperand *in : op.getDpsInputOperands()) {
       auto type = dyn_cast<RankedTensorType>(in->get().getType());
@@ -353,10 +348,7 @@ struct TesseraToTilePass
       return;
     }
     markPublicArgumentsReadOnly(getOperation());
-    transposeStridedLaneInputs(getOperation(),
-                               target == "cpu"
-                                   ? 0
-                                   : tessera::site_loops::kMaxSplitOutputs);
+    transposeStridedLaneInputs(getOperation(), /*gpu=*/target != "cpu");
     if (target != "cpu") {
       if (failed(runGpuTileStage(getOperation(), outParams, blockSize, stage,
                                  run)))
