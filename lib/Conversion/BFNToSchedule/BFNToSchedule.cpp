@@ -280,14 +280,21 @@ Value unpackOne(OpBuilder &b, Location loc, Value params) {
 /// The storage of simplex parameters for reading probabilities: `logits`
 /// are first normalised to f32 log-probabilities (a bfn.simplex_cast), so
 /// readers see `prob` or `log` only.
-Value readSimplex(OpBuilder &b, Location loc, Value params) {
+/// Simplex parameters in `form` (same storage type): `params` itself or a
+/// bfn.simplex_cast of it.
+Value inForm(OpBuilder &b, Location loc, Value params, SimplexForm form) {
   auto s = cast<SimplexType>(params.getType());
-  if (!s.isNormalized())
-    params = SimplexCastOp::create(
-        b, loc,
-        SimplexType::get(b.getContext(), s.getShape(), s.getElementType(),
-                         SimplexForm::log),
-        params);
+  if (s.getForm() == form)
+    return params;
+  return SimplexCastOp::create(
+      b, loc,
+      SimplexType::get(b.getContext(), s.getShape(), s.getElementType(), form),
+      params);
+}
+
+Value readSimplex(OpBuilder &b, Location loc, Value params) {
+  if (!cast<SimplexType>(params.getType()).isNormalized())
+    params = inForm(b, loc, params, SimplexForm::log);
   return unpackOne(b, loc, params);
 }
 
@@ -1223,16 +1230,9 @@ FailureOr<SmallVector<Value>> callNetwork(PatternRewriter &rw, Operation *op,
                                           const StepSpec &spec) {
   Location loc = op->getLoc();
   Value view;
-  if (auto s = dyn_cast<SimplexType>(theta.getType())) {
+  if (isa<SimplexType>(theta.getType())) {
     // The network sees probabilities in the simplex's storage type.
-    Value probs = theta;
-    if (s.getLogSpace())
-      probs = SimplexCastOp::create(
-          rw, loc,
-          SimplexType::get(rw.getContext(), s.getShape(), s.getElementType(),
-                           SimplexForm::prob),
-          theta);
-    view = unpackOne(rw, loc, probs);
+    view = unpackOne(rw, loc, inForm(rw, loc, theta, SimplexForm::prob));
   } else {
     view = unpackGauss(rw, loc, theta).first;
   }
