@@ -332,7 +332,7 @@ Value forCandidates(OpBuilder &b, Location loc, Value all, Value init,
         Value r = body(bb, l, candidate(bb, l, all, kk));
         scf::YieldOp::create(bb, l, ValueRange{putCandidate(bb, l, r, iter[0], kk)});
       });
-  loop->setAttr("tessera.mapping", b.getStringAttr("candidates"));
+  loop->setAttr(kMappingAttr, b.getStringAttr("candidates"));
   return loop.getResult(0);
 }
 
@@ -422,7 +422,7 @@ struct InferExpansion : public OpRewritePattern<InferOp> {
               xi ? ValueRange{xi} : ValueRange{});
           scf::YieldOp::create(b, l, ValueRange{next});
         });
-    steps->setAttr("tessera.mapping", rw.getStringAttr("steps"));
+    steps->setAttr(kMappingAttr, rw.getStringAttr("steps"));
     Value yT = steps.getResult(0);
     // Final energies, K x E.
     auto eType = cast<RankedTensorType>(op.getEnergies().getType());

@@ -375,7 +375,7 @@ void tessera::ebt::hoistInferenceWork(ModuleOp module) {
     Operation *loop = call->getParentOp();
     while (loop && !isa<LoopLikeOpInterface>(loop))
       loop = loop->getParentOp();
-    if (loop && loop->hasAttr("tessera.mapping"))
+    if (loop && loop->hasAttr(kMappingAttr))
       calls.push_back(call);
   });
   SymbolTableCollection tables;
@@ -397,7 +397,7 @@ void tessera::ebt::hoistInferenceWork(ModuleOp module) {
   auto collectLoops = [&] {
     loops.clear();
     module.walk([&](LoopLikeOpInterface loop) {
-      if (loop->hasAttr("tessera.mapping"))
+      if (loop->hasAttr(kMappingAttr))
         loops.push_back(loop);
     });
   };
@@ -419,7 +419,7 @@ void tessera::ebt::hoistInferenceWork(ModuleOp module) {
   collectLoops();
   for (LoopLikeOpInterface loop : loops) {
     auto forOp = dyn_cast<scf::ForOp>(loop.getOperation());
-    auto mapping = loop->getAttrOfType<StringAttr>("tessera.mapping");
+    auto mapping = loop->getAttrOfType<StringAttr>(kMappingAttr);
     if (forOp && mapping && mapping.getValue() == "candidates")
       (void)CandidateBatcher(forOp).run();
   }

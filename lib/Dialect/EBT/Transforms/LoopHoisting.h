@@ -13,6 +13,10 @@
 
 namespace tessera::ebt {
 
+/// The attribute tessera-ebt-lower puts on the loops it builds: "steps"
+/// (the T inner steps) or "candidates" (the K candidates).
+constexpr llvm::StringLiteral kMappingAttr = "tessera.mapping";
+
 /// Clones the light ops (empty, splat, fill, broadcast: cheaper to recompute
 /// than to keep across iterations, where a hoisted one feeding an op's
 /// `outs` is copied every iteration) that are defined outside `loop` and
