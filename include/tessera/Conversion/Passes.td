@@ -51,6 +51,11 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     threads (`nvvm`, `rocdl`) or to CPU threads and vectors (`cpu`); the
     categorical alphabet reduction gets its own warp/register strategy.
 
+    On every target, first: the accumulation `out + x * y` of a reduction's
+    body (named contractions generalised) becomes one `math.fma`, one
+    instruction and one rounding per step, so the CPU and GPU artifacts
+    reduce each output with the same arithmetic in the same order.
+
     `cpu`: elementwise ops on tensors to `linalg`, one-shot bufferization
     across function boundaries (identity layouts, so entry points take plain
     memref descriptors), then site vectorisation: every `linalg` op whose
@@ -98,8 +103,21 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     measured faster); a thread per site over 2 or 4 classes reads its row
     in one load. A contraction over several parallel dimensions (a
     gradient G W^T) is split the same way, a warp per output, when it has
-    at most 32768 outputs and the reduction innermost in every input;
-    beyond, it keeps a thread per output, and an input it reads with the
+    at most 32768 outputs and the reduction innermost in every input.
+    Otherwise a contraction of two inputs over one static reduction, at
+    least 16 on each side (its parallel dims: batch dims that both inputs
+    read, row dims that only the first reads, the output's innermost dim
+    that only the second reads), is register-tiled: blocks of 64 x 64,
+    64 x 32 or 32 x 32 outputs (the largest that gives a block per SM of
+    an H100; 16 x 16 below that), a thread computing 4 x 4 of them (1 x 1
+    in 16 x 16 tiles) in registers. Each stage of 32 reduction steps, the
+    block's threads store both operands' tiles, loaded during the previous
+    stage (software pipelining) along whichever dim each operand stores
+    innermost, into shared memory, and each thread reads its rows and
+    columns there as 4-wide vectors; the output starts from its initial
+    fill, from the source of a copy or broadcast written into it right
+    before (read, not copied), or from what it holds. Other contractions
+    keep a thread per output, and an input such a one reads with the
     threads' dimension strided (reduction innermost) and re-reads along
     another dimension is transposed once first (also on the CPU, where the
     lanes then load it contiguously). An elementwise op right after such a

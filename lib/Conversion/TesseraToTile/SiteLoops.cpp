@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "SiteLoops.h"
+#include "TiledContraction.h"
 
 #include "tessera/Conversion/LinalgBuilders.h"
 
@@ -34,63 +35,8 @@
 #include <numeric>
 
 using namespace mlir;
-
-namespace {
-
-/// Element types a vector lane can hold and LLVM can gather.
-bool isLaneType(Type t) {
-  if (isa<IndexType>(t))
-    return true;
-  if (auto i = dyn_cast<IntegerType>(t))
-    return i.getWidth() >= 8;
-  return isa<FloatType>(t);
-}
-
-/// Integer division traps on x86 for a zero divisor, and a masked-off lane
-/// holds a zero: such bodies keep their scalar loops.
-bool mayTrapInDeadLane(Operation *op) {
-  return isa<arith::DivSIOp, arith::DivUIOp, arith::RemSIOp, arith::RemUIOp,
-             arith::CeilDivSIOp, arith::CeilDivUIOp, arith::FloorDivSIOp>(op);
-}
-
-/// The linalg.fill that last wrote output \p init of \p op before it: in
-/// the same block, with every other user of the buffer after \p op, and
-/// the buffer a fresh allocation or a function argument (nothing else
-/// aliases it). The op can take the fill's value instead of reading the
-/// buffer, and the fill goes: a reduction's running state (max, sum)
-/// starts in registers, and an output the op never reads is not written
-/// twice.
-linalg::FillOp initialFill(linalg::GenericOp op, Value init) {
-  auto arg = dyn_cast<BlockArgument>(init);
-  if (!init.getDefiningOp<memref::AllocOp>() &&
-      !(arg && isa<FunctionOpInterface>(arg.getOwner()->getParentOp())))
-    return {};
-  linalg::FillOp fill;
-  for (Operation *user : init.getUsers()) {
-    if (user == op)
-      continue;
-    auto f = dyn_cast<linalg::FillOp>(user);
-    if (f && f->getBlock() == op->getBlock() && f->isBeforeInBlock(op)) {
-      if (fill)
-        return {};
-      fill = f;
-      continue;
-    }
-    if (user->getBlock() != op->getBlock() || !op->isBeforeInBlock(user))
-      return {};
-  }
-  if (fill && fill.getOutputs()[0] != init)
-    return {};
-  return fill;
-}
-
-/// Classes per stage of a staged GPU launch: one 128-byte row segment per
-/// warp load.
-constexpr int64_t kStageClasses = 32;
-/// Beyond this many classes a staged launch has too few sites to fill the
-/// GPU and its barriers cost more than the coalescing saves (measured on
-/// the H100: K = 512 0.58 ms staged, 0.17 ms not).
-constexpr int64_t kMaxStagedClasses = 256;
+using tessera::site_loops::barrier;
+using tessera::site_loops::initialFill;
 
 constexpr llvm::StringLiteral kBarrierMarker = "__tessera_tile_barrier";
 
@@ -114,8 +60,7 @@ constexpr int64_t kMinFusedSplitSites = 8192;
 constexpr int64_t kVectorClasses = 4;
 constexpr int64_t kMaxFusedThreadClasses = 4;
 
-/// A block-wide barrier, as a call to kBarrierMarker (materializeBarriers).
-void barrier(OpBuilder &b, Location loc, ModuleOp module) {
+void tessera::site_loops::barrier(OpBuilder &b, Location loc, ModuleOp module) {
   if (!module.lookupSymbol(kBarrierMarker)) {
     OpBuilder top = OpBuilder::atBlockBegin(module.getBody());
     func::FuncOp::create(top, loc, kBarrierMarker, top.getFunctionType({}, {}))
@@ -123,6 +68,56 @@ void barrier(OpBuilder &b, Location loc, ModuleOp module) {
   }
   func::CallOp::create(b, loc, kBarrierMarker, TypeRange{}, ValueRange{});
 }
+
+linalg::FillOp tessera::site_loops::initialFill(linalg::GenericOp op, Value init) {
+  auto arg = dyn_cast<BlockArgument>(init);
+  if (!init.getDefiningOp<memref::AllocOp>() &&
+      !(arg && isa<FunctionOpInterface>(arg.getOwner()->getParentOp())))
+    return {};
+  linalg::FillOp fill;
+  for (Operation *user : init.getUsers()) {
+    if (user == op)
+      continue;
+    auto f = dyn_cast<linalg::FillOp>(user);
+    if (f && f->getBlock() == op->getBlock() && f->isBeforeInBlock(op)) {
+      if (fill)
+        return {};
+      fill = f;
+      continue;
+    }
+    if (user->getBlock() != op->getBlock() || !op->isBeforeInBlock(user))
+      return {};
+  }
+  if (fill && fill.getOutputs()[0] != init)
+    return {};
+  return fill;
+}
+
+namespace {
+
+/// Element types a vector lane can hold and LLVM can gather.
+bool isLaneType(Type t) {
+  if (isa<IndexType>(t))
+    return true;
+  if (auto i = dyn_cast<IntegerType>(t))
+    return i.getWidth() >= 8;
+  return isa<FloatType>(t);
+}
+
+/// Integer division traps on x86 for a zero divisor, and a masked-off lane
+/// holds a zero: such bodies keep their scalar loops.
+bool mayTrapInDeadLane(Operation *op) {
+  return isa<arith::DivSIOp, arith::DivUIOp, arith::RemSIOp, arith::RemUIOp,
+             arith::CeilDivSIOp, arith::CeilDivUIOp, arith::FloorDivSIOp>(op);
+}
+
+/// Classes per stage of a staged GPU launch: one 128-byte row segment per
+/// warp load.
+constexpr int64_t kStageClasses = 32;
+/// Beyond this many classes a staged launch has too few sites to fill the
+/// GPU and its barriers cost more than the coalescing saves (measured on
+/// the H100: K = 512 0.58 ms staged, 0.17 ms not).
+constexpr int64_t kMaxStagedClasses = 256;
 
 class SiteLoopBuilder {
 public:
@@ -237,7 +232,7 @@ private:
   /// reducing classes l, l + 32, ...; the lanes' states merged by xor
   /// shuffles. How each carried output merges (carried order), and for a
   /// pick the body's condition, whose hits are carried as an i1 flag.
-  enum class MergeKind { combine, lseSum, pick };
+  enum class MergeKind { combine, fmaSum, lseSum, pick };
   struct Merge {
     MergeKind kind;
     Operation *combiner = nullptr; // combine: the body's add/max/min
@@ -599,6 +594,14 @@ bool SiteLoopBuilder::findMerges() {
         continue;
       }
     }
+    // fma(x, y, acc) (a multiply-add, tessera-to-tile's first step): the
+    // lanes' partial sums add.
+    if (auto fma = dyn_cast<math::FmaOp>(def);
+        fma && fma.getC() == stateArg(i) && !readsState(fma.getA()) &&
+        !readsState(fma.getB())) {
+      merges.push_back({MergeKind::fmaSum});
+      continue;
+    }
     if (std::optional<tessera::LseStepParts> lse = tessera::matchLseStep(y);
         lse && lse->s == stateArg(i) && !readsState(lse->a)) {
       auto partner = llvm::find_if(carried, [&](unsigned j) {
@@ -659,6 +662,9 @@ scf::ValueVector SiteLoopBuilder::mergeLanes(OpBuilder &b, Location loc,
                            ValueRange{state[i], other[i]},
                            state[i].getType(), m.combiner->getAttrs())
                       ->getResult(0);
+      break;
+    case MergeKind::fmaSum:
+      merged[i] = arith::AddFOp::create(b, loc, state[i], other[i]);
       break;
     case MergeKind::lseSum:
       merged[i] = tessera::lseMerge(b, loc, state[m.partner], state[i],
@@ -1162,6 +1168,8 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
               std::optional<TypedAttr> identity;
               if (m.kind == MergeKind::lseSum)
                 identity = b.getFloatAttr(t, 0.0);
+              else if (m.kind == MergeKind::fmaSum)
+                identity = b.getFloatAttr(t, -0.0);
               else if (m.kind == MergeKind::combine)
                 identity = arith::getNeutralElement(m.combiner);
               if (!identity) {
@@ -1448,14 +1456,40 @@ void tessera::site_loops::lowerToSiteLoops(ModuleOp module, int64_t width,
   SmallVector<linalg::GenericOp> generics;
   module.walk([&](linalg::GenericOp op) { generics.push_back(op); });
   llvm::DenseSet<Operation *> fused;
+  // Tiled contractions first claim the copies that initialise them: those
+  // come earlier in the walk and would become loops of their own.
+  llvm::MapVector<Operation *,
+                  std::pair<tessera::tiled_contraction::Plan, linalg::GenericOp>>
+      tiled;
+  llvm::DenseMap<Operation *, Operation *> claimed;
+  if (gpuBlock > 0)
+    for (linalg::GenericOp op : generics)
+      if (auto plan = tessera::tiled_contraction::plan(op)) {
+        linalg::GenericOp copy = tessera::tiled_contraction::initialCopy(op);
+        if (copy)
+          claimed[copy] = op;
+        tiled[op] = {*plan, copy};
+      }
   for (linalg::GenericOp op : generics) {
-    if (fused.contains(op))
+    if (fused.contains(op) || claimed.contains(op))
       continue;
+    if (auto it = tiled.find(op); it != tiled.end()) {
+      tessera::tiled_contraction::lower(rewriter, op, it->second.first,
+                                        it->second.second);
+      continue;
+    }
     SiteLoopBuilder builder(op, width, gpuBlock);
     if (!builder.analyse())
       continue;
-    if (linalg::GenericOp consumer = builder.fusedConsumer())
+    if (linalg::GenericOp consumer = builder.fusedConsumer()) {
       fused.insert(consumer);
+      // A reduction's fused consumer stays fused: the contraction it
+      // initialised reads the copy it writes.
+      if (auto it = claimed.find(consumer); it != claimed.end()) {
+        tiled[it->second].second = {};
+        claimed.erase(it);
+      }
+    }
     builder.rewrite(rewriter);
   }
 }

@@ -26,6 +26,19 @@ namespace tessera::site_loops {
 /// 512 x 256 over 1024 (a thread per output, W^T transposed, pays).
 constexpr int64_t kMaxSplitOutputs = 32768;
 
+/// The linalg.fill that last wrote output \p init of \p op before it: in
+/// the same block, with every other user of the buffer after \p op, and
+/// the buffer a fresh allocation or a function argument (nothing else
+/// aliases it). The op can take the fill's value instead of reading the
+/// buffer, and the fill goes: a reduction's running state (max, sum)
+/// starts in registers, and an output the op never reads is not written
+/// twice.
+mlir::linalg::FillOp initialFill(mlir::linalg::GenericOp op, mlir::Value init);
+
+/// A block-wide barrier in a launch being built, as a call to a marker
+/// function (materializeBarriers).
+void barrier(mlir::OpBuilder &b, mlir::Location loc, mlir::ModuleOp module);
+
 /// Whether `op`'s parallel loops have static extents whose product (its
 /// outputs) is at most kMaxSplitOutputs.
 bool fewOutputs(mlir::linalg::LinalgOp op);

@@ -126,8 +126,8 @@ func.func @shift(%a: tensor<37x27xf32>, %m: tensor<37xf32>) -> tensor<37x27xf32>
 
 func.func @matmul(%a: tensor<5x37xf32>, %b: tensor<37x21xf32>, %c: tensor<5x21xf32>) -> tensor<5x21xf32> {
 
-// Generalised first; lanes along the output columns, the contraction a
-// loop of broadcast-multiply-adds.
+// Generalised first, its multiply-add one fma; lanes along the output
+// columns, the contraction a loop of broadcast fmas.
 // CHECK-LABEL: func.func @matmul(
 // CHECK:         scf.parallel (%[[I:.*]], %[[J:.*]]) = {{.*}} to (%{{.*}}, %[[C21:.*]]) step (%{{.*}}, %{{.*}}) {
 // CHECK:           %[[C0:.*]] = vector.maskedload %{{.*}}[%[[I]], %[[J]]]
@@ -135,8 +135,7 @@ func.func @matmul(%a: tensor<5x37xf32>, %b: tensor<37x21xf32>, %c: tensor<5x21xf
 // CHECK:             %[[AV:.*]] = memref.load %arg0[%[[I]], %[[P]]] : memref<5x37xf32>
 // CHECK:             %[[BV:.*]] = vector.maskedload %arg1[%[[P]], %[[J]]]
 // CHECK:             %[[AB:.*]] = vector.broadcast %[[AV]] : f32 to vector<16xf32>
-// CHECK:             %[[T:.*]] = arith.mulf %[[AB]], %[[BV]] : vector<16xf32>
-// CHECK:             arith.addf %[[X]], %[[T]] : vector<16xf32>
+// CHECK:             math.fma %[[AB]], %[[BV]], %[[X]] : vector<16xf32>
 // CHECK-LABEL: func.func @div(
 // CHECK-NOT:     vector
 // CHECK:         arith.divsi %{{.*}}, %{{.*}} : i32

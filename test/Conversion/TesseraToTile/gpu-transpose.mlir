@@ -1,32 +1,35 @@
 // RUN: tessera-opt %s --tessera-to-tile=target=nvvm -split-input-file | FileCheck %s
 
-// The gradient of a matmul through W: out[l, d] = sum_f g[l, f] W[d, f]
-// reads W with the reduction innermost and the lanes (d) strided. With
-// 256 x 256 outputs a thread each fills the GPU; W is read once per row l,
-// so it is transposed once and the contraction's threads read W^T[f, d]
-// with consecutive d.
+// The gradient of a matmul through W, scaled per row: out[l, d] = sum_f
+// g[l, f] W[d, f] s[l] reads W with the reduction innermost and the lanes
+// (d) strided. Three operands are no tiled contraction
+// (gpu-tiled-contraction.mlir); with 256 x 256 outputs a thread each fills
+// the GPU, and W is read once per row l, so it is transposed once and the
+// contraction's threads read W^T[f, d] with consecutive d.
 // CHECK-LABEL: gpu.func @grad_kernel(
 // CHECK-SAME: %[[W:.*]]: memref<256x64xf32>, %[[WT:.*]]: memref<64x256xf32>
 // CHECK: memref.load %[[W]][%[[D:.*]], %[[F:.*]]] : memref<256x64xf32>
 // CHECK: memref.store %{{.*}}, %[[WT]][%[[F]], %[[D]]] : memref<64x256xf32>
 // CHECK-LABEL: gpu.func @grad_kernel_0(
-// CHECK-SAME: %[[G:.*]]: memref<256x64xf32>, %[[T:.*]]: memref<64x256xf32>
+// CHECK-SAME: %[[G:arg[0-9]+]]: memref<256x64xf32>, %[[T:arg[0-9]+]]: memref<64x256xf32>
 // CHECK: scf.for %[[K:.*]] = %c0 to %c64
 // CHECK: memref.load %[[G]][%{{.*}}, %[[K]]] : memref<256x64xf32>
 // CHECK: memref.load %[[T]][%[[K]], %{{.*}}] : memref<64x256xf32>
 #out = affine_map<(l, f, d) -> (l, d)>
 #w = affine_map<(l, f, d) -> (d, f)>
 #g = affine_map<(l, f, d) -> (l, f)>
-func.func @grad(%g: tensor<256x64xf32>, %w: tensor<256x64xf32>) -> tensor<256x256xf32> {
+#s = affine_map<(l, f, d) -> (l)>
+func.func @grad(%g: tensor<256x64xf32>, %w: tensor<256x64xf32>, %s: tensor<256xf32>) -> tensor<256x256xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<256x256xf32>
   %z = linalg.fill ins(%zero : f32) outs(%e : tensor<256x256xf32>) -> tensor<256x256xf32>
-  %r = linalg.generic {indexing_maps = [#g, #w, #out], iterator_types = ["parallel", "reduction", "parallel"]}
-      ins(%g, %w : tensor<256x64xf32>, tensor<256x64xf32>) outs(%z : tensor<256x256xf32>) {
-  ^bb0(%a: f32, %b: f32, %o: f32):
+  %r = linalg.generic {indexing_maps = [#g, #w, #s, #out], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%g, %w, %s : tensor<256x64xf32>, tensor<256x64xf32>, tensor<256xf32>) outs(%z : tensor<256x256xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32, %o: f32):
     %m = arith.mulf %a, %b : f32
-    %s = arith.addf %o, %m : f32
-    linalg.yield %s : f32
+    %n = arith.mulf %m, %c : f32
+    %t = arith.addf %o, %n : f32
+    linalg.yield %t : f32
   } -> tensor<256x256xf32>
   return %r : tensor<256x256xf32>
 }

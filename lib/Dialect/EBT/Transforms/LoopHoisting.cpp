@@ -17,6 +17,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Transforms/CSE.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 
 using namespace mlir;
@@ -30,7 +31,62 @@ bool isLight(Operation *op) {
          isMemoryEffectFree(op);
 }
 
+/// An elementwise op whose output starts as a fill reads the fill's value,
+/// not the buffer: each output element is visited once. Generated
+/// gradients accumulate into zero-filled outputs (`out + contribution`);
+/// without the read, the op can fuse into its consumer.
+struct FoldFillIntoElementwiseInit : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics() || op.getNumReductionLoops() > 0)
+      return failure();
+    bool changed = false;
+    for (OpOperand &init : op.getDpsInitsMutable()) {
+      auto fill = init.get().getDefiningOp<linalg::FillOp>();
+      BlockArgument arg = op.getMatchingBlockArgument(&init);
+      if (!fill || arg.use_empty() ||
+          fill.getInputs()[0].getType() != arg.getType())
+        continue;
+      rewriter.modifyOpInPlace(op, [&] {
+        rewriter.replaceAllUsesWith(arg, fill.getInputs()[0]);
+        init.set(fill.getOutputs()[0]);
+      });
+      changed = true;
+    }
+    return success(changed);
+  }
+};
+
 } // namespace
+
+void tessera::ebt::fuseElementwiseChains(LoopLikeOpInterface loop) {
+  MLIRContext *ctx = loop->getContext();
+  RewritePatternSet patterns(ctx);
+  patterns.add<FoldFillIntoElementwiseInit>(ctx);
+  // Tensor arith (the sum of a gradient's contributions) as linalg, so it
+  // fuses too.
+  linalg::populateElementwiseToLinalgConversionPatterns(patterns);
+  linalg::populateEraseUnusedOperandsAndResultsPatterns(patterns);
+  // Elementwise into elementwise only, one producer per consumer use and
+  // read without a broadcast: no work is duplicated, and a contraction's
+  // operand is never recomputed per reduction step.
+  linalg::ControlFusionFn control = [](OpOperand *use) {
+    auto producer = use->get().getDefiningOp<linalg::GenericOp>();
+    auto consumer = dyn_cast<linalg::GenericOp>(use->getOwner());
+    if (!producer || !consumer || !producer->hasOneUse() ||
+        producer.getNumReductionLoops() > 0 ||
+        consumer.getNumReductionLoops() > 0 ||
+        !consumer.getMatchingIndexingMap(use).isPermutation())
+      return false;
+    return llvm::none_of(producer.getDpsInitsMutable(), [&](OpOperand &init) {
+      return producer.payloadUsesValueFromOperand(&init);
+    });
+  };
+  linalg::populateElementwiseOpsFusionPatterns(patterns, control);
+  for (Region *region : loop.getLoopRegions())
+    (void)applyPatternsGreedily(*region, std::move(patterns));
+}
 
 void tessera::ebt::rematerializeLightOps(LoopLikeOpInterface loop) {
   SmallVector<Region *> regions = loop.getLoopRegions();
@@ -424,8 +480,10 @@ void tessera::ebt::hoistInferenceWork(ModuleOp module) {
       (void)CandidateBatcher(forOp).run();
   }
   collectLoops();
-  for (LoopLikeOpInterface loop : loops)
+  for (LoopLikeOpInterface loop : loops) {
     rematerializeLightOps(loop);
+    fuseElementwiseChains(loop);
+  }
   for (func::FuncOp callee : callees)
     if (callee.isPrivate() &&
         SymbolTable::symbolKnownUseEmpty(callee, module))

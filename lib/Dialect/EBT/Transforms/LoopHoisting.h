@@ -24,13 +24,20 @@ constexpr llvm::StringLiteral kMappingAttr = "tessera.mapping";
 /// on; originals left without uses are erased.
 void rematerializeLightOps(mlir::LoopLikeOpInterface loop);
 
+/// Fuses the chains of elementwise linalg ops in `loop`'s body into single
+/// ops (the gradient of an activation: its backward and the seed it
+/// scales), after folding the zero fills generated gradients accumulate
+/// into and dropping operands no body reads. A contraction never takes an
+/// elementwise producer in: it would recompute it per reduction step.
+void fuseElementwiseChains(mlir::LoopLikeOpInterface loop);
+
 /// Inlines the calls in the loops tessera-ebt-lower builds (those with a
 /// `tessera.mapping`) and moves what does not depend on the loops out of
 /// them, innermost first: the head's weights and the context's projection
 /// are computed once per inference, not once per candidate and step. Then
 /// turns each candidates loop it can into the same ops over all candidates
-/// (a leading K dim) and brings light ops back. Private callees left
-/// without calls are erased.
+/// (a leading K dim), brings light ops back and fuses elementwise chains.
+/// Private callees left without calls are erased.
 void hoistInferenceWork(mlir::ModuleOp module);
 
 } // namespace tessera::ebt

@@ -76,6 +76,11 @@ def EBTLowerPass : Pass<"tessera-ebt-lower", "::mlir::ModuleOp"> {
     ops on tensors, the slice and insert of candidate k) then becomes the
     same ops over all `K` candidates at once, each with a leading parallel
     dimension; light ops (fills, empties) come back next to their users.
+    Last, chains of elementwise ops in the loops (an activation's gradient,
+    the tensor sum of a gradient's contributions, the seed they scale)
+    fuse into single ops, after the zero fills generated gradients
+    accumulate into are folded and operands no body reads are dropped; a
+    contraction never takes an elementwise producer in.
 
     Not implemented yet: `rng(...)` over dynamic candidate shapes, energies
     with control flow.

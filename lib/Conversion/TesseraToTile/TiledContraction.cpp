@@ -1,0 +1,439 @@
+//===- TiledContraction.cpp - Register-tiled GPU contractions ------------===//
+//
+// A block computes a bm x bn tile of outputs of one batch point; each stage
+// of bk reduction steps, its threads load the operands' tiles (bm x bk of
+// `a`, bk x bn of `b`) from global memory into shared memory, coalesced
+// along whichever dim the operand stores innermost, then each thread runs
+// the op's body over its tm x tn outputs, carried in registers, from the
+// shared tiles. Every output still sees the reduction in order, one step
+// at a time, so the result is the one a thread per output computes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "TiledContraction.h"
+
+#include "SiteLoops.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+using namespace mlir;
+namespace tc = tessera::tiled_contraction;
+
+namespace {
+
+constexpr int64_t kStage = 32;
+/// A tile size is taken when it gives at least this many blocks (one per
+/// SM of an H100); otherwise the next smaller one. Smaller tiles reuse
+/// less per shared-memory load, but an idle SM reuses nothing.
+constexpr int64_t kMinBlocks = 132;
+struct TileShape {
+  int64_t bm, bn, tm, tn;
+};
+/// Block tiles and thread tiles, largest first. A 4 x 4 thread tile reads
+/// its operands as two 4-wide vectors per reduction step for 16
+/// multiply-adds (with a scalar shared load per operand element the H100
+/// waited on shared memory: the B8 EBT head's 2048 x 1024 x 256
+/// contraction took about 72 us).
+constexpr TileShape kTiles[] = {
+    {64, 64, 4, 4}, {64, 32, 4, 4}, {32, 32, 4, 4}, {16, 16, 1, 1}};
+/// Below these extents a tile is mostly padding or has nothing to reuse.
+constexpr int64_t kMinExtent = 16;
+/// CUDA's limit on grid dims y and z.
+constexpr int64_t kMaxGridYZ = 65535;
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+unsigned dimOf(AffineExpr e) { return cast<AffineDimExpr>(e).getPosition(); }
+
+bool isPureScalarBody(linalg::LinalgOp op) {
+  for (Operation &o : op.getBlock()->without_terminator())
+    if (!isPure(&o) || o.getNumRegions() || isa<linalg::IndexOp>(o))
+      return false;
+  return true;
+}
+
+} // namespace
+
+std::optional<tc::Plan> tc::plan(linalg::LinalgOp op) {
+  if (op.getNumDpsInits() != 1 || op.getNumReductionLoops() != 1 ||
+      op.getNumParallelLoops() < 2 || !isPureScalarBody(op))
+    return std::nullopt;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (llvm::any_of(ranges, ShapedType::isDynamic))
+    return std::nullopt;
+  OpOperand *out = op.getDpsInitOperand(0);
+  AffineMap outMap = op.getMatchingIndexingMap(out);
+  if (!outMap.isProjectedPermutation() ||
+      outMap.getNumResults() != op.getNumParallelLoops())
+    return std::nullopt;
+  Plan p;
+  for (auto [d, it] : llvm::enumerate(op.getIteratorTypesArray()))
+    if (it == utils::IteratorType::reduction)
+      p.r = d;
+  p.n = dimOf(outMap.getResults().back());
+
+  SmallVector<OpOperand *> used;
+  for (OpOperand *in : op.getDpsInputOperands())
+    if (!op.getMatchingBlockArgument(in).use_empty())
+      used.push_back(in);
+  if (used.size() != 2)
+    return std::nullopt;
+  for (OpOperand *in : used) {
+    auto type = dyn_cast<ShapedType>(in->get().getType());
+    AffineMap map = op.getMatchingIndexingMap(in);
+    if (!type || !type.getElementType().isIntOrFloat() ||
+        in->get() == out->get() || !map.isProjectedPermutation() ||
+        !map.isFunctionOfDim(p.r))
+      return std::nullopt;
+  }
+  OpOperand *a = used[0], *b = used[1];
+  if (op.getMatchingIndexingMap(a).isFunctionOfDim(p.n))
+    std::swap(a, b);
+  AffineMap aMap = op.getMatchingIndexingMap(a);
+  AffineMap bMap = op.getMatchingIndexingMap(b);
+  if (aMap.isFunctionOfDim(p.n) || !bMap.isFunctionOfDim(p.n))
+    return std::nullopt;
+  for (AffineExpr e : outMap.getResults().drop_back()) {
+    unsigned d = dimOf(e);
+    bool inA = aMap.isFunctionOfDim(d), inB = bMap.isFunctionOfDim(d);
+    if (inA && inB)
+      p.batchDims.push_back(d);
+    else if (inA)
+      p.mDims.push_back(d);
+    else
+      return std::nullopt; // an output dim neither operand reads
+  }
+  if (p.mDims.empty())
+    return std::nullopt;
+  for (unsigned d : p.batchDims)
+    p.batch *= ranges[d];
+  for (unsigned d : p.mDims)
+    p.m *= ranges[d];
+  p.nSize = ranges[p.n];
+  p.rSize = ranges[p.r];
+  if (p.m < kMinExtent || p.nSize < kMinExtent || p.rSize < kMinExtent ||
+      p.batch > kMaxGridYZ)
+    return std::nullopt;
+  // Few outputs whose inputs all read the reduction innermost: a warp per
+  // output with coalesced lanes along it (SiteLoops.h) does better.
+  if (tessera::site_loops::fewOutputs(op) &&
+      llvm::all_of(used, [&](OpOperand *in) {
+        return dimOf(op.getMatchingIndexingMap(in).getResults().back()) ==
+               p.r;
+      }))
+    return std::nullopt;
+  p.a = a->getOperandNumber();
+  p.b = b->getOperandNumber();
+  for (TileShape t : kTiles) {
+    p.bm = t.bm;
+    p.bn = t.bn;
+    p.tm = t.tm;
+    p.tn = t.tn;
+    if (ceilDiv(p.m, t.bm) * ceilDiv(p.nSize, t.bn) * p.batch >= kMinBlocks)
+      break;
+  }
+  p.bk = kStage;
+  // Tile loads hand each thread whole rows of the faster dim.
+  for (int64_t width : {p.bm, p.bn})
+    if (p.threads() % p.bk || p.threads() % width || (p.bk * width) % p.threads())
+      return std::nullopt;
+  if (ceilDiv(p.m, p.bm) > kMaxGridYZ)
+    return std::nullopt;
+  return p;
+}
+
+linalg::GenericOp tc::initialCopy(linalg::GenericOp op) {
+  Value init = op.getDpsInits()[0];
+  if (!init.getDefiningOp<memref::AllocOp>())
+    return {};
+  Operation *prev = op->getPrevNode();
+  while (prev && (isa<memref::AllocOp>(prev) || isMemoryEffectFree(prev)))
+    prev = prev->getPrevNode();
+  auto copy = dyn_cast_or_null<linalg::GenericOp>(prev);
+  if (!copy || copy.getNumDpsInputs() != 1 || copy.getNumDpsInits() != 1 ||
+      copy.getDpsInits()[0] != init ||
+      copy.getNumParallelLoops() != copy.getNumLoops() ||
+      !isa<MemRefType>(copy.getDpsInputs()[0].getType()))
+    return {};
+  auto yield = cast<linalg::YieldOp>(copy.getBody()->getTerminator());
+  if (!copy.getBody()->without_terminator().empty() ||
+      yield.getValues()[0] !=
+          copy.getMatchingBlockArgument(copy.getDpsInputOperand(0)) ||
+      !copy.getMatchingIndexingMap(copy.getDpsInitOperand(0)).isIdentity() ||
+      !copy.getMatchingIndexingMap(copy.getDpsInputOperand(0))
+           .isProjectedPermutation())
+    return {};
+  for (Operation *user : init.getUsers())
+    if (user != copy && user != op &&
+        (user->getBlock() != op->getBlock() || !op->isBeforeInBlock(user)))
+      return {};
+  return copy;
+}
+
+void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
+               linalg::GenericOp copy) {
+  Location loc = op.getLoc();
+  MLIRContext *ctx = op.getContext();
+  auto module = op->getParentOfType<ModuleOp>();
+  OpOperand &aIn = op->getOpOperand(p.a), &bIn = op->getOpOperand(p.b);
+  OpOperand &out = *op.getDpsInitOperand(0);
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  linalg::FillOp fill = tessera::site_loops::initialFill(op, out.get());
+
+  // Shared tiles as workgroup globals (as SiteLoops' staged launches), rows
+  // padded so that a warp storing one column of a tile (an operand read
+  // along the reduction) spreads over the banks: by one element, or by a
+  // thread tile's vector where rows must stay aligned for its loads.
+  auto workgroup = gpu::AddressSpaceAttr::get(
+      ctx, gpu::GPUDialect::getWorkgroupAddressSpace());
+  SymbolTable symbols(module);
+  auto tileGlobal = [&](OpOperand &in, int64_t cols, int64_t vector) {
+    auto type = MemRefType::get(
+        {p.bk, cols + vector},
+        cast<ShapedType>(in.get().getType()).getElementType(),
+        MemRefLayoutAttrInterface(), workgroup);
+    OpBuilder top = OpBuilder::atBlockBegin(module.getBody());
+    auto global = memref::GlobalOp::create(
+        top, loc, "__tessera_stage", top.getStringAttr("private"), type,
+        /*initial_value=*/Attribute(), /*constant=*/false,
+        /*alignment=*/top.getI64IntegerAttr(16));
+    symbols.insert(global);
+    return global;
+  };
+  memref::GlobalOp aTile = tileGlobal(aIn, p.bm, p.tm);
+  memref::GlobalOp bTile = tileGlobal(bIn, p.bn, p.tn);
+
+  rewriter.setInsertionPoint(op);
+  OpBuilder &b = rewriter;
+  auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  auto launch = gpu::LaunchOp::create(
+      b, loc, cst(ceilDiv(p.nSize, p.bn)), cst(ceilDiv(p.m, p.bm)),
+      cst(p.batch), cst(p.threads()), cst(1), cst(1));
+  OpBuilder::InsertionGuard guard(rewriter);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  auto add = [&](Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); };
+  auto rem = [&](Value x, int64_t y) { return arith::RemUIOp::create(b, loc, x, cst(y)); };
+  auto div = [&](Value x, int64_t y) { return arith::DivUIOp::create(b, loc, x, cst(y)); };
+  auto clamp = [&](Value x, int64_t size) {
+    return arith::MinUIOp::create(b, loc, x, cst(size - 1));
+  };
+
+  Value as = memref::GetGlobalOp::create(b, loc, aTile.getType(), aTile.getSymName());
+  Value bs = memref::GetGlobalOp::create(b, loc, bTile.getType(), bTile.getSymName());
+  Value tid = launch.getThreadIds().x;
+  int64_t colThreads = p.bn / p.tn;
+  Value tx = rem(tid, colThreads), ty = div(tid, colThreads);
+  Value tyBase = arith::MulIOp::create(b, loc, ty, cst(p.tm));
+  Value txBase = arith::MulIOp::create(b, loc, tx, cst(p.tn));
+  Value m0 = arith::MulIOp::create(b, loc, launch.getBlockIds().y, cst(p.bm));
+  Value n0 = arith::MulIOp::create(b, loc, launch.getBlockIds().x, cst(p.bn));
+
+  // The op's loop indices at the point being read or written; batch dims
+  // fixed per block, last fastest (as M dims, setM).
+  SmallVector<Value> dims(op.getNumLoops());
+  auto delinearize = [&](Value v, ArrayRef<unsigned> ds) {
+    for (size_t i = ds.size(); i-- > 1;) {
+      dims[ds[i]] = rem(v, ranges[ds[i]]);
+      v = div(v, ranges[ds[i]]);
+    }
+    dims[ds.front()] = v;
+  };
+  if (!p.batchDims.empty())
+    delinearize(launch.getBlockIds().z, p.batchDims);
+  auto indices = [&](OpOperand &operand) {
+    SmallVector<Value> idx;
+    for (AffineExpr e : op.getMatchingIndexingMap(&operand).getResults())
+      idx.push_back(dims[dimOf(e)]);
+    return idx;
+  };
+
+  SmallVector<Value> rows, cols;
+  for (int64_t i = 0; i < p.tm; ++i)
+    rows.push_back(add(m0, add(tyBase, cst(i))));
+  for (int64_t j = 0; j < p.tn; ++j)
+    cols.push_back(add(n0, add(txBase, cst(j))));
+  auto atOutput = [&](int64_t i, int64_t j) {
+    delinearize(clamp(rows[i], p.m), p.mDims);
+    dims[p.n] = clamp(cols[j], p.nSize);
+  };
+  SmallVector<Value> initial;
+  for (int64_t i = 0; i < p.tm; ++i)
+    for (int64_t j = 0; j < p.tn; ++j) {
+      if (fill) {
+        initial.push_back(fill.getInputs()[0]);
+        continue;
+      }
+      atOutput(i, j);
+      SmallVector<Value> at = indices(out);
+      if (copy) {
+        // The copy's loops are the buffer's dims.
+        SmallVector<Value> from;
+        for (AffineExpr e :
+             copy.getMatchingIndexingMap(copy.getDpsInputOperand(0))
+                 .getResults())
+          from.push_back(at[dimOf(e)]);
+        initial.push_back(memref::LoadOp::create(
+            b, loc, copy.getDpsInputs()[0], from));
+        continue;
+      }
+      initial.push_back(memref::LoadOp::create(b, loc, out.get(), at));
+    }
+
+  // Where each thread puts its share of an operand's tile: consecutive
+  // threads take consecutive elements along the dim the operand stores
+  // innermost (coalesced loads).
+  struct Slot {
+    Value kk, cc;
+  };
+  auto slotsOf = [&](OpOperand &in, int64_t width) {
+    bool alongR =
+        dimOf(op.getMatchingIndexingMap(&in).getResults().back()) == p.r;
+    int64_t fast = alongR ? p.bk : width;
+    Value fastIdx = rem(tid, fast), slowIdx = div(tid, fast);
+    SmallVector<Slot> slots;
+    for (int64_t e = 0; e < p.bk * width / p.threads(); ++e) {
+      Value slow = add(slowIdx, cst(e * (p.threads() / fast)));
+      slots.push_back(alongR ? Slot{fastIdx, slow} : Slot{slow, fastIdx});
+    }
+    return slots;
+  };
+  SmallVector<Slot> aSlots = slotsOf(aIn, p.bm), bSlots = slotsOf(bIn, p.bn);
+  // The thread's share of an operand's tile for the stage at k0, from
+  // global memory (indices clamped: past the last stage, the values are
+  // never used).
+  auto fetch = [&](OpOperand &in, ArrayRef<Slot> slots, Value k0, bool isA) {
+    SmallVector<Value> values;
+    for (Slot slot : slots) {
+      dims[p.r] = clamp(add(k0, slot.kk), p.rSize);
+      if (isA)
+        delinearize(clamp(add(m0, slot.cc), p.m), p.mDims);
+      else
+        dims[p.n] = clamp(add(n0, slot.cc), p.nSize);
+      values.push_back(memref::LoadOp::create(b, loc, in.get(), indices(in)));
+    }
+    return values;
+  };
+  auto stash = [&](Value tile, ArrayRef<Slot> slots, ValueRange values) {
+    for (auto [slot, v] : llvm::zip(slots, values))
+      memref::StoreOp::create(b, loc, v, tile, ValueRange{slot.kk, slot.cc});
+  };
+
+  BlockArgument aArg = op.getMatchingBlockArgument(&aIn);
+  BlockArgument bArg = op.getMatchingBlockArgument(&bIn);
+  BlockArgument outArg = op.getMatchingBlockArgument(&out);
+  Value yielded = op.getBody()->getTerminator()->getOperand(0);
+  // Reduction step kk of the stage: every output of the thread, from the
+  // shared tiles.
+  auto step = [&](OpBuilder &b, Location loc, Value kk, ValueRange acc) {
+    auto read = [&](Value tile, Value base, int64_t count) {
+      SmallVector<Value> values;
+      auto type = cast<MemRefType>(tile.getType());
+      if (count == 1) {
+        values.push_back(
+            memref::LoadOp::create(b, loc, tile, ValueRange{kk, base}));
+        return values;
+      }
+      auto vec = vector::LoadOp::create(
+          b, loc, VectorType::get({count}, type.getElementType()), tile,
+          ValueRange{kk, base}, /*nontemporal=*/false,
+          llvm::MaybeAlign(count * type.getElementTypeBitWidth() / 8));
+      for (int64_t i = 0; i < count; ++i)
+        values.push_back(vector::ExtractOp::create(b, loc, vec, i));
+      return values;
+    };
+    SmallVector<Value> av = read(as, tyBase, p.tm);
+    SmallVector<Value> bv = read(bs, txBase, p.tn);
+    SmallVector<Value> next;
+    for (int64_t i = 0; i < p.tm; ++i)
+      for (int64_t j = 0; j < p.tn; ++j) {
+        IRMapping map;
+        map.map(aArg, av[i]);
+        map.map(bArg, bv[j]);
+        map.map(outArg, acc[i * p.tn + j]);
+        for (Operation &o : op.getBody()->without_terminator())
+          b.clone(o, map);
+        next.push_back(map.lookupOrDefault(yielded));
+      }
+    return next;
+  };
+
+  // Software-pipelined: each stage's global loads are issued before the
+  // previous stage's arithmetic and carried in registers, so their latency
+  // overlaps it.
+  int64_t outputs = p.tm * p.tn;
+  SmallVector<Value> carried = initial;
+  llvm::append_range(carried, fetch(aIn, aSlots, cst(0), /*isA=*/true));
+  llvm::append_range(carried, fetch(bIn, bSlots, cst(0), /*isA=*/false));
+  auto stages = scf::ForOp::create(
+      b, loc, cst(0), cst(p.rSize), cst(p.bk), carried,
+      [&](OpBuilder &, Location, Value k0, ValueRange iter) {
+        ValueRange acc = iter.take_front(outputs);
+        stash(as, aSlots, iter.slice(outputs, aSlots.size()));
+        stash(bs, bSlots, iter.take_back(bSlots.size()));
+        tessera::site_loops::barrier(b, loc, module);
+        Value next = add(k0, cst(p.bk));
+        SmallVector<Value> pending = fetch(aIn, aSlots, next, /*isA=*/true);
+        llvm::append_range(pending, fetch(bIn, bSlots, next, /*isA=*/false));
+        SmallVector<Value> cur(acc.begin(), acc.end());
+        if (p.rSize % p.bk == 0) {
+          // Whole stages, unrolled: shared-memory offsets are immediates.
+          for (int64_t kk = 0; kk < p.bk; ++kk)
+            cur = step(b, loc, cst(kk), cur);
+        } else {
+          Value left = arith::SubIOp::create(b, loc, cst(p.rSize), k0);
+          Value count = arith::MinUIOp::create(b, loc, left, cst(p.bk));
+          cur = scf::ForOp::create(
+                    b, loc, cst(0), count, cst(1), cur,
+                    [&](OpBuilder &b, Location loc, Value kk, ValueRange acc) {
+                      scf::YieldOp::create(b, loc, step(b, loc, kk, acc));
+                    })
+                    .getResults();
+        }
+        // The next stage overwrites the tiles every thread reads here.
+        tessera::site_loops::barrier(b, loc, module);
+        llvm::append_range(cur, pending);
+        scf::YieldOp::create(b, loc, cur);
+      });
+
+  bool rowEdge = p.m % p.bm != 0, colEdge = p.nSize % p.bn != 0;
+  for (int64_t i = 0; i < p.tm; ++i)
+    for (int64_t j = 0; j < p.tn; ++j) {
+      Value result = stages.getResult(i * p.tn + j);
+      auto store = [&] {
+        atOutput(i, j);
+        memref::StoreOp::create(b, loc, result, out.get(), indices(out));
+      };
+      Value live;
+      auto both = [&](Value c) {
+        live = live ? Value(arith::AndIOp::create(b, loc, live, c)) : c;
+      };
+      if (rowEdge)
+        both(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, rows[i],
+                                   cst(p.m)));
+      if (colEdge)
+        both(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, cols[j],
+                                   cst(p.nSize)));
+      if (!live) {
+        store();
+        continue;
+      }
+      auto ifOp = scf::IfOp::create(b, loc, live, /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      store();
+    }
+  gpu::TerminatorOp::create(b, loc);
+
+  if (fill)
+    rewriter.eraseOp(fill);
+  if (copy)
+    rewriter.eraseOp(copy);
+  rewriter.eraseOp(op);
+}

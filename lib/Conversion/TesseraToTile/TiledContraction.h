@@ -1,0 +1,59 @@
+//===- TiledContraction.h - Register-tiled GPU contractions -----*- C++ -*-===//
+//
+// The GPU strategy of tessera-to-tile for matmul-like linalg ops: output
+// tiles per block, staged through shared memory, several outputs per thread
+// in registers. A thread per output reads both operands from global memory
+// once per multiply-add; a tile reads each operand element once per block
+// and reuses it from shared memory and registers.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TESSERA_LIB_CONVERSION_TESSERATOTILE_TILEDCONTRACTION_H
+#define TESSERA_LIB_CONVERSION_TESSERATOTILE_TILEDCONTRACTION_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <optional>
+
+namespace tessera::tiled_contraction {
+
+/// How a contraction is tiled. Its parallel dims split into batch dims (read
+/// by both operands: one block row per point, grid z), M dims (read by `a`
+/// only, delinearised in output order) and the N dim (the output's
+/// innermost, read by `b` only); one reduction dim `r`.
+struct Plan {
+  unsigned a = 0, b = 0; // input operand numbers
+  unsigned r = 0, n = 0;
+  llvm::SmallVector<unsigned> batchDims, mDims;
+  int64_t m = 1, nSize = 1, rSize = 1, batch = 1;
+  /// Block tile (bm x bn outputs), per-thread tile (tm x tn: thread (ty, tx)
+  /// owns rows ty * tm .. ty * tm + tm - 1, columns likewise), reduction
+  /// stage of bk.
+  int64_t bm = 0, bn = 0, tm = 0, tn = 0, bk = 0;
+  int64_t threads() const { return (bm / tm) * (bn / tn); }
+};
+
+/// A plan when \p op (on tensors or buffers) is a contraction of two inputs
+/// over one static reduction with a pure scalar body, big enough to pay
+/// for tiles, and not one the warp split of SiteLoops.h serves better
+/// (few outputs, every input reading the reduction innermost).
+std::optional<Plan> plan(mlir::linalg::LinalgOp op);
+
+/// The op that copies or broadcasts another buffer into \p op's output
+/// (a fresh allocation) right before it, with no other writes between and
+/// every other user of the output after \p op: \p op can read its
+/// initial values from the source (the projection h W_h that starts each
+/// step's y W_y in the EBT loop) instead of a copy written then read.
+mlir::linalg::GenericOp initialCopy(mlir::linalg::GenericOp op);
+
+/// Replaces \p op (on buffers) by a gpu.launch computing it as \p p says:
+/// its output starts from the value of its initial fill (SiteLoops.h
+/// initialFill, which goes), from the source of \p copy (initialCopy,
+/// which goes) or from what it holds, and is written once.
+void lower(mlir::RewriterBase &rewriter, mlir::linalg::GenericOp op,
+           const Plan &p, mlir::linalg::GenericOp copy = {});
+
+} // namespace tessera::tiled_contraction
+
+#endif // TESSERA_LIB_CONVERSION_TESSERATOTILE_TILEDCONTRACTION_H
