@@ -48,6 +48,8 @@ constexpr int64_t kMinExtent = 16;
 /// CUDA's limit on grid dims y and z.
 constexpr int64_t kMaxGridYZ = 65535;
 
+constexpr int64_t kWarp = 32, kWarpColumns = 8, kRunSteps = 8;
+
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 unsigned dimOf(AffineExpr e) { return cast<AffineDimExpr>(e).getPosition(); }
@@ -140,9 +142,10 @@ std::optional<tc::Plan> tc::plan(linalg::LinalgOp op) {
       break;
   }
   p.bk = kStage;
-  // Tile loads hand each thread whole rows of the faster dim.
+  // Tile loads hand out whole rows and runs of steps (slotsOf).
   for (int64_t width : {p.bm, p.bn})
-    if (p.threads() % p.bk || p.threads() % width || (p.bk * width) % p.threads())
+    if (p.threads() % width || p.threads() % kRunSteps || p.bk % kRunSteps ||
+        (p.bk * width) % p.threads())
       return std::nullopt;
   if (ceilDiv(p.m, p.bm) > kMaxGridYZ)
     return std::nullopt;
@@ -228,8 +231,27 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   Value as = memref::GetGlobalOp::create(b, loc, aTile.getType(), aTile.getSymName());
   Value bs = memref::GetGlobalOp::create(b, loc, bTile.getType(), bTile.getSymName());
   Value tid = launch.getThreadIds().x;
-  int64_t colThreads = p.bn / p.tn;
-  Value tx = rem(tid, colThreads), ty = div(tid, colThreads);
+  // A warp covers 8 x 4 thread tiles (columns x rows), not 16 x 2: its
+  // shared reads per step then touch 8 column vectors and 4 row vectors,
+  // two 128-byte wavefronts, instead of 16 and 2 (three). Shared memory
+  // bandwidth is what bounds these tiles (Nsight Compute, B8 EBT head:
+  // L1 throughput 84%, 55% of issue slots used, with 16 x 2).
+  int64_t colThreads = p.bn / p.tn, rowThreads = p.bm / p.tm;
+  Value tx, ty;
+  if (colThreads % kWarpColumns == 0 &&
+      rowThreads % (kWarp / kWarpColumns) == 0) {
+    Value warp = div(tid, kWarp), lane = rem(tid, kWarp);
+    int64_t warpsPerRow = colThreads / kWarpColumns;
+    tx = add(arith::MulIOp::create(b, loc, rem(warp, warpsPerRow),
+                                   cst(kWarpColumns)),
+             rem(lane, kWarpColumns));
+    ty = add(arith::MulIOp::create(b, loc, div(warp, warpsPerRow),
+                                   cst(kWarp / kWarpColumns)),
+             div(lane, kWarpColumns));
+  } else {
+    tx = rem(tid, colThreads);
+    ty = div(tid, colThreads);
+  }
   Value tyBase = arith::MulIOp::create(b, loc, ty, cst(p.tm));
   Value txBase = arith::MulIOp::create(b, loc, tx, cst(p.tn));
   Value m0 = arith::MulIOp::create(b, loc, launch.getBlockIds().y, cst(p.bm));
@@ -295,12 +317,30 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   auto slotsOf = [&](OpOperand &in, int64_t width) {
     bool alongR =
         dimOf(op.getMatchingIndexingMap(&in).getResults().back()) == p.r;
-    int64_t fast = alongR ? p.bk : width;
-    Value fastIdx = rem(tid, fast), slowIdx = div(tid, fast);
     SmallVector<Slot> slots;
-    for (int64_t e = 0; e < p.bk * width / p.threads(); ++e) {
-      Value slow = add(slowIdx, cst(e * (p.threads() / fast)));
-      slots.push_back(alongR ? Slot{fastIdx, slow} : Slot{slow, fastIdx});
+    int64_t count = p.bk * width / p.threads();
+    if (!alongR) {
+      // A warp's load: 32 consecutive columns of one reduction step; its
+      // store fills one row of the tile.
+      Value cc = rem(tid, width), kk = div(tid, width);
+      for (int64_t e = 0; e < count; ++e)
+        slots.push_back({add(kk, cst(e * (p.threads() / width))), cc});
+      return slots;
+    }
+    // Stored along the reduction, the tile is a transpose: a warp's load is
+    // kRunSteps consecutive steps (a 32-byte sector of f32) of 32 /
+    // kRunSteps columns, so that its stores (rows of kRunSteps steps, each
+    // a row apart) fall in 32 different banks of the padded tile. A whole
+    // warp along the steps stored into 8 banks (4-way conflicts: with both
+    // operands so, the stores took most of the B8 EBT gradient's shared
+    // bandwidth).
+    Value low = rem(tid, kRunSteps), rest = div(tid, kRunSteps);
+    for (int64_t e = 0; e < count; ++e) {
+      Value r = add(rest, cst(e * (p.threads() / kRunSteps)));
+      Value kk = add(arith::MulIOp::create(b, loc, div(r, width),
+                                           cst(kRunSteps)),
+                     low);
+      slots.push_back({kk, rem(r, width)});
     }
     return slots;
   };

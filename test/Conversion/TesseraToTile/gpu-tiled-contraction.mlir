@@ -55,19 +55,25 @@ func.func @big(%a: tensor<50x2000xf32>, %b: tensor<50x1000xf32>, %c: tensor<1000
 // with the reduction innermost): the candidates and tokens are the rows
 // (W does not read them), W is not transposed first. 2048 x 256 outputs
 // give 128 tiles of 64 x 64, fewer than the SMs: 64 x 32 tiles of 128
-// threads instead. A warp's loads of both operands run along the
-// reduction; each stage's 32 steps are unrolled, reading the shared tiles
-// at constant rows. Started from a zero fill: nothing is read.
+// threads instead. Both operands are stored along the reduction: a warp
+// loads 8 consecutive steps (a 32-byte sector) of 4 rows, and stores them
+// into 32 different banks of the transposed tile. Each stage's 32 steps
+// are unrolled, reading the shared tiles at constant rows. Started from a
+// zero fill: nothing is read.
 // CHECK-LABEL: func.func @grad(
 // CHECK-NOT:     linalg.transpose
 // CHECK:         gpu.launch_func async [%{{.*}}] @grad_kernel::@grad_kernel blocks in (%c8, %c32, %c1) threads in (%c128, %c1, %c1)
 // CHECK:       gpu.func @grad_kernel(%[[G:.*]]: memref<4x512x1024xf32>, %[[W:.*]]: memref<256x1024xf32>, %{{.*}}: memref<4x512x256xf32>)
 // CHECK-DAG:     memref.get_global @{{.*}} : memref<32x68xf32, #gpu.address_space<workgroup>>
 // CHECK-DAG:     memref.get_global @{{.*}} : memref<32x36xf32, #gpu.address_space<workgroup>>
-// CHECK:         %[[LANE:.*]] = arith.remui %{{.*}}, %c32 : index
-// CHECK:         %[[F:.*]] = arith.minui %[[LANE]], %c1023 : index
+// CHECK:         %[[STEP:.*]] = arith.remui %thread_id_x, %c8 : index
+// CHECK:         %[[ROWS:.*]] = arith.divui %thread_id_x, %c8 : index
+// CHECK:         %[[HIGH:.*]] = arith.divui %[[ROWS]], %c64 : index
+// CHECK:         %[[BASE:.*]] = arith.muli %[[HIGH]], %c8 : index
+// CHECK:         %[[KK:.*]] = arith.addi %[[BASE]], %[[STEP]] : index
+// CHECK:         %[[F:.*]] = arith.minui %[[KK]], %c1023 : index
 // CHECK:         memref.load %[[G]][%{{.*}}, %{{.*}}, %[[F]]] : memref<4x512x1024xf32>
-// CHECK:         memref.load %[[W]][%{{.*}}, %[[F]]] : memref<256x1024xf32>
+// CHECK:         memref.load %[[W]][%{{.*}}, %{{.*}}] : memref<256x1024xf32>
 // CHECK:         scf.for %{{.*}} = %c0 to %c1024 step %c32 iter_args(%{{.*}} = %cst,
 // CHECK-NOT:       scf.for
 // CHECK-COUNT-2:   vector.load %{{.*}}[%c0, %{{.*}}]
