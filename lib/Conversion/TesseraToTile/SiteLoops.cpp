@@ -1458,24 +1458,31 @@ void tessera::site_loops::lowerToSiteLoops(ModuleOp module, int64_t width,
   llvm::DenseSet<Operation *> fused;
   // Tiled contractions first claim the copies that initialise them: those
   // come earlier in the walk and would become loops of their own.
-  llvm::MapVector<Operation *,
-                  std::pair<tessera::tiled_contraction::Plan, linalg::GenericOp>>
-      tiled;
+  struct Tiled {
+    tessera::tiled_contraction::Plan plan;
+    linalg::GenericOp copy, consumer;
+  };
+  llvm::MapVector<Operation *, Tiled> tiled;
   llvm::DenseMap<Operation *, Operation *> claimed;
   if (gpuBlock > 0)
     for (linalg::GenericOp op : generics)
       if (auto plan = tessera::tiled_contraction::plan(op)) {
         linalg::GenericOp copy = tessera::tiled_contraction::initialCopy(op);
+        linalg::GenericOp consumer = tessera::tiled_contraction::epilogue(op);
+        if (consumer && (claimed.contains(consumer) || tiled.contains(consumer)))
+          consumer = {};
         if (copy)
           claimed[copy] = op;
-        tiled[op] = {*plan, copy};
+        if (consumer)
+          claimed[consumer] = op;
+        tiled[op] = {*plan, copy, consumer};
       }
   for (linalg::GenericOp op : generics) {
     if (fused.contains(op) || claimed.contains(op))
       continue;
     if (auto it = tiled.find(op); it != tiled.end()) {
-      tessera::tiled_contraction::lower(rewriter, op, it->second.first,
-                                        it->second.second);
+      tessera::tiled_contraction::lower(rewriter, op, it->second.plan,
+                                        it->second.copy, it->second.consumer);
       continue;
     }
     SiteLoopBuilder builder(op, width, gpuBlock);
@@ -1483,10 +1490,12 @@ void tessera::site_loops::lowerToSiteLoops(ModuleOp module, int64_t width,
       continue;
     if (linalg::GenericOp consumer = builder.fusedConsumer()) {
       fused.insert(consumer);
-      // A reduction's fused consumer stays fused: the contraction it
-      // initialised reads the copy it writes.
+      // A reduction's fused consumer stays fused: the contraction that
+      // claimed it (the copy it initialises from, its epilogue) does
+      // without.
       if (auto it = claimed.find(consumer); it != claimed.end()) {
-        tiled[it->second].second = {};
+        Tiled &t = tiled[it->second];
+        (t.copy == consumer ? t.copy : t.consumer) = {};
         claimed.erase(it);
       }
     }

@@ -180,8 +180,55 @@ linalg::GenericOp tc::initialCopy(linalg::GenericOp op) {
   return copy;
 }
 
+linalg::GenericOp tc::epilogue(linalg::GenericOp op) {
+  Value result = op.getDpsInits()[0];
+  if (!result.getDefiningOp<memref::AllocOp>())
+    return {};
+  linalg::GenericOp consumer;
+  for (Operation *user : result.getUsers()) {
+    // What writes the output before (its fill, initial copy) sees nothing
+    // of what the op would store.
+    if (user == op || (user->getBlock() == op->getBlock() &&
+                       user->isBeforeInBlock(op)))
+      continue;
+    auto generic = dyn_cast<linalg::GenericOp>(user);
+    if (consumer || !generic)
+      return {};
+    consumer = generic;
+  }
+  if (!consumer || consumer->getBlock() != op->getBlock() ||
+      !op->isBeforeInBlock(consumer) ||
+      consumer.getNumParallelLoops() != consumer.getNumLoops() ||
+      !isPureScalarBody(consumer))
+    return {};
+  OpOperand *read = nullptr;
+  for (OpOperand *in : consumer.getDpsInputOperands())
+    if (in->get() == result) {
+      if (read)
+        return {};
+      read = in;
+    }
+  if (!read || !consumer.getMatchingIndexingMap(read).isPermutation())
+    return {};
+  for (Operation *o = op->getNextNode(); o != consumer; o = o->getNextNode())
+    if (!isa<memref::AllocOp>(o) && !isMemoryEffectFree(o))
+      return {};
+  // The consumer's outputs are written while other blocks still read the
+  // contraction's inputs: fresh buffers nothing before it touches.
+  for (OpOperand &init : consumer.getDpsInitsMutable()) {
+    if (init.get() == result || !init.get().getDefiningOp<memref::AllocOp>() ||
+        !consumer.getMatchingIndexingMap(&init).isProjectedPermutation())
+      return {};
+    for (Operation *user : init.get().getUsers())
+      if (user != consumer && user->getBlock() == op->getBlock() &&
+          user->isBeforeInBlock(consumer))
+        return {};
+  }
+  return consumer;
+}
+
 void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
-               linalg::GenericOp copy) {
+               linalg::GenericOp copy, linalg::GenericOp consumer) {
   Location loc = op.getLoc();
   MLIRContext *ctx = op.getContext();
   auto module = op->getParentOfType<ModuleOp>();
@@ -189,6 +236,11 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   OpOperand &out = *op.getDpsInitOperand(0);
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   linalg::FillOp fill = tessera::site_loops::initialFill(op, out.get());
+  // What lies between the op and its epilogue (allocations, pure ops:
+  // epilogue) moves above the launch that runs both.
+  if (consumer)
+    while (op->getNextNode() != consumer.getOperation())
+      rewriter.moveOpBefore(op->getNextNode(), op);
 
   // Shared tiles as workgroup globals (as SiteLoops' staged launches), rows
   // padded so that a warp storing one column of a tile (an operand read
@@ -442,13 +494,53 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
         scf::YieldOp::create(b, loc, cur);
       });
 
+  OpOperand *consumerRead = nullptr;
+  if (consumer)
+    for (OpOperand *in : consumer.getDpsInputOperands())
+      if (in->get() == out.get())
+        consumerRead = in;
   bool rowEdge = p.m % p.bm != 0, colEdge = p.nSize % p.bn != 0;
   for (int64_t i = 0; i < p.tm; ++i)
     for (int64_t j = 0; j < p.tn; ++j) {
       Value result = stages.getResult(i * p.tn + j);
       auto store = [&] {
         atOutput(i, j);
-        memref::StoreOp::create(b, loc, result, out.get(), indices(out));
+        SmallVector<Value> at = indices(out);
+        if (!consumer) {
+          memref::StoreOp::create(b, loc, result, out.get(), at);
+          return;
+        }
+        // The consumer at this element: its loop indices from the
+        // output's (a permutation), the result from registers.
+        SmallVector<Value> cdims(consumer.getNumLoops());
+        for (auto [pos, e] : llvm::enumerate(
+                 consumer.getMatchingIndexingMap(consumerRead).getResults()))
+          cdims[dimOf(e)] = at[pos];
+        auto cindices = [&](OpOperand &operand) {
+          SmallVector<Value> idx;
+          for (AffineExpr e :
+               consumer.getMatchingIndexingMap(&operand).getResults())
+            idx.push_back(cdims[dimOf(e)]);
+          return idx;
+        };
+        IRMapping map;
+        for (OpOperand &operand : consumer->getOpOperands()) {
+          BlockArgument arg = consumer.getMatchingBlockArgument(&operand);
+          if (&operand == consumerRead)
+            map.map(arg, result);
+          else if (!arg.use_empty())
+            map.map(arg, isa<MemRefType>(operand.get().getType())
+                             ? Value(memref::LoadOp::create(
+                                   b, loc, operand.get(), cindices(operand)))
+                             : operand.get());
+        }
+        for (Operation &o : consumer.getBody()->without_terminator())
+          b.clone(o, map);
+        for (auto [init, v] :
+             llvm::zip(consumer.getDpsInitsMutable(),
+                       consumer.getBody()->getTerminator()->getOperands()))
+          memref::StoreOp::create(b, loc, map.lookupOrDefault(v), init.get(),
+                                  cindices(init));
       };
       Value live;
       auto both = [&](Value c) {
@@ -475,5 +567,12 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     rewriter.eraseOp(fill);
   if (copy)
     rewriter.eraseOp(copy);
+  Operation *result = out.get().getDefiningOp();
+  if (consumer)
+    rewriter.eraseOp(consumer);
   rewriter.eraseOp(op);
+  // The output's allocation, when nothing else writes it (an initial
+  // fill, a copy the op did not take) before.
+  if (consumer && result->use_empty())
+    rewriter.eraseOp(result);
 }

@@ -47,12 +47,23 @@ std::optional<Plan> plan(mlir::linalg::LinalgOp op);
 /// step's y W_y in the EBT loop) instead of a copy written then read.
 mlir::linalg::GenericOp initialCopy(mlir::linalg::GenericOp op);
 
+/// The elementwise op that is the only reader of \p op's output (a fresh
+/// allocation), right after it with no writes between, reading it through
+/// a permutation and writing fresh buffers nothing before it touches: it
+/// can run on each output as it leaves the registers (an activation's
+/// gradient after y W, the update y - eta g after the gradient), and the
+/// output is never written.
+mlir::linalg::GenericOp epilogue(mlir::linalg::GenericOp op);
+
 /// Replaces \p op (on buffers) by a gpu.launch computing it as \p p says:
 /// its output starts from the value of its initial fill (SiteLoops.h
 /// initialFill, which goes), from the source of \p copy (initialCopy,
-/// which goes) or from what it holds, and is written once.
+/// which goes) or from what it holds; it is written once, or, with a
+/// \p consumer (epilogue), the consumer's outputs are, and the consumer
+/// and the output's allocation go.
 void lower(mlir::RewriterBase &rewriter, mlir::linalg::GenericOp op,
-           const Plan &p, mlir::linalg::GenericOp copy = {});
+           const Plan &p, mlir::linalg::GenericOp copy = {},
+           mlir::linalg::GenericOp consumer = {});
 
 } // namespace tessera::tiled_contraction
 
