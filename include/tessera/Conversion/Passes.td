@@ -116,7 +116,12 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     innermost, into shared memory, and each thread reads its rows and
     columns there as 4-wide vectors; the output starts from its initial
     fill, from the source of a copy or broadcast written into it right
-    before (read, not copied), or from what it holds. Other contractions
+    before (read, not copied), or from what it holds. When its only reader
+    is an elementwise op right after it (reading it through a permutation,
+    writing fresh buffers), that op runs on each output as it leaves the
+    registers and the contraction's output is never stored (the EBT step:
+    y W with the activation's gradient, the gradient with the update).
+    Other contractions
     keep a thread per output, and an input such a one reads with the
     threads' dimension strided (reduction innermost) and re-reads along
     another dimension is transposed once first (also on the CPU, where the

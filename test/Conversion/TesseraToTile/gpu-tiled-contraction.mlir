@@ -122,3 +122,42 @@ func.func @bmm(%a: tensor<3x40x70xf32>, %b: tensor<3x70x33xf32>) -> tensor<3x40x
   %r = linalg.batch_matmul ins(%a, %b : tensor<3x40x70xf32>, tensor<3x70x33xf32>) outs(%z : tensor<3x40x33xf32>) -> tensor<3x40x33xf32>
   return %r : tensor<3x40x33xf32>
 }
+
+// -----
+
+// The matmul's only reader, an elementwise op that reads it transposed,
+// runs as its epilogue: one launch, the product never stored; per output,
+// once in range, the consumer's other operands are read at the consumer's
+// indices (the output's, swapped) and its result stored there.
+// CHECK-LABEL: func.func @epilogue(
+// CHECK:         gpu.alloc async [%{{.*}}] () : memref<200x300xf32>
+// CHECK-NOT:     gpu.alloc
+// CHECK:         gpu.launch_func async [%{{.*}}] @epilogue_kernel::@epilogue_kernel blocks in (%c13, %c19, %c1) threads in (%c256, %c1, %c1)
+// CHECK-NOT:     gpu.launch_func
+// CHECK:       gpu.func @epilogue_kernel(%{{.*}}: memref<300x40xf32>, %{{.*}}: memref<40x200xf32>, %[[C:.*]]: memref<200xf32>, %[[D:.*]]: memref<200x300xf32>, %[[R:.*]]: memref<200x300xf32>)
+// CHECK:         %[[SUM:.*]]:5 = scf.for
+// CHECK:         scf.if
+// CHECK:           %[[M:.*]] = arith.minui %{{.*}}, %c299 : index
+// CHECK:           %[[N:.*]] = arith.minui %{{.*}}, %c199 : index
+// CHECK:           %[[CV:.*]] = memref.load %[[C]][%[[N]]] : memref<200xf32>
+// CHECK:           %[[DV:.*]] = memref.load %[[D]][%[[N]], %[[M]]] : memref<200x300xf32>
+// CHECK:           %[[T:.*]] = math.tanh %[[SUM]]#0 : f32
+// CHECK:           %[[P:.*]] = arith.mulf %[[T]], %[[CV]] : f32
+// CHECK:           %[[S:.*]] = arith.addf %[[P]], %[[DV]] : f32
+// CHECK:           memref.store %[[S]], %[[R]][%[[N]], %[[M]]] : memref<200x300xf32>
+func.func @epilogue(%a: tensor<300x40xf32>, %b: tensor<40x200xf32>, %c: tensor<200xf32>, %d: tensor<200x300xf32>) -> tensor<200x300xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<300x200xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<300x200xf32>) -> tensor<300x200xf32>
+  %u = linalg.matmul ins(%a, %b : tensor<300x40xf32>, tensor<40x200xf32>) outs(%z : tensor<300x200xf32>) -> tensor<300x200xf32>
+  %e2 = tensor.empty() : tensor<200x300xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(n, m) -> (m, n)>, affine_map<(n, m) -> (n)>, affine_map<(n, m) -> (n, m)>, affine_map<(n, m) -> (n, m)>], iterator_types = ["parallel", "parallel"]}
+      ins(%u, %c, %d : tensor<300x200xf32>, tensor<200xf32>, tensor<200x300xf32>) outs(%e2 : tensor<200x300xf32>) {
+  ^bb0(%x: f32, %y: f32, %w: f32, %o: f32):
+    %t = math.tanh %x : f32
+    %m = arith.mulf %t, %y : f32
+    %s = arith.addf %m, %w : f32
+    linalg.yield %s : f32
+  } -> tensor<200x300xf32>
+  return %r : tensor<200x300xf32>
+}
