@@ -96,7 +96,10 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     pick of the class at a given index) is split across a warp instead
     (measured faster there than staging): a warp per site, `block-size / 32`
     sites per block, lane l reducing classes l, l + 32, ..., xor shuffles
-    merging the lanes, lane 0 storing. Where the inputs' rows are
+    merging the lanes, lane 0 storing; with 8192 classes or more over at
+    most 2048 sites (too few warps for the GPU), a site is split across the
+    8 warps of a block instead, the warps' merged states then merged
+    through shared memory. Where the inputs' rows are
     contiguous and the classes a multiple of 128, lane l reads classes
     4l .. 4l + 3, 4l + 128, ... with one 128-bit load per input (f32 inputs
     of an update with its normalisation fused keep one class per load,
@@ -143,9 +146,8 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     memory. Constants and index computations are sunk into the launches,
     then kernels are outlined into a `gpu.module`, buffers are freed by
     ownership-based deallocation, and each host region queues its work on
-    one stream (`gpu-async-region`). Not implemented yet: a split of one
-    site across the warps of a block (alphabets of thousands of classes
-    over few sites), parallel whole-tensor reductions.
+    one stream (`gpu-async-region`). Not implemented yet: parallel
+    whole-tensor reductions.
   }];
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"cpu\"",

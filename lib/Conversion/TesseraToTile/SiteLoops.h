@@ -65,7 +65,9 @@ bool fewOutputs(mlir::linalg::LinalgOp op);
 /// static extent > 64 over a single site dimension whose carried values
 /// all have a merge (sum, max/min, the online log-sum-exp of lseStep, a
 /// pick at a class index) becomes a launch of a warp per site instead,
-/// the lanes striding the classes and merged by xor shuffles. An
+/// the lanes striding the classes and merged by xor shuffles (a block per
+/// site, its warps' states merged through shared memory, for long
+/// alphabets over few sites). An
 /// elementwise op right after such a reduction (a warp split over at least
 /// 8192 sites, or a thread per site over at most 4 classes) that reads its
 /// per-site results is fused into the same loop, reading them from

@@ -159,3 +159,42 @@ func.func @update8_split(%logp: tensor<16384x8xf32>, %y: tensor<16384x8xf32>) ->
   %t = bfn.unpack %q : !bfn.simplex<16384x8xf32, log> -> tensor<16384x8xf32>
   return %t : tensor<16384x8xf32>
 }
+
+// -----
+
+// 65536 classes over 256 sites: a warp per site would leave the GPU idle,
+// so each site is split across the 8 warps of a block (one site per
+// block): lane l of warp w reduces classes 4(32w + l) .., striding 1024;
+// the warps' states merge by shuffles, lane 0 of each writes its warp's
+// (max, sum, pick, flag) to shared memory as words, and after a barrier
+// lanes 0 .. 7 of each warp take one warp's state each and merge them by
+// three more shuffle stages; thread (0, 0) of a live block stores.
+// CHECK-LABEL: func.func @long(
+// CHECK:         gpu.launch_func async [%{{.*}}] @long_kernel::@long_kernel blocks in (%c256, %c1, %c1) threads in (%c32, %c8, %c1)
+// CHECK:       gpu.func @long_kernel(
+// CHECK-DAG:     %[[LANE:.*]] = gpu.thread_id  x
+// CHECK-DAG:     %[[WARP:.*]] = gpu.thread_id  y
+// CHECK:         %[[W32:.*]] = arith.muli %[[WARP]], %c32 : index
+// CHECK:         %[[SL:.*]] = arith.addi %[[W32]], %[[LANE]] : index
+// CHECK:         %[[START:.*]] = arith.muli %[[SL]], %c4 : index
+// CHECK:         scf.for %{{.*}} = %[[START]] to %c65536 step %c1024 iter_args({{.*}}) -> (f32, f32, f32, i1) {
+// CHECK-COUNT-20: gpu.shuffle  xor
+// CHECK:         %[[TILE:.*]] = memref.get_global @{{.*}} : memref<8x4xi32, #gpu.address_space<workgroup>>
+// CHECK:         %[[FIRST:.*]] = arith.cmpi eq, %[[LANE]], %c0 : index
+// CHECK:         scf.if %[[FIRST]] {
+// CHECK-COUNT-4:   memref.store %{{.*}}, %[[TILE]][%[[WARP]], %{{.*}}]
+// CHECK:         gpu.barrier
+// CHECK:         %[[FROM:.*]] = arith.minui %[[LANE]], %c7 : index
+// CHECK-COUNT-4: memref.load %[[TILE]][%[[FROM]], %{{.*}}]
+// CHECK-COUNT-12: gpu.shuffle  xor
+// CHECK-NOT:     gpu.shuffle
+// CHECK:         %[[S0:.*]] = arith.cmpi eq, %[[SL]], %c0 : index
+// CHECK:         arith.andi %{{.*}}, %[[S0]] : i1
+func.func @long(%x: tensor<256xi32>, %logp: tensor<256x65536xf32>, %y: tensor<256x65536xf32>) -> tensor<256xf32> {
+  %a = bfn.accuracy_constant 0.5
+  %p = bfn.pack %logp : tensor<256x65536xf32> -> !bfn.simplex<256x65536xf32, log>
+  %s = bfn.sender %x, %a : tensor<256xi32>, !bfn.accuracy -> !bfn.sender<categorical, 256x65536xf32>
+  %r = bfn.receiver %p, %a : !bfn.simplex<256x65536xf32, log>, !bfn.accuracy -> !bfn.receiver<categorical, 256x65536xf32>
+  %kl = bfn.kl %s, %r at %y : !bfn.sender<categorical, 256x65536xf32>, !bfn.receiver<categorical, 256x65536xf32>, tensor<256x65536xf32> -> tensor<256xf32>
+  return %kl : tensor<256xf32>
+}
