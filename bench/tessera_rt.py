@@ -40,6 +40,7 @@ class Runtime:
             f = getattr(self.rt, name)
             f.restype, f.argtypes = res, args
         self.ctx = p()
+        self.sizes = {}
         err = ctypes.create_string_buffer(512)
         opts = self.Options(backend, None, 0)
         if self.rt.tessera_context_create(ctypes.byref(opts),
@@ -64,11 +65,21 @@ class Runtime:
         b = ctypes.c_void_p()
         self.check(self.rt.tessera_buffer_alloc(self.ctx, nbytes, ctypes.byref(b)),
                    "buffer_alloc")
+        self.sizes[b.value] = nbytes
         if tensor is not None:
             host = tensor.contiguous().cpu()
             self.check(self.rt.tessera_buffer_write(b, 0, host.data_ptr(), nbytes),
                        "buffer_write")
         return b
+
+    def size(self, buffer):
+        return self.sizes[buffer.value]
+
+    def zero(self, buffer):
+        n = self.size(buffer)
+        host = torch.zeros(n, dtype=torch.uint8)
+        self.check(self.rt.tessera_buffer_write(buffer, 0, host.data_ptr(), n),
+                   "buffer_write")
 
     def read(self, buffer, like):
         host = torch.empty_like(like, device="cpu")

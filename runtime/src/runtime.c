@@ -46,6 +46,14 @@ struct tessera_function {
   size_t num_inputs, num_outputs;
   value_desc *inputs, *outputs;
   void (*entry)(void **);
+  /* cuda, tessera_invoke_buffers: the entry's work for the argument
+   * descriptors in graph_key, captured as a graph and replayed while they
+   * stay the same (graph_state: 0 key not run yet, 1 run once and
+   * capturable, -1 the entry is never captured). */
+  void *graph, *graph_exec;
+  int64_t *graph_key;
+  size_t graph_key_words;
+  int graph_state;
 };
 
 struct tessera_module {
@@ -177,6 +185,14 @@ struct cuda_api {
    * memory a copy may have written (host_read) or managed memory (managed). */
   int host_read;
   int managed;
+  /* Graph replay (TESSERA_CUDA_GRAPHS=1 and the driver has the graph
+   * API); a call sets uncapturable when it does what a graph
+   * cannot hold (a copy the host may read, a wait, managed memory), and
+   * capturing while its work is being captured. */
+  int graphs;
+  int uncapturable;
+  int capturing;
+  void *entry_image; /* load address of the running entry's artifact */
   CUresult (*cuInit)(unsigned);
   CUresult (*cuDeviceGet)(int *, int);
   CUresult (*cuDevicePrimaryCtxRetain)(void **, int);
@@ -210,6 +226,13 @@ struct cuda_api {
   CUresult (*cuGetErrorString)(CUresult, const char **);
   CUresult (*cuDeviceGetDefaultMemPool)(void **, int);
   CUresult (*cuMemPoolSetAttribute)(void *, int, void *);
+  CUresult (*cuStreamBeginCapture)(void *, int);
+  CUresult (*cuStreamEndCapture)(void *, void **);
+  CUresult (*cuGraphInstantiateWithFlags)(void **, void *, unsigned long long);
+  CUresult (*cuGraphLaunch)(void *, void *);
+  CUresult (*cuGraphExecDestroy)(void *);
+  CUresult (*cuGraphDestroy)(void *);
+  CUresult (*cuPointerGetAttribute)(void *, int, CUdeviceptr);
 };
 
 static const char *cuda_error_string(cuda_api *cu, CUresult r) {
@@ -313,6 +336,30 @@ static tessera_status cuda_open(const char *path, cuda_api **out, char *error,
       return TESSERA_ERROR_UNAVAILABLE;
     }
     memcpy(symbols[i].slot, &fn, sizeof fn);
+  }
+  /* Optional: without them (or with TESSERA_CUDA_GRAPHS=0) every call runs
+   * the entry's host code. */
+  struct {
+    const char *name;
+    void **slot;
+  } graph_symbols[] = {
+      {"cuStreamBeginCapture_v2", (void **)&cu->cuStreamBeginCapture},
+      {"cuStreamEndCapture", (void **)&cu->cuStreamEndCapture},
+      {"cuGraphInstantiateWithFlags",
+       (void **)&cu->cuGraphInstantiateWithFlags},
+      {"cuGraphLaunch", (void **)&cu->cuGraphLaunch},
+      {"cuGraphExecDestroy", (void **)&cu->cuGraphExecDestroy},
+      {"cuGraphDestroy", (void **)&cu->cuGraphDestroy},
+      {"cuPointerGetAttribute", (void **)&cu->cuPointerGetAttribute},
+  };
+  /* Opt-in until measured on hardware (the fake driver tests it in CI). */
+  const char *graphs = getenv("TESSERA_CUDA_GRAPHS");
+  cu->graphs = graphs && strcmp(graphs, "1") == 0;
+  for (size_t i = 0; i < sizeof graph_symbols / sizeof graph_symbols[0]; ++i) {
+    void *fn = dlsym(cu->lib, graph_symbols[i].name);
+    if (!fn)
+      cu->graphs = 0;
+    memcpy(graph_symbols[i].slot, &fn, sizeof fn);
   }
   CUresult r;
   const char *step = "cuInit";
@@ -498,6 +545,7 @@ void mgpuStreamSynchronize(void *stream) {
   if (!ctx || !(ctx->cuda->host_read || ctx->cuda->managed))
     return;
   ctx->cuda->host_read = 0;
+  ctx->cuda->uncapturable = 1;
   device_error(ctx, ctx->cuda->cuStreamSynchronize(stream),
                "cuStreamSynchronize");
 }
@@ -530,6 +578,7 @@ void mgpuEventSynchronize(void *event) {
   tessera_context *ctx = device_ctx();
   if (!ctx)
     return;
+  ctx->cuda->uncapturable = 1;
   device_error(ctx, ctx->cuda->cuEventSynchronize(event),
                "cuEventSynchronize");
 }
@@ -557,7 +606,7 @@ void *mgpuMemAlloc(uint64_t bytes, void *stream, bool isHostShared) {
   }
   CUdeviceptr pointer = 0;
   if (isHostShared)
-    ctx->cuda->managed = 1;
+    ctx->cuda->managed = ctx->cuda->uncapturable = 1;
   CUresult r = isHostShared
                    ? ctx->cuda->cuMemAllocManaged(&pointer, bytes, 1)
                    : ctx->cuda->cuMemAllocAsync(&pointer, bytes, stream);
@@ -566,7 +615,8 @@ void *mgpuMemAlloc(uint64_t bytes, void *stream, bool isHostShared) {
     return NULL;
   }
   void *result = (void *)(uintptr_t)pointer;
-  if (!track_allocation(ctx, result, bytes)) {
+  /* Captured allocations belong to the graph (freed in it). */
+  if (!ctx->cuda->capturing && !track_allocation(ctx, result, bytes)) {
     ctx->cuda->cuMemFreeAsync(pointer, stream);
     device_fail(ctx, TESSERA_ERROR_OUT_OF_MEMORY, "out of host memory");
     return NULL;
@@ -578,10 +628,21 @@ void mgpuMemFree(void *pointer, void *stream) {
   tessera_context *ctx = current_ctx;
   if (!ctx || !ctx->cuda || !pointer)
     return;
-  untrack_allocation(ctx, pointer);
+  if (!ctx->cuda->capturing)
+    untrack_allocation(ctx, pointer);
   device_error(ctx, ctx->cuda->cuMemFreeAsync((CUdeviceptr)(uintptr_t)pointer,
                                          stream),
                "cuMemFreeAsync");
+}
+
+/* Whether the driver knows `p` as device memory (not host memory the
+ * generated code stages scalars through). */
+static int is_device_pointer(cuda_api *cu, void *p) {
+  unsigned type = 0;
+  return cu->cuPointerGetAttribute &&
+         cu->cuPointerGetAttribute(&type, 2 /* MEMORY_TYPE */,
+                                   (CUdeviceptr)(uintptr_t)p) == 0 &&
+         type == 2 /* CU_MEMORYTYPE_DEVICE */;
 }
 
 void mgpuMemcpy(void *dst, void *src, size_t bytes, void *stream) {
@@ -592,7 +653,21 @@ void mgpuMemcpy(void *dst, void *src, size_t bytes, void *stream) {
                                         (CUdeviceptr)(uintptr_t)src, bytes,
                                         stream),
                "cuMemcpyAsync");
-  ctx->cuda->host_read = 1;
+  /* Into host memory, the host will read it; from host memory other than
+   * the artifact's own (its constants' device copies are uploaded per
+   * call), a graph would read it again when replayed, after the host
+   * reused it. (While capturing, the call before found them all fine.) */
+  if (ctx->cuda->capturing)
+    return;
+  int to_device = is_device_pointer(ctx->cuda, dst);
+  if (!to_device)
+    ctx->cuda->host_read = 1;
+  Dl_info where;
+  if (!to_device ||
+      !(is_device_pointer(ctx->cuda, src) ||
+        (ctx->cuda->entry_image && dladdr(src, &where) &&
+         where.dli_fbase == ctx->cuda->entry_image)))
+    ctx->cuda->uncapturable = 1;
 }
 
 void mgpuMemset32(void *dst, unsigned int value, size_t count, void *stream) {
@@ -897,8 +972,19 @@ static int parse_value(char *line, const char *role, value_desc *v) {
   return strtok_r(NULL, " ", &save) == NULL;
 }
 
+static void drop_graph(tessera_function *fn) {
+  cuda_api *cu = fn->module->ctx->cuda;
+  if (fn->graph_exec)
+    cu->cuGraphExecDestroy(fn->graph_exec);
+  if (fn->graph)
+    cu->cuGraphDestroy(fn->graph);
+  fn->graph = fn->graph_exec = NULL;
+}
+
 static void free_functions(tessera_module *m) {
   for (size_t i = 0; i < m->num_functions; ++i) {
+    drop_graph(&m->functions[i]);
+    free(m->functions[i].graph_key);
     free(m->functions[i].name);
     free(m->functions[i].inputs);
     free(m->functions[i].outputs);
@@ -1319,11 +1405,83 @@ static tessera_status check_counts(const tessera_function *fn,
 /* Runs the entry on packed arguments and waits for its device work, also
  * after a failure (work queued before it may still run, and buffer calls do
  * not order against the context's stream). */
-static tessera_status call_entry(tessera_function *fn, void **args) {
+/* Captures the entry's work on the context's stream into fn's graph and
+ * instantiates it; 0 when that failed (nothing ran: captured work does not
+ * execute). */
+static int capture_entry(tessera_function *fn, void **args) {
   tessera_context *ctx = fn->module->ctx;
-  device_enter(ctx);
+  cuda_api *cu = ctx->cuda;
+  if (cu->cuStreamBeginCapture(cu->stream, 1 /* THREAD_LOCAL */) != 0)
+    return 0;
+  cu->capturing = 1;
   fn->entry(args);
-  if (ctx->cuda) {
+  cu->capturing = 0;
+  void *graph = NULL;
+  CUresult ended = cu->cuStreamEndCapture(cu->stream, &graph);
+  if (ended == 0 && ctx->device_status == TESSERA_SUCCESS && graph &&
+      cu->cuGraphInstantiateWithFlags(&fn->graph_exec, graph, 0) == 0) {
+    fn->graph = graph;
+    return 1;
+  }
+  fn->graph_exec = NULL;
+  if (graph)
+    cu->cuGraphDestroy(graph);
+  ctx->device_status = TESSERA_SUCCESS;
+  return 0;
+}
+
+/* Runs the entry on packed arguments and waits for its device work, also
+ * after a failure (work queued before it may still run, and buffer calls do
+ * not order against the context's stream). With `key` (the descriptors'
+ * words, cuda only): the second call with the same key captures the entry's
+ * work as a graph when the first did nothing a graph cannot hold and freed
+ * what it allocated; later calls with that key replay it, one launch
+ * instead of the host code's. */
+static tessera_status call_entry(tessera_function *fn, void **args,
+                                 const int64_t *key, size_t key_words) {
+  tessera_context *ctx = fn->module->ctx;
+  cuda_api *cu = ctx->cuda;
+  device_enter(ctx);
+  int graphs = cu && cu->graphs && key && fn->graph_state >= 0;
+  if (cu) {
+    Dl_info where;
+    void *entry;
+    memcpy(&entry, &fn->entry, sizeof entry);
+    cu->entry_image = dladdr(entry, &where) ? where.dli_fbase : NULL;
+  }
+  int same = graphs && fn->graph_key && fn->graph_key_words == key_words &&
+             memcmp(fn->graph_key, key, key_words * sizeof *key) == 0;
+  if (graphs && !same) {
+    drop_graph(fn);
+    int64_t *copy = malloc((key_words ? key_words : 1) * sizeof *copy);
+    if (copy)
+      memcpy(copy, key, key_words * sizeof *key);
+    free(fn->graph_key);
+    fn->graph_key = copy;
+    fn->graph_key_words = copy ? key_words : 0;
+    fn->graph_state = 0;
+    graphs = copy != NULL;
+  }
+  if (graphs && !fn->graph_exec && fn->graph_state == 1 &&
+      !capture_entry(fn, args))
+    fn->graph_state = -1;
+  if (graphs && fn->graph_exec) {
+    device_error(ctx, cu->cuGraphLaunch(fn->graph_exec, cu->stream),
+                 "cuGraphLaunch");
+  } else {
+    size_t used = ctx->memory_used, allocations = ctx->num_allocations;
+    if (cu)
+      cu->uncapturable = 0;
+    fn->entry(args);
+    if (graphs && fn->graph_state == 0)
+      fn->graph_state = !cu->uncapturable &&
+                                ctx->device_status == TESSERA_SUCCESS &&
+                                ctx->memory_used == used &&
+                                ctx->num_allocations == allocations
+                            ? 1
+                            : -1;
+  }
+  if (cu) {
     device_error(ctx, ctx->cuda->cuStreamSynchronize(ctx->cuda->stream),
                  "cuStreamSynchronize");
     ctx->cuda->host_read = 0;
@@ -1393,7 +1551,7 @@ tessera_status tessera_invoke_buffers(tessera_function *fn,
     args[i] = &descriptors[word];
     word += 3 + 2 * (size_t)v->rank;
   }
-  tessera_status status = call_entry(fn, args);
+  tessera_status status = call_entry(fn, args, descriptors, word);
   free(args);
   free(descriptors);
   return status;
@@ -1528,7 +1686,7 @@ tessera_status tessera_invoke(tessera_function *fn,
   args[slot] = num_scalar_outputs > 1 ? scalars : single_scalar;
 
   if (status == TESSERA_SUCCESS)
-    status = call_entry(fn, args);
+    status = call_entry(fn, args, NULL, 0);
   if (ctx->cuda) {
     device_enter(ctx);
     for (size_t i = 0; i < num_outputs && staged; ++i) {

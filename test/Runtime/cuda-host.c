@@ -3,11 +3,13 @@
  * artifact loads, its entries run through tessera_invoke and
  * tessera_invoke_buffers, the host waits for the stream only where it reads
  * what the device wrote (a returned scalar) and once at the end of each
- * call, and a failing launch comes back as a status with the driver's
- * message. */
+ * call, a call repeated on the same buffers replays a captured graph, and a
+ * failing launch comes back as a status with the driver's message. */
 // RUN: tessera-compile %S/Inputs/cuda-host.mlir --target=nvvm --chip=sm_90 -o %t.so
-// RUN: tessera-cuda-host-test %t.so %tessera_libs/libtessera-fake-cuda.so | FileCheck %s
-// RUN: env FAKE_CUDA_FAIL=cuLaunchKernel tessera-cuda-host-test %t.so %tessera_libs/libtessera-fake-cuda.so | FileCheck %s --check-prefix=FAIL
+// RUN: env TESSERA_CUDA_GRAPHS=1 tessera-cuda-host-test %t.so %tessera_libs/libtessera-fake-cuda.so | FileCheck %s
+// RUN: env TESSERA_CUDA_GRAPHS=1 FAKE_CUDA_FAIL=cuLaunchKernel tessera-cuda-host-test %t.so %tessera_libs/libtessera-fake-cuda.so | FileCheck %s --check-prefix=FAIL
+// RUN: tessera-cuda-host-test %t.so %tessera_libs/libtessera-fake-cuda.so | FileCheck %s --check-prefix=NOGRAPH
+// RUN: env TESSERA_CUDA_GRAPHS=1 FAKE_CUDA_FAIL=cuGraphInstantiateWithFlags tessera-cuda-host-test %t.so %tessera_libs/libtessera-fake-cuda.so | FileCheck %s --check-prefix=NOEXEC
 
 #include "tessera/runtime.h"
 
@@ -18,6 +20,7 @@
 
 typedef void (*counts_fn)(int *, int *, int *);
 static counts_fn counts;
+static void (*graph_counts)(int *, int *);
 static void (*reset)(void);
 
 /* Runs `call`, then prints the driver calls it made. */
@@ -25,11 +28,14 @@ static void (*reset)(void);
   do {                                                                         \
     reset();                                                                   \
     tessera_status s_ = (call);                                                \
-    int syncs_, launches_, copies_;                                            \
+    int syncs_, launches_, copies_, captured_, graphs_;                        \
     counts(&syncs_, &launches_, &copies_);                                     \
-    printf("%s: %s: syncs %d launches %d copies %d%s%s\n", what,              \
-           tessera_status_string(s_), syncs_, launches_, copies_,              \
-           s_ ? ": " : "", s_ ? tessera_context_error(ctx) : "");              \
+    graph_counts(&captured_, &graphs_);                                        \
+    printf("%s: %s: syncs %d launches %d copies %d captured %d graph "        \
+           "launches %d%s%s\n",                                               \
+           what, tessera_status_string(s_), syncs_, launches_, copies_,       \
+           captured_, graphs_, s_ ? ": " : "",                                 \
+           s_ ? tessera_context_error(ctx) : "");                              \
   } while (0)
 
 int main(int argc, char **argv) {
@@ -45,8 +51,9 @@ int main(int argc, char **argv) {
     return 1;
   }
   *(void **)&counts = dlsym(driver, "fake_cuda_counts");
+  *(void **)&graph_counts = dlsym(driver, "fake_cuda_graph_counts");
   *(void **)&reset = dlsym(driver, "fake_cuda_reset");
-  if (!counts || !reset)
+  if (!counts || !graph_counts || !reset)
     return 1;
   tessera_context_options o = {TESSERA_BACKEND_CUDA, argv[2], 0};
   tessera_context *ctx;
@@ -78,13 +85,41 @@ int main(int argc, char **argv) {
   /* Two calls of a function with one launch each, and the copy into the
    * caller's output: the host waits once, when the entry returns, not
    * after each host region. */
-  // CHECK: chain on buffers: success: syncs 1 launches 3 copies 0
+  // CHECK: chain on buffers: success: syncs 1 launches 3 copies 0 captured 0 graph launches 0
   // A failing launch: the status and the driver's message; the call still
   // waits for what it queued before returning.
-  // FAIL: chain on buffers: unavailable: syncs 1 launches 0 copies 0: cuda backend: cuLaunchKernel failed: unspecified launch failure (fake driver) (719)
+  // FAIL: chain on buffers: unavailable: syncs 1 launches 0 copies 0 captured 0 graph launches 0: cuda backend: cuLaunchKernel failed: unspecified launch failure (fake driver) (719)
+  // NOGRAPH: chain on buffers: success: syncs 1 launches 3 copies 0 captured 0 graph launches 0
+  // NOEXEC: chain on buffers: success: syncs 1 launches 3 copies 0 captured 0 graph launches 0
   COUNTED("chain on buffers",
           tessera_invoke_buffers(chain, (tessera_buffer *const[]){in}, 1,
                                  (tessera_buffer *const[]){out}, 1));
+  /* The same buffers again: the first call neither read device memory on
+   * the host nor kept an allocation, so its work is captured as a graph
+   * (the launches recorded, not run) and the graph launched; then
+   * replayed (with TESSERA_CUDA_GRAPHS=1: opt-in). Other buffers: the host
+   * code runs again. Without it, or with a graph that fails to instantiate (the call
+   * then runs the host code, and the entry is not captured again), every
+   * call runs the host code; a failed call is never captured. */
+  // CHECK: chain captured: success: syncs 1 launches 0 copies 0 captured 3 graph launches 1
+  // CHECK: chain replayed: success: syncs 1 launches 0 copies 0 captured 0 graph launches 1
+  // CHECK: chain on other buffers: success: syncs 1 launches 3 copies 0 captured 0 graph launches 0
+  // FAIL: chain captured: unavailable: syncs 1 launches 0 copies 0 captured 0 graph launches 0
+  // FAIL: chain replayed: unavailable: syncs 1 launches 0 copies 0 captured 0 graph launches 0
+  // NOGRAPH: chain captured: success: syncs 1 launches 3 copies 0 captured 0 graph launches 0
+  // NOGRAPH: chain replayed: success: syncs 1 launches 3 copies 0 captured 0 graph launches 0
+  // NOEXEC: chain captured: success: syncs 1 launches 3 copies 0 captured 3 graph launches 0
+  // NOEXEC: chain replayed: success: syncs 1 launches 3 copies 0 captured 0 graph launches 0
+  for (int i = 0; i < 2; ++i)
+    COUNTED(i == 0 ? "chain captured" : "chain replayed",
+            tessera_invoke_buffers(chain, (tessera_buffer *const[]){in}, 1,
+                                   (tessera_buffer *const[]){out}, 1));
+  tessera_buffer *other = NULL;
+  EXPECT(tessera_buffer_alloc(ctx, sizeof x, &other) == TESSERA_SUCCESS);
+  COUNTED("chain on other buffers",
+          tessera_invoke_buffers(chain, (tessera_buffer *const[]){in}, 1,
+                                 (tessera_buffer *const[]){other}, 1));
+  tessera_buffer_free(other);
 
   /* A scalar result is read by the host: it waits for the copy, then once
    * more at the end. */
@@ -92,8 +127,19 @@ int main(int argc, char **argv) {
   float sum = -1.0f;
   tessera_tensor xt = {TESSERA_DTYPE_F32, 1, shape, x};
   tessera_tensor st = {TESSERA_DTYPE_F32, 0, NULL, &sum};
-  // CHECK: total: success: syncs 2 launches 1 copies 1
+  // CHECK: total: success: syncs 2 launches 1 copies 1 captured 0 graph launches 0
   COUNTED("total", tessera_invoke(total, &xt, 1, &st, 1));
+  /* An entry of tensors whose host code reads what the device computed
+   * (its branch depends on it) is never captured. */
+  tessera_function *scaled;
+  EXPECT(tessera_module_get_function(m, "scaled", &scaled) == TESSERA_SUCCESS);
+  // CHECK: scaled: success: syncs 2 launches 2 copies 1 captured 0 graph launches 0
+  // CHECK: scaled: success: syncs 2 launches 2 copies 1 captured 0 graph launches 0
+  // CHECK: scaled: success: syncs 2 launches 2 copies 1 captured 0 graph launches 0
+  for (int i = 0; i < 3; ++i)
+    COUNTED("scaled",
+            tessera_invoke_buffers(scaled, (tessera_buffer *const[]){in}, 1,
+                                   (tessera_buffer *const[]){out}, 1));
 
   tessera_buffer_free(in);
   tessera_buffer_free(out);

@@ -31,3 +31,18 @@ func.func @total(%x: tensor<256xf32>) -> f32 {
   %v = tensor.extract %s[] : tensor<f32>
   return %v : f32
 }
+
+// Tensors only, but the host reads a value the device computed (the sum,
+// to decide whether to scale): never captured as a graph.
+func.func @scaled(%x: tensor<256xf32>) -> tensor<256xf32> {
+  %t = call @total(%x) : (tensor<256xf32>) -> f32
+  %zero = arith.constant 0.0 : f32
+  %positive = arith.cmpf ogt, %t, %zero : f32
+  %r = scf.if %positive -> tensor<256xf32> {
+    %d = func.call @twice(%x) : (tensor<256xf32>) -> tensor<256xf32>
+    scf.yield %d : tensor<256xf32>
+  } else {
+    scf.yield %x : tensor<256xf32>
+  }
+  return %r : tensor<256xf32>
+}

@@ -2,8 +2,11 @@
  * CI, where there is no GPU: "device" memory is host memory, streams are in
  * order and synchronous, modules load anything, kernels do not run (their
  * launches are counted, as are stream synchronisations and copies).
+ * Stream capture records launches into a graph instead (counted as
+ * captured); launching the graph counts as one graph launch.
  * FAKE_CUDA_FAIL=<entry point> makes that entry point fail with 719
- * (CUDA_ERROR_LAUNCH_FAILED). fake_cuda_counts reads the counters. */
+ * (CUDA_ERROR_LAUNCH_FAILED). fake_cuda_counts and fake_cuda_graph_counts
+ * read the counters. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +16,9 @@ typedef unsigned long long CUdeviceptr;
 
 enum { kLaunchFailed = 719, kOutOfMemory = 2 };
 
-static int syncs, launches, copies;
-static int context, stream, module, function, event, pool;
+static int syncs, launches, copies, captured, graph_launches;
+static int capturing;
+static int context, stream, module, function, event, pool, graph, graph_exec;
 
 static int failing(const char *name) {
   const char *f = getenv("FAKE_CUDA_FAIL");
@@ -27,7 +31,14 @@ void fake_cuda_counts(int *out_syncs, int *out_launches, int *out_copies) {
   *out_copies = copies;
 }
 
-void fake_cuda_reset(void) { syncs = launches = copies = 0; }
+void fake_cuda_graph_counts(int *out_captured, int *out_graph_launches) {
+  *out_captured = captured;
+  *out_graph_launches = graph_launches;
+}
+
+void fake_cuda_reset(void) {
+  syncs = launches = copies = captured = graph_launches = 0;
+}
 
 CUresult cuInit(unsigned flags) { (void)flags; return 0; }
 CUresult cuDeviceGet(int *device, int ordinal) { *device = ordinal; return 0; }
@@ -73,19 +84,76 @@ CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz,
   (void)smem, (void)s, (void)params, (void)extra;
   if (failing("cuLaunchKernel"))
     return kLaunchFailed;
-  ++launches;
+  if (capturing)
+    ++captured;
+  else
+    ++launches;
   return 0;
 }
+CUresult cuStreamBeginCapture_v2(void *s, int mode) {
+  (void)s, (void)mode;
+  if (failing("cuStreamBeginCapture_v2"))
+    return kLaunchFailed;
+  capturing = 1;
+  return 0;
+}
+CUresult cuStreamEndCapture(void *s, void **g) {
+  (void)s;
+  capturing = 0;
+  *g = &graph;
+  return 0;
+}
+CUresult cuGraphInstantiateWithFlags(void **e, void *g, unsigned long long f) {
+  (void)g, (void)f;
+  if (failing("cuGraphInstantiateWithFlags"))
+    return kLaunchFailed;
+  *e = &graph_exec;
+  return 0;
+}
+CUresult cuGraphLaunch(void *e, void *s) {
+  (void)e, (void)s;
+  ++graph_launches;
+  return 0;
+}
+CUresult cuGraphExecDestroy(void *e) { (void)e; return 0; }
+CUresult cuGraphDestroy(void *g) { (void)g; return 0; }
+/* "Device" allocations, so that cuPointerGetAttribute tells them from
+ * host memory. */
+enum { kMaxAllocations = 4096 };
+static CUdeviceptr allocated[kMaxAllocations];
+static size_t allocated_sizes[kMaxAllocations];
+static int num_allocated;
+
 CUresult cuMemAlloc_v2(CUdeviceptr *p, size_t bytes) {
+  if (num_allocated == kMaxAllocations)
+    return kOutOfMemory;
   void *m = calloc(1, bytes ? bytes : 1);
   if (!m)
     return kOutOfMemory;
   *p = (CUdeviceptr)(uintptr_t)m;
+  allocated_sizes[num_allocated] = bytes ? bytes : 1;
+  allocated[num_allocated++] = *p;
   return 0;
 }
 CUresult cuMemFree_v2(CUdeviceptr p) {
+  for (int i = 0; i < num_allocated; ++i)
+    if (allocated[i] == p) {
+      allocated[i] = allocated[--num_allocated];
+      allocated_sizes[i] = allocated_sizes[num_allocated];
+      break;
+    }
   free((void *)(uintptr_t)p);
   return 0;
+}
+CUresult cuPointerGetAttribute(void *data, int attribute, CUdeviceptr p) {
+  if (attribute != 2 /* CU_POINTER_ATTRIBUTE_MEMORY_TYPE */)
+    return 1; /* CUDA_ERROR_INVALID_VALUE */
+  for (int i = 0; i < num_allocated; ++i)
+    if (p >= allocated[i] && p < allocated[i] + allocated_sizes[i]) {
+      *(unsigned *)data = 2; /* CU_MEMORYTYPE_DEVICE */
+      return 0;
+    }
+  return 1; /* not the driver's: host memory */
 }
 CUresult cuMemAllocAsync(CUdeviceptr *p, size_t bytes, void *s) {
   (void)s;
