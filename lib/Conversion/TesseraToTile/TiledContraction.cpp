@@ -79,6 +79,9 @@ std::optional<tc::Plan> tc::plan(linalg::LinalgOp op) {
   for (auto [d, it] : llvm::enumerate(op.getIteratorTypesArray()))
     if (it == utils::IteratorType::reduction)
       p.r = d;
+  // The output indexed by every parallel dim, the reduction by none.
+  if (outMap.isFunctionOfDim(p.r))
+    return std::nullopt;
   p.n = dimOf(outMap.getResults().back());
 
   SmallVector<OpOperand *> used;
