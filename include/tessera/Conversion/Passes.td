@@ -20,8 +20,12 @@ def TesseraToSchedulePass : Pass<"tessera-to-schedule", "::mlir::ModuleOp"> {
        update, `bfn.generate` an `scf.for` over the steps with the `alpha_i`
        table built once before the loop; inline networks are outlined first,
        and flow steps that repeat (same attributes, network and operand
-       types) become calls of one private step function, so that a chain of
-       n steps compiles in time linear in n;
+       types) become calls of one private step function; a chain of four
+       or more such calls in one block, each taking the previous result,
+       whose other operands are the same values or integer constants in
+       arithmetic progression (the step index, the draws' offset), becomes
+       an `scf.for` over one call, so that a chain of n steps compiles in
+       time independent of n past parsing;
     2. types: `!bfn.simplex` becomes its storage tensor, `!bfn.gauss` two
        tensors (mean, precision), `!bfn.accuracy` an `f32`, through function
        signatures, calls, returns and `scf` loops; schedules are evaluated in

@@ -1,4 +1,4 @@
-// RUN: tessera-opt %s --tessera-to-schedule | FileCheck %s
+// RUN: tessera-opt %s --tessera-to-schedule -split-input-file | FileCheck %s
 
 // Flow steps that repeat (same schedule, network, draws form and types)
 // share one private step function, called once per step, so that a chain
@@ -31,4 +31,49 @@ func.func @chain(%w: tensor<4x4xf32>, %seed: i64) -> !bfn.simplex<8x4xf32, log> 
   %p3 = bfn.flow_step %p2 step %c3 of %c4, #bfn.schedule<paper_discrete, beta1 = 3.0> rng(%seed, %o3) network @net(%w) : !bfn.simplex<8x4xf32, log>, index, index, tensor<4x4xf32>
   %p4 = bfn.flow_step %p3 step %c4 of %c4, #bfn.schedule<linear, beta1 = 3.0> rng(%seed, %o3) network @net(%w) : !bfn.simplex<8x4xf32, log>, index, index, tensor<4x4xf32>
   return %p4 : !bfn.simplex<8x4xf32, log>
+}
+
+// -----
+
+// Five steps in a chain, the step index and the draws' offset constants in
+// arithmetic progression, everything else the same: one loop over the step
+// function's calls (step 2 + k, offset 1024 + 1024 k), its result what the
+// chain returned.
+// CHECK-LABEL: func.func @rolled(
+// CHECK-SAME:    %[[W:.*]]: tensor<4x4xf32>, %[[SEED:.*]]: i64)
+// CHECK-DAG:     %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG:     %[[C5:.*]] = arith.constant 5 : index
+// CHECK-DAG:     %[[C1:.*]] = arith.constant 1 : index
+// CHECK:         %[[R:.*]] = scf.for %[[K:.*]] = %[[C0]] to %[[C5]] step %[[C1]] iter_args(%[[T:.*]] = %{{.*}}) -> (tensor<8x4xf32>) {
+// CHECK:           %[[S:.*]] = arith.addi %[[K]], %{{.*}} : index
+// CHECK:           %[[KI:.*]] = arith.index_cast %[[K]] : index to i64
+// CHECK:           %[[KO:.*]] = arith.muli %[[KI]], %{{.*}} : i64
+// CHECK:           %[[O:.*]] = arith.addi %[[KO]], %{{.*}} : i64
+// CHECK:           %[[N:.*]] = func.call @__bfn_flow_step(%[[T]], %[[S]], %{{.*}}, %[[SEED]], %[[O]], %[[W]])
+// CHECK:           scf.yield %[[N]]
+// CHECK-NOT:     call @__bfn_flow_step
+// CHECK:         return %[[R]]
+func.func @net(%theta: tensor<8x4xf32>, %t: f32, %w: tensor<4x4xf32>) -> tensor<8x4xf32> {
+  return %theta : tensor<8x4xf32>
+}
+func.func @rolled(%w: tensor<4x4xf32>, %seed: i64) -> tensor<8x4xf32> {
+  %n = arith.constant 6 : index
+  %p0 = bfn.prior : !bfn.simplex<8x4xf32, log>
+  %c2 = arith.constant 2 : index
+  %o2 = arith.constant 1024 : i64
+  %p1 = bfn.flow_step %p0 step %c2 of %n, #bfn.schedule<paper_discrete, beta1 = 3.0> rng(%seed, %o2) network @net(%w) : !bfn.simplex<8x4xf32, log>, index, index, tensor<4x4xf32>
+  %c3 = arith.constant 3 : index
+  %o3 = arith.constant 2048 : i64
+  %p2 = bfn.flow_step %p1 step %c3 of %n, #bfn.schedule<paper_discrete, beta1 = 3.0> rng(%seed, %o3) network @net(%w) : !bfn.simplex<8x4xf32, log>, index, index, tensor<4x4xf32>
+  %c4 = arith.constant 4 : index
+  %o4 = arith.constant 3072 : i64
+  %p3 = bfn.flow_step %p2 step %c4 of %n, #bfn.schedule<paper_discrete, beta1 = 3.0> rng(%seed, %o4) network @net(%w) : !bfn.simplex<8x4xf32, log>, index, index, tensor<4x4xf32>
+  %c5 = arith.constant 5 : index
+  %o5 = arith.constant 4096 : i64
+  %p4 = bfn.flow_step %p3 step %c5 of %n, #bfn.schedule<paper_discrete, beta1 = 3.0> rng(%seed, %o5) network @net(%w) : !bfn.simplex<8x4xf32, log>, index, index, tensor<4x4xf32>
+  %c6 = arith.constant 6 : index
+  %o6 = arith.constant 5120 : i64
+  %p5 = bfn.flow_step %p4 step %c6 of %n, #bfn.schedule<paper_discrete, beta1 = 3.0> rng(%seed, %o6) network @net(%w) : !bfn.simplex<8x4xf32, log>, index, index, tensor<4x4xf32>
+  %r = bfn.unpack %p5 : !bfn.simplex<8x4xf32, log> -> tensor<8x4xf32>
+  return %r : tensor<8x4xf32>
 }
