@@ -46,6 +46,7 @@ struct FoldFillIntoElementwiseInit : OpRewritePattern<linalg::GenericOp> {
       auto fill = init.get().getDefiningOp<linalg::FillOp>();
       BlockArgument arg = op.getMatchingBlockArgument(&init);
       if (!fill || arg.use_empty() ||
+          !op.getMatchingIndexingMap(&init).isPermutation() ||
           fill.getInputs()[0].getType() != arg.getType())
         continue;
       rewriter.modifyOpInPlace(op, [&] {
