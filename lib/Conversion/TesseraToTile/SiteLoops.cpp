@@ -1574,9 +1574,14 @@ void tessera::site_loops::lowerToSiteLoops(ModuleOp module, int64_t width,
   if (gpuBlock > 0)
     for (linalg::GenericOp op : generics)
       if (auto plan = tessera::tiled_contraction::plan(op)) {
+        // Each copy or consumer goes to one contraction (a copy of one
+        // contraction's output into another's initial value is the
+        // first's epilogue).
         linalg::GenericOp copy = tessera::tiled_contraction::initialCopy(op);
         linalg::GenericOp consumer = tessera::tiled_contraction::epilogue(op);
-        if (consumer && (claimed.contains(consumer) || tiled.contains(consumer)))
+        if (copy && claimed.contains(copy))
+          copy = {};
+        if (consumer && claimed.contains(consumer))
           consumer = {};
         if (copy)
           claimed[copy] = op;

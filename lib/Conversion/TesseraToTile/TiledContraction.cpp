@@ -218,8 +218,16 @@ linalg::GenericOp tc::epilogue(linalg::GenericOp op) {
       return {};
   // The consumer's outputs are written while other blocks still read the
   // contraction's inputs: fresh buffers nothing before it touches.
+  // Its operands are read at its loop indices (dims only).
+  for (OpOperand *in : consumer.getDpsInputOperands())
+    if (!consumer.getMatchingIndexingMap(in).isProjectedPermutation())
+      return {};
   for (OpOperand &init : consumer.getDpsInitsMutable()) {
-    if (init.get() == result || !init.get().getDefiningOp<memref::AllocOp>() ||
+    // Allocated in this block: a view of it that the contraction could read
+    // would be a user before the consumer.
+    auto alloc = init.get().getDefiningOp<memref::AllocOp>();
+    if (init.get() == result || !alloc ||
+        alloc->getBlock() != op->getBlock() ||
         !consumer.getMatchingIndexingMap(&init).isProjectedPermutation())
       return {};
     for (Operation *user : init.get().getUsers())
