@@ -1130,8 +1130,6 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
                   b, loc, map.lookupOrDefault(yield.getValues()[i])));
             return next;
           };
-          // Blocks of width classes, unrolled: each blocked input is
-          // loaded as rows and transposed once per block.
           // `count` classes from `start` on, unrolled, class c of input
           // `ins[i]` taken from what was already read (`value(b, loc, i,
           // c)`); `each` sees every step's body mapping.
@@ -1164,6 +1162,8 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
               return vector::ExtractOp::create(b, loc, loads[i], c);
             };
           };
+          // Blocks of width classes, unrolled: each blocked input is
+          // loaded as rows and transposed once per block.
           auto block = [&](OpBuilder &b, Location loc, Value start,
                            int64_t count, ValueRange state) {
             if (stageBlock)
@@ -1460,21 +1460,12 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
   if (warpSplit && siteWarps > 1) {
     // A site per block: 32 lanes along x, siteWarps warps along y, and a
     // word per warp and carried value (and pick flag) to merge them.
-    auto workgroup = gpu::AddressSpaceAttr::get(
-        rewriter.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
-    auto module = op->getParentOfType<ModuleOp>();
     int64_t words = 0;
     for (const Merge &m : merges)
       words += m.kind == MergeKind::pick ? 2 : 1;
-    SymbolTable symbols(module);
-    OpBuilder top = OpBuilder::atBlockBegin(module.getBody());
-    mergeTile = memref::GlobalOp::create(
-        top, loc, "__tessera_stage", top.getStringAttr("private"),
-        MemRefType::get({siteWarps, words}, rewriter.getI32Type(),
-                        MemRefLayoutAttrInterface(), workgroup),
-        /*initial_value=*/Attribute(), /*constant=*/false,
-        /*alignment=*/top.getI64IntegerAttr(16));
-    symbols.insert(mergeTile);
+    mergeTile = tessera::site_loops::sharedTile(
+        op->getParentOfType<ModuleOp>(), loc, {siteWarps, words},
+        rewriter.getI32Type());
     launchOverSites(kWarp, siteWarps, /*sitesAlongY=*/true,
                     [&](gpu::LaunchOp launch) {
                       lane = launch.getThreadIds().x;
@@ -1497,26 +1488,12 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
            stageBlock * (kStageClasses + 1) * 4 * int64_t(blocked.size()) >
                40 * 1024)
       stageBlock /= 2;
-    // Shared tiles as workgroup globals, not launch attributions: buffer
-    // deallocation would add ownership arguments to the launch's region.
     SmallVector<memref::GlobalOp> tiles;
-    auto workgroup = gpu::AddressSpaceAttr::get(
-        rewriter.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
     auto module = op->getParentOfType<ModuleOp>();
-    SymbolTable symbols(module);
-    for (OpOperand *in : blocked) {
-      auto type = MemRefType::get(
-          {stageBlock, kStageClasses + 1},
-          cast<MemRefType>(in->get().getType()).getElementType(),
-          MemRefLayoutAttrInterface(), workgroup);
-      OpBuilder top = OpBuilder::atBlockBegin(module.getBody());
-      auto global = memref::GlobalOp::create(
-          top, loc, "__tessera_stage", top.getStringAttr("private"), type,
-          /*initial_value=*/Attribute(), /*constant=*/false,
-          /*alignment=*/top.getI64IntegerAttr(16));
-      symbols.insert(global);
-      tiles.push_back(global);
-    }
+    for (OpOperand *in : blocked)
+      tiles.push_back(tessera::site_loops::sharedTile(
+          module, loc, {stageBlock, kStageClasses + 1},
+          cast<MemRefType>(in->get().getType()).getElementType()));
     launchOverSites(stageBlock, 1, /*sitesAlongY=*/false,
                     [&](gpu::LaunchOp) {
                       stages.clear();
@@ -1613,6 +1590,24 @@ void tessera::site_loops::lowerToSiteLoops(ModuleOp module, int64_t width,
     }
     builder.rewrite(rewriter);
   }
+}
+
+memref::GlobalOp tessera::site_loops::sharedTile(ModuleOp module,
+                                                 Location loc,
+                                                 ArrayRef<int64_t> shape,
+                                                 Type elementType) {
+  auto workgroup = gpu::AddressSpaceAttr::get(
+      module.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
+  SymbolTable symbols(module);
+  OpBuilder top = OpBuilder::atBlockBegin(module.getBody());
+  auto global = memref::GlobalOp::create(
+      top, loc, "__tessera_stage", top.getStringAttr("private"),
+      MemRefType::get(shape, elementType, MemRefLayoutAttrInterface(),
+                      workgroup),
+      /*initial_value=*/Attribute(), /*constant=*/false,
+      /*alignment=*/top.getI64IntegerAttr(16));
+  symbols.insert(global);
+  return global;
 }
 
 void tessera::site_loops::eraseHostStageTiles(ModuleOp module) {

@@ -15,6 +15,7 @@
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinOps.h"
 
 namespace tessera::site_loops {
@@ -80,6 +81,15 @@ void lowerToSiteLoops(mlir::ModuleOp module, int64_t width,
 /// buffer deallocation has run (it rejects gpu.barrier, an op without
 /// declared memory effects); this turns them into gpu.barrier.
 void materializeBarriers(mlir::ModuleOp module);
+
+/// A shared-memory tile for a launch being built: a private workgroup
+/// memref.global of \p shape (16-byte aligned, uniquely named in
+/// \p module), read in the launch with memref.get_global. Not a launch
+/// attribution: buffer deallocation would add ownership arguments to the
+/// launch's region. eraseHostStageTiles drops the host module's copy.
+mlir::memref::GlobalOp sharedTile(mlir::ModuleOp module, mlir::Location loc,
+                                  llvm::ArrayRef<int64_t> shape,
+                                  mlir::Type elementType);
 
 /// After kernel outlining: the staged launches' shared tiles are
 /// workgroup memref.globals, copied into each gpu.module that uses them;

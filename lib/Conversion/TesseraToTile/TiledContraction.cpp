@@ -20,7 +20,6 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
-#include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 using namespace mlir;
@@ -241,7 +240,6 @@ linalg::GenericOp tc::epilogue(linalg::GenericOp op) {
 void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
                linalg::GenericOp copy, linalg::GenericOp consumer) {
   Location loc = op.getLoc();
-  MLIRContext *ctx = op.getContext();
   auto module = op->getParentOfType<ModuleOp>();
   OpOperand &aIn = op->getOpOperand(p.a), &bIn = op->getOpOperand(p.b);
   OpOperand &out = *op.getDpsInitOperand(0);
@@ -253,25 +251,14 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     while (op->getNextNode() != consumer.getOperation())
       rewriter.moveOpBefore(op->getNextNode(), op);
 
-  // Shared tiles as workgroup globals (as SiteLoops' staged launches), rows
-  // padded so that a warp storing one column of a tile (an operand read
-  // along the reduction) spreads over the banks: by one element, or by a
-  // thread tile's vector where rows must stay aligned for its loads.
-  auto workgroup = gpu::AddressSpaceAttr::get(
-      ctx, gpu::GPUDialect::getWorkgroupAddressSpace());
-  SymbolTable symbols(module);
+  // Shared tiles (SiteLoops.h sharedTile), rows padded so that a warp
+  // storing one column of a tile (an operand read along the reduction)
+  // spreads over the banks: by one element, or by a thread tile's vector
+  // where rows must stay aligned for its loads.
   auto tileGlobal = [&](OpOperand &in, int64_t cols, int64_t vector) {
-    auto type = MemRefType::get(
-        {p.bk, cols + vector},
-        cast<ShapedType>(in.get().getType()).getElementType(),
-        MemRefLayoutAttrInterface(), workgroup);
-    OpBuilder top = OpBuilder::atBlockBegin(module.getBody());
-    auto global = memref::GlobalOp::create(
-        top, loc, "__tessera_stage", top.getStringAttr("private"), type,
-        /*initial_value=*/Attribute(), /*constant=*/false,
-        /*alignment=*/top.getI64IntegerAttr(16));
-    symbols.insert(global);
-    return global;
+    return tessera::site_loops::sharedTile(
+        module, loc, {p.bk, cols + vector},
+        cast<ShapedType>(in.get().getType()).getElementType());
   };
   memref::GlobalOp aTile = tileGlobal(aIn, p.bm, p.tm);
   memref::GlobalOp bTile = tileGlobal(bIn, p.bn, p.tn);
@@ -321,7 +308,7 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   Value n0 = arith::MulIOp::create(b, loc, launch.getBlockIds().x, cst(p.bn));
 
   // The op's loop indices at the point being read or written; batch dims
-  // fixed per block, last fastest (as M dims, setM).
+  // fixed per block, last fastest (as M dims, atOutput).
   SmallVector<Value> dims(op.getNumLoops());
   auto delinearize = [&](Value v, ArrayRef<unsigned> ds) {
     for (size_t i = ds.size(); i-- > 1;) {
@@ -333,10 +320,8 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   if (!p.batchDims.empty())
     delinearize(launch.getBlockIds().z, p.batchDims);
   auto indices = [&](OpOperand &operand) {
-    SmallVector<Value> idx;
-    for (AffineExpr e : op.getMatchingIndexingMap(&operand).getResults())
-      idx.push_back(dims[dimOf(e)]);
-    return idx;
+    return applyPermutationMap<Value>(op.getMatchingIndexingMap(&operand),
+                                      dims);
   };
 
   SmallVector<Value> rows, cols;
@@ -359,13 +344,10 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
       SmallVector<Value> at = indices(out);
       if (copy) {
         // The copy's loops are the buffer's dims.
-        SmallVector<Value> from;
-        for (AffineExpr e :
-             copy.getMatchingIndexingMap(copy.getDpsInputOperand(0))
-                 .getResults())
-          from.push_back(at[dimOf(e)]);
         initial.push_back(memref::LoadOp::create(
-            b, loc, copy.getDpsInputs()[0], from));
+            b, loc, copy.getDpsInputs()[0],
+            applyPermutationMap<Value>(
+                copy.getMatchingIndexingMap(copy.getDpsInputOperand(0)), at)));
         continue;
       }
       initial.push_back(memref::LoadOp::create(b, loc, out.get(), at));
@@ -528,11 +510,8 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
                  consumer.getMatchingIndexingMap(consumerRead).getResults()))
           cdims[dimOf(e)] = at[pos];
         auto cindices = [&](OpOperand &operand) {
-          SmallVector<Value> idx;
-          for (AffineExpr e :
-               consumer.getMatchingIndexingMap(&operand).getResults())
-            idx.push_back(cdims[dimOf(e)]);
-          return idx;
+          return applyPermutationMap<Value>(
+              consumer.getMatchingIndexingMap(&operand), cdims);
         };
         IRMapping map;
         for (OpOperand &operand : consumer->getOpOperands()) {
