@@ -192,7 +192,7 @@ struct cuda_api {
   int graphs;
   int uncapturable;
   int capturing;
-  void *entry_image; /* load address of the running entry's artifact */
+  void *entry_image; /* load address of the judged entry's artifact */
   CUresult (*cuInit)(unsigned);
   CUresult (*cuDeviceGet)(int *, int);
   CUresult (*cuDevicePrimaryCtxRetain)(void **, int);
@@ -663,10 +663,11 @@ void mgpuMemcpy(void *dst, void *src, size_t bytes, void *stream) {
   if (!to_device)
     ctx->cuda->host_read = 1;
   Dl_info where;
-  if (!to_device ||
-      !(is_device_pointer(ctx->cuda, src) ||
-        (ctx->cuda->entry_image && dladdr(src, &where) &&
-         where.dli_fbase == ctx->cuda->entry_image)))
+  if (!ctx->cuda->uncapturable &&
+      (!to_device ||
+       !(is_device_pointer(ctx->cuda, src) ||
+         (ctx->cuda->entry_image && dladdr(src, &where) &&
+          where.dli_fbase == ctx->cuda->entry_image))))
     ctx->cuda->uncapturable = 1;
 }
 
@@ -1443,12 +1444,6 @@ static tessera_status call_entry(tessera_function *fn, void **args,
   cuda_api *cu = ctx->cuda;
   device_enter(ctx);
   int graphs = cu && cu->graphs && key && fn->graph_state >= 0;
-  if (cu) {
-    Dl_info where;
-    void *entry;
-    memcpy(&entry, &fn->entry, sizeof entry);
-    cu->entry_image = dladdr(entry, &where) ? where.dli_fbase : NULL;
-  }
   int same = graphs && fn->graph_key && fn->graph_key_words == key_words &&
              memcmp(fn->graph_key, key, key_words * sizeof *key) == 0;
   if (graphs && !same) {
@@ -1470,10 +1465,20 @@ static tessera_status call_entry(tessera_function *fn, void **args,
                  "cuGraphLaunch");
   } else {
     size_t used = ctx->memory_used, allocations = ctx->num_allocations;
-    if (cu)
-      cu->uncapturable = 0;
+    /* Only a first run with its key is judged: otherwise the copies skip
+     * their source checks (uncapturable already set). */
+    int judging = graphs && fn->graph_state == 0;
+    if (cu) {
+      cu->uncapturable = !judging;
+      cu->entry_image = NULL;
+      Dl_info where;
+      void *entry;
+      memcpy(&entry, &fn->entry, sizeof entry);
+      if (judging && dladdr(entry, &where))
+        cu->entry_image = where.dli_fbase;
+    }
     fn->entry(args);
-    if (graphs && fn->graph_state == 0)
+    if (judging)
       fn->graph_state = !cu->uncapturable &&
                                 ctx->device_status == TESSERA_SUCCESS &&
                                 ctx->memory_used == used &&
