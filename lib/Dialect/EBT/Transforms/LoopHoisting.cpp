@@ -85,8 +85,10 @@ void tessera::ebt::fuseElementwiseChains(LoopLikeOpInterface loop) {
     });
   };
   linalg::populateElementwiseOpsFusionPatterns(patterns, control);
+  // Frozen once: each of the loop's regions gets the same set.
+  FrozenRewritePatternSet frozen(std::move(patterns));
   for (Region *region : loop.getLoopRegions())
-    (void)applyPatternsGreedily(*region, std::move(patterns));
+    (void)applyPatternsGreedily(*region, frozen);
 }
 
 void tessera::ebt::rematerializeLightOps(LoopLikeOpInterface loop) {
