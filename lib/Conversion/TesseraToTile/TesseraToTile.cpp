@@ -82,8 +82,7 @@ static void fuseMultiplyAdds(ModuleOp module) {
     Block *body = op.getBody();
     for (OpOperand &init : op.getDpsInitsMutable()) {
       BlockArgument out = op.getMatchingBlockArgument(&init);
-      Value yielded = body->getTerminator()->getOperand(
-          init.getOperandNumber() - op.getNumDpsInputs());
+      Value yielded = op.getMatchingYieldValue(&init)->get();
       auto add = yielded.getDefiningOp<arith::AddFOp>();
       if (!add || add->getBlock() != body)
         continue;
