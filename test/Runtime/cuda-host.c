@@ -6,10 +6,10 @@
  * call, a call repeated on the same buffers replays a captured graph, and a
  * failing launch comes back as a status with the driver's message. */
 // RUN: tessera-compile %S/Inputs/cuda-host.mlir --target=nvvm --chip=sm_90 -o %t.so
-// RUN: env TESSERA_CUDA_GRAPHS=1 tessera-cuda-host-test %t.so %tessera_libs/libtessera-fake-cuda.so | FileCheck %s
-// RUN: env TESSERA_CUDA_GRAPHS=1 FAKE_CUDA_FAIL=cuLaunchKernel tessera-cuda-host-test %t.so %tessera_libs/libtessera-fake-cuda.so | FileCheck %s --check-prefix=FAIL
-// RUN: tessera-cuda-host-test %t.so %tessera_libs/libtessera-fake-cuda.so | FileCheck %s --check-prefix=NOGRAPH
-// RUN: env TESSERA_CUDA_GRAPHS=1 FAKE_CUDA_FAIL=cuGraphInstantiateWithFlags tessera-cuda-host-test %t.so %tessera_libs/libtessera-fake-cuda.so | FileCheck %s --check-prefix=NOEXEC
+// RUN: tessera-cuda-host-test %t.so %tessera_libs/libtessera-fake-cuda.so | FileCheck %s
+// RUN: env FAKE_CUDA_FAIL=cuLaunchKernel tessera-cuda-host-test %t.so %tessera_libs/libtessera-fake-cuda.so | FileCheck %s --check-prefix=FAIL
+// RUN: env TESSERA_CUDA_GRAPHS=0 tessera-cuda-host-test %t.so %tessera_libs/libtessera-fake-cuda.so | FileCheck %s --check-prefix=NOGRAPH
+// RUN: env FAKE_CUDA_FAIL=cuGraphInstantiateWithFlags tessera-cuda-host-test %t.so %tessera_libs/libtessera-fake-cuda.so | FileCheck %s --check-prefix=NOEXEC
 
 #include "tessera/runtime.h"
 
@@ -97,8 +97,8 @@ int main(int argc, char **argv) {
   /* The same buffers again: the first call neither read device memory on
    * the host nor kept an allocation, so its work is captured as a graph
    * (the launches recorded, not run) and the graph launched; then
-   * replayed (with TESSERA_CUDA_GRAPHS=1: opt-in). Other buffers: the host
-   * code runs again. Without it, or with a graph that fails to instantiate (the call
+   * replayed. Other buffers: the host code runs again. With
+   * TESSERA_CUDA_GRAPHS=0, or with a graph that fails to instantiate (the call
    * then runs the host code, and the entry is not captured again), every
    * call runs the host code; a failed call is never captured. */
   // CHECK: chain captured: success: syncs 1 launches 0 copies 0 captured 3 graph launches 1
