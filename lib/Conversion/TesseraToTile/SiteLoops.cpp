@@ -208,6 +208,13 @@ private:
   bool onlyForConsumer(unsigned i);
   void emitConsumer(OpBuilder &b, Location loc, ArrayRef<Value> results,
                     Value live);
+  void emitStagedConsumer(OpBuilder &b, Location loc, ArrayRef<Value> results);
+  /// A staged launch (a thread per site, blocked inputs through shared
+  /// memory), as rewrite builds it.
+  bool staged() const {
+    return gpuBlock > 0 && width == 1 && !warpSplit && !blocked.empty() &&
+           !reductionDims.empty();
+  }
   /// Whether \p hit holds for \p v or anything it is computed from in the
   /// body.
   bool sliceReaches(Value v, function_ref<bool(Value)> hit);
@@ -256,6 +263,14 @@ private:
   /// Allocations and constants between the op and its consumer: they move
   /// above the fused loop.
   SmallVector<Operation *> between;
+  /// A consumer fused into a staged launch: its body ops computed once per
+  /// site (from this op's results and other per-site inputs), the values of
+  /// those the per-element ops read, and a shared tile for each (one word
+  /// per thread) through which the block's threads share them.
+  llvm::SetVector<Operation *> perSiteOps;
+  SmallVector<Value> perSiteValues;
+  SmallVector<memref::GlobalOp> perSiteTiles;
+  SmallVector<Value> perSiteStages;
   bool warpSplit = false;
   /// Lanes per site of the split: a power of two up to a warp, so that a
   /// warp holds 32 / lanes sites and xor shuffles below it stay in a site.
@@ -440,7 +455,7 @@ bool SiteLoopBuilder::analyse() {
           siteWarps = kBlockSplitWarps;
       }
     }
-    if (!warpSplit && blocked.empty())
+    if (!warpSplit)
       findConsumer();
   }
   return true;
@@ -464,8 +479,8 @@ void SiteLoopBuilder::findConsumer() {
   if (ShapedType::isDynamic(sites) || theirs[0] != sites ||
       ShapedType::isDynamic(theirs[1]))
     return;
-  if (warpSplit ? sites < kMinFusedSplitSites
-                : theirs[1] > kMaxFusedThreadClasses)
+  if (!staged() && (warpSplit ? sites < kMinFusedSplitSites
+                               : theirs[1] > kMaxFusedThreadClasses))
     return;
   MLIRContext *ctx = op.getContext();
   AffineMap siteOnly = AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx);
@@ -489,6 +504,51 @@ void SiteLoopBuilder::findConsumer() {
     Dialect *dialect = bodyOp.getDialect();
     if (!dialect || !isa<arith::ArithDialect, math::MathDialect>(dialect) ||
         !bodyOp.hasTrait<OpTrait::Elementwise>() || bodyOp.getNumRegions())
+      return;
+  }
+  if (staged()) {
+    // Per-site values: the consumer's inputs read at the site only, and
+    // what its body computes from them (constants and scalar operands are
+    // the same everywhere).
+    llvm::DenseSet<Value> perSite, uniform;
+    for (OpOperand &operand : c->getOpOperands()) {
+      BlockArgument arg = c.getMatchingBlockArgument(&operand);
+      if (!isa<MemRefType>(operand.get().getType()))
+        uniform.insert(arg);
+      else if (!c.isDpsInit(&operand) &&
+               c.getMatchingIndexingMap(&operand) == siteOnly)
+        perSite.insert(arg);
+    }
+    perSiteOps.clear();
+    for (Operation &bodyOp : c.getBody()->without_terminator()) {
+      if (isa<arith::ConstantOp>(bodyOp)) {
+        uniform.insert(bodyOp.getResult(0));
+        continue;
+      }
+      if (isa<linalg::IndexOp>(bodyOp) ||
+          !llvm::all_of(bodyOp.getOperands(), [&](Value v) {
+            return perSite.contains(v) || uniform.contains(v);
+          }))
+        continue;
+      perSiteOps.insert(&bodyOp);
+      perSite.insert(bodyOp.getResults().begin(), bodyOp.getResults().end());
+    }
+    perSiteValues.clear();
+    auto addValue = [&](Value v) {
+      for (Operation *user : v.getUsers())
+        if (!perSiteOps.contains(user)) {
+          perSiteValues.push_back(v);
+          return;
+        }
+    };
+    for (BlockArgument arg : c.getBody()->getArguments())
+      if (perSite.contains(arg))
+        addValue(arg);
+    for (Operation *o : perSiteOps)
+      for (Value v : o->getResults())
+        addValue(v);
+    if (!llvm::all_of(perSiteValues,
+                      [](Value v) { return isLaneType(v.getType()); }))
       return;
   }
   consumer = c;
@@ -561,6 +621,122 @@ void SiteLoopBuilder::emitConsumer(OpBuilder &b, Location loc,
           memref::StoreOp::create(
               b, loc, map.lookupOrDefault(v), init.get(),
               indices(consumer.getMatchingIndexingMap(&init)));
+        scf::YieldOp::create(b, loc);
+      });
+}
+
+/// The consumer in a staged launch: each thread computes its site's
+/// per-site values into shared memory, then the block runs the consumer's
+/// sites x classes elements in order (consecutive threads, consecutive
+/// elements of the block's rows: coalesced loads and stores, where a
+/// thread per row would touch a cache line per thread and class).
+void SiteLoopBuilder::emitStagedConsumer(OpBuilder &b, Location loc,
+                                         ArrayRef<Value> results) {
+  auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  ModuleOp module = op->getParentOfType<ModuleOp>();
+  auto yield = cast<linalg::YieldOp>(consumer.getBody()->getTerminator());
+  // Maps the consumer's block arguments at (site, k); per-site ones only
+  // when \p perSite, with k unused.
+  // Where the block's whole rows fit one stage, the shared tile still
+  // holds the consumer's reads of a blocked input.
+  auto stagedRows = [&](OpOperand &operand) -> Value {
+    if (blockedExtent > kStageClasses)
+      return Value();
+    MLIRContext *ctx = op.getContext();
+    AffineMap rows = AffineMap::get(
+        op.getNumLoops(), 0,
+        {getAffineDimExpr(laneDim, ctx),
+         getAffineDimExpr(reductionDims.front(), ctx)},
+        ctx);
+    for (auto [in, stage] : llvm::zip(blocked, stages))
+      if (in->get() == operand.get() &&
+          op.getMatchingIndexingMap(in) == rows &&
+          consumer.getMatchingIndexingMap(&operand).isIdentity())
+        return stage;
+    return Value();
+  };
+  auto mapArguments = [&](OpBuilder &b, IRMapping &map, Value site, Value k,
+                          bool perSite, Value row = Value()) {
+    Value at[2] = {site, k};
+    for (OpOperand &operand : consumer->getOpOperands()) {
+      BlockArgument arg = consumer.getMatchingBlockArgument(&operand);
+      if (arg.use_empty() || map.contains(arg))
+        continue;
+      AffineMap m = consumer.getMatchingIndexingMap(&operand);
+      if (!isa<MemRefType>(operand.get().getType())) {
+        map.map(arg, operand.get());
+        continue;
+      }
+      if (perSite && m.isFunctionOfDim(1))
+        continue;
+      auto mine = llvm::find(op.getDpsInits(), operand.get());
+      if (mine != op.getDpsInits().end()) {
+        // This op's results are in registers (its buffers may be gone).
+        if (perSite)
+          map.map(arg, results[mine - op.getDpsInits().begin()]);
+        continue;
+      }
+      if (!perSite && llvm::all_of(arg.getUsers(), [&](Operation *user) {
+            return perSiteOps.contains(user);
+          }))
+        continue;
+      if (Value stage = !perSite ? stagedRows(operand) : Value()) {
+        map.map(arg, memref::LoadOp::create(b, loc, stage, ValueRange{row, k}));
+        continue;
+      }
+      SmallVector<Value> indices = llvm::map_to_vector(
+          m.getResults(), [&](AffineExpr e) {
+            return at[cast<AffineDimExpr>(e).getPosition()];
+          });
+      map.map(arg, memref::LoadOp::create(b, loc, operand.get(), indices));
+    }
+    for (Operation &bodyOp : consumer.getBody()->without_terminator())
+      if (isa<arith::ConstantOp>(bodyOp))
+        b.clone(bodyOp, map);
+  };
+  IRMapping own;
+  mapArguments(b, own, dims[laneDim], Value(), /*perSite=*/true);
+  for (Operation *o : perSiteOps)
+    b.clone(*o, own);
+  for (auto [v, stage] : llvm::zip(perSiteValues, perSiteStages))
+    memref::StoreOp::create(b, loc, own.lookup(v), stage, ValueRange{thread});
+  barrier(b, loc, module);
+  int64_t classes = consumer.getStaticLoopRanges()[1];
+  Value k = cst(classes);
+  scf::ForOp::create(
+      b, loc, cst(0), k, cst(1), ValueRange{},
+      [&](OpBuilder &b, Location loc, Value e, ValueRange) {
+        Value idx = arith::AddIOp::create(
+            b, loc, arith::MulIOp::create(b, loc, e, cst(stageBlock)), thread);
+        Value row = arith::DivUIOp::create(b, loc, idx, k);
+        Value col = arith::RemUIOp::create(b, loc, idx, k);
+        Value site = arith::AddIOp::create(b, loc, blockBase, row);
+        Value live = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                           site, siteCount);
+        auto guard = scf::IfOp::create(b, loc, live, /*withElse=*/false);
+        OpBuilder in = OpBuilder::atBlockBegin(guard.thenBlock());
+        IRMapping map;
+        for (auto [v, stage] : llvm::zip(perSiteValues, perSiteStages))
+          map.map(v, memref::LoadOp::create(in, loc, stage, ValueRange{row}));
+        mapArguments(in, map, site, col, /*perSite=*/false, row);
+        Value at[2] = {site, col};
+        for (Operation &bodyOp : consumer.getBody()->without_terminator()) {
+          if (auto index = dyn_cast<linalg::IndexOp>(bodyOp))
+            map.map(index.getResult(), at[index.getDim()]);
+          else if (!perSiteOps.contains(&bodyOp) &&
+                   !isa<arith::ConstantOp>(bodyOp))
+            in.clone(bodyOp, map);
+        }
+        for (auto [init, v] :
+             llvm::zip(consumer.getDpsInitsMutable(), yield.getValues())) {
+          SmallVector<Value> indices = llvm::map_to_vector(
+              consumer.getMatchingIndexingMap(&init).getResults(),
+              [&](AffineExpr e) {
+                return at[cast<AffineDimExpr>(e).getPosition()];
+              });
+          memref::StoreOp::create(in, loc, map.lookupOrDefault(v), init.get(),
+                                  indices);
+        }
         scf::YieldOp::create(b, loc);
       });
 }
@@ -1216,21 +1392,32 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
                     b, loc, b.getBoolAttr(false)));
             unsigned n = merges.size();
             // Inputs read along the reduction from contiguous rows load
-            // kVectorClasses classes per lane at once (one 128-bit load
-            // for f32) when the rows split evenly into warp-wide chunks.
+            // several classes per lane at once when the rows split evenly
+            // into warp-wide chunks: 16 bytes of the narrowest such input
+            // (kVectorClasses of f32, twice that of bf16 or f16, whose f32
+            // partners then take two 128-bit loads).
+            auto narrow = [](OpOperand *in) {
+              return cast<MemRefType>(in->get().getType())
+                         .getElementTypeBitWidth() <= 16;
+            };
             SmallVector<OpOperand *> wide;
-            if (lanesPerSite == kWarp)
-              wide = vectorInputs(kVectorClasses, kWarp * siteWarps);
+            int64_t v = 1;
+            if (lanesPerSite == kWarp) {
+              wide = vectorInputs(2 * kVectorClasses, kWarp * siteWarps);
+              v = 2 * kVectorClasses;
+              if (!llvm::any_of(wide, narrow)) {
+                wide = vectorInputs(kVectorClasses, kWarp * siteWarps);
+                v = kVectorClasses;
+              }
+            }
             // Measured on the H100 at 256K x 256: the fused KL 0.235 ->
             // 0.203 ms, the update with its fused normalisation 0.317 ->
             // 0.46 ms in f32 but 0.267 -> 0.208 in bf16; so a fused
-            // consumer keeps 4-byte classes scalar.
-            if (consumer && llvm::any_of(wide, [](OpOperand *in) {
-                  return cast<MemRefType>(in->get().getType())
-                             .getElementTypeBitWidth() > 16;
-                }))
+            // consumer of f32 rows only keeps them scalar.
+            if (consumer && !llvm::any_of(wide, narrow))
               wide.clear();
-            int64_t v = wide.empty() ? 1 : kVectorClasses;
+            if (wide.empty())
+              v = 1;
             Value lanes = arith::ConstantIndexOp::create(
                 b, loc, lanesPerSite * siteWarps * v);
             Value first = v == 1 ? siteLane
@@ -1400,7 +1587,9 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
               b, loc, arith::CmpIPredicate::ult,
               arith::AddIOp::create(b, loc, blockBase, thread), siteCount);
         }
-        if (consumer)
+        if (consumer && stageBlock)
+          emitStagedConsumer(b, loc, results);
+        else if (consumer)
           emitConsumer(b, loc, results, live);
         if (live) {
           // Of a warp (a block, split over its warps), lane 0 writes.
@@ -1485,7 +1674,8 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
     // and a warp's stores both fall in 32 different banks).
     stageBlock = gpuBlock;
     while (stageBlock > 32 &&
-           stageBlock * (kStageClasses + 1) * 4 * int64_t(blocked.size()) >
+           stageBlock * ((kStageClasses + 1) * 4 * int64_t(blocked.size()) +
+                         8 * int64_t(perSiteValues.size())) >
                40 * 1024)
       stageBlock /= 2;
     SmallVector<memref::GlobalOp> tiles;
@@ -1494,11 +1684,19 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
       tiles.push_back(tessera::site_loops::sharedTile(
           module, loc, {stageBlock, kStageClasses + 1},
           cast<MemRefType>(in->get().getType()).getElementType()));
+    if (consumer)
+      for (Value v : perSiteValues)
+        perSiteTiles.push_back(tessera::site_loops::sharedTile(
+            module, loc, {stageBlock}, v.getType()));
     launchOverSites(stageBlock, 1, /*sitesAlongY=*/false,
                     [&](gpu::LaunchOp) {
                       stages.clear();
                       for (memref::GlobalOp tile : tiles)
                         stages.push_back(memref::GetGlobalOp::create(
+                            rewriter, loc, tile.getType(), tile.getSymName()));
+                      perSiteStages.clear();
+                      for (memref::GlobalOp tile : perSiteTiles)
+                        perSiteStages.push_back(memref::GetGlobalOp::create(
                             rewriter, loc, tile.getType(), tile.getSymName()));
                     });
   } else {

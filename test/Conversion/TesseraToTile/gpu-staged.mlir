@@ -1,4 +1,4 @@
-// RUN: tessera-opt %s --tessera-to-tile=target=nvvm | FileCheck %s
+// RUN: tessera-opt %s --tessera-to-tile=target=nvvm -split-input-file | FileCheck %s
 
 // A reduction over 27 classes of site-major rows: its own launch of
 // ceil(1000 / 256) blocks. Each block stages its 256 sites x 32 classes
@@ -61,4 +61,86 @@ func.func @lse(%a: tensor<1000x27xf32>) -> tensor<1000xf32> {
     linalg.yield %nm, %ns, %f : f32, f32, f32
   } -> (tensor<1000xf32>, tensor<1000xf32>, tensor<1000xf32>)
   return %r#2 : tensor<1000xf32>
+}
+
+// -----
+
+// The normalisation after a staged log-sum-exp (the categorical update)
+// runs in the same launch. Each thread computes its site's per-site values
+// (m + log s, and the per-site input w the per-class ops read) into shared
+// words, and after a barrier the block walks its sites x 27 elements in
+// order (element e * 128 + thread: coalesced stores); the rows fit one
+// stage, so a and y come from the shared tiles, not from global memory
+// again. The reduction's outputs are never allocated.
+// CHECK-LABEL: func.func @normalize(
+// CHECK:         %[[OUT:.*]], %{{.*}} = gpu.alloc async
+// CHECK-NOT:     gpu.alloc
+// CHECK:         gpu.launch_func async [%{{.*}}] @normalize_kernel::@normalize_kernel blocks in (%c8, %c1, %c1) threads in (%c128, %c1, %c1)
+// CHECK-NOT:     gpu.launch_func
+// CHECK:         return %[[OUT]]
+// CHECK:         gpu.func @normalize_kernel(%[[A:.*]]: memref<1000x27xf32>, %[[Y:.*]]: memref<1000x27xf32>, %[[W:.*]]: memref<1000xf32>, %[[RES:.*]]: memref<1000x27xf32>)
+// CHECK-DAG:       %[[BLOCK:.*]] = gpu.block_id  x
+// CHECK-DAG:       %[[T:.*]] = gpu.thread_id  x
+// CHECK-DAG:       %[[TA:.*]] = memref.get_global @[[SA:.*]] : memref<128x33xf32, #gpu.address_space<workgroup>>
+// CHECK-DAG:       %[[TY:.*]] = memref.get_global @[[SY:.*]] : memref<128x33xf32, #gpu.address_space<workgroup>>
+// CHECK-DAG:       %[[TW:.*]] = memref.get_global @{{.*}} : memref<128xf32, #gpu.address_space<workgroup>>
+// CHECK-DAG:       %[[TL:.*]] = memref.get_global @{{.*}} : memref<128xf32, #gpu.address_space<workgroup>>
+// CHECK-DAG:       %[[SITE:.*]] = arith.minui %{{.*}}, %c999
+// CHECK:           %[[R:.*]]:2 = scf.for {{.*}} -> (f32, f32) {
+// CHECK:           gpu.barrier
+// CHECK-DAG:       %[[LOG:.*]] = math.log %[[R]]#1 : f32
+// CHECK-DAG:       %[[LSE:.*]] = arith.addf %[[R]]#0, %[[LOG]] : f32
+// CHECK-DAG:       %[[WV:.*]] = memref.load %[[W]][%[[SITE]]] : memref<1000xf32>
+// CHECK-DAG:       memref.store %[[WV]], %[[TW]][%[[T]]]
+// CHECK-DAG:       memref.store %[[LSE]], %[[TL]][%[[T]]]
+// CHECK:           gpu.barrier
+// CHECK:           scf.for %[[E:.*]] = %c0 to %c27 step %c1 {
+// CHECK:             %[[MUL:.*]] = arith.muli %[[E]], %c128
+// CHECK:             %[[IDX:.*]] = arith.addi %[[MUL]], %[[T]]
+// CHECK:             %[[ROW:.*]] = arith.divui %[[IDX]], %c27
+// CHECK:             %[[COL:.*]] = arith.remui %[[IDX]], %c27
+// CHECK:             %[[S:.*]] = arith.addi %{{.*}}, %[[ROW]]
+// CHECK:             %[[LIVE:.*]] = arith.cmpi ult, %[[S]], %c1000
+// CHECK:             scf.if %[[LIVE]] {
+// CHECK-NOT:           memref.load %[[A]]
+// CHECK-NOT:           memref.load %[[Y]]
+// CHECK-DAG:           memref.load %[[TA]][%[[ROW]], %[[COL]]]
+// CHECK-DAG:           memref.load %[[TY]][%[[ROW]], %[[COL]]]
+// CHECK-DAG:           memref.load %[[TL]][%[[ROW]]]
+// CHECK-DAG:           memref.load %[[TW]][%[[ROW]]]
+// CHECK:               memref.store %{{.*}}, %[[RES]][%[[S]], %[[COL]]] : memref<1000x27xf32>
+// CHECK:         gpu.return
+#row = affine_map<(d0, d1) -> (d0, d1)>
+#site = affine_map<(d0, d1) -> (d0)>
+func.func @normalize(%a: tensor<1000x27xf32>, %y: tensor<1000x27xf32>, %w: tensor<1000xf32>) -> tensor<1000x27xf32> {
+  %ninf = arith.constant 0xFF800000 : f32
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1000xf32>
+  %m0 = linalg.fill ins(%ninf : f32) outs(%e : tensor<1000xf32>) -> tensor<1000xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%e : tensor<1000xf32>) -> tensor<1000xf32>
+  %r:2 = linalg.generic {indexing_maps = [#row, #row, #site, #site], iterator_types = ["parallel", "reduction"]}
+      ins(%a, %y : tensor<1000x27xf32>, tensor<1000x27xf32>) outs(%m0, %s0 : tensor<1000xf32>, tensor<1000xf32>) {
+  ^bb0(%in: f32, %in_y: f32, %m: f32, %s: f32):
+    %v = arith.addf %in, %in_y : f32
+    %nm = arith.maximumf %m, %v : f32
+    %d0 = arith.subf %m, %nm : f32
+    %d1 = arith.subf %v, %nm : f32
+    %e0 = math.exp %d0 : f32
+    %e1 = math.exp %d1 : f32
+    %t = arith.mulf %s, %e0 : f32
+    %ns = arith.addf %t, %e1 : f32
+    linalg.yield %nm, %ns : f32, f32
+  } -> (tensor<1000xf32>, tensor<1000xf32>)
+  %o = tensor.empty() : tensor<1000x27xf32>
+  %n = linalg.generic {indexing_maps = [#row, #row, #site, #site, #site, #row], iterator_types = ["parallel", "parallel"]}
+      ins(%a, %y, %r#0, %r#1, %w : tensor<1000x27xf32>, tensor<1000x27xf32>, tensor<1000xf32>, tensor<1000xf32>, tensor<1000xf32>) outs(%o : tensor<1000x27xf32>) {
+  ^bb0(%in: f32, %in_y: f32, %m: f32, %s: f32, %wv: f32, %out: f32):
+    %v = arith.addf %in, %in_y : f32
+    %l = math.log %s : f32
+    %lse = arith.addf %m, %l : f32
+    %d = arith.subf %v, %lse : f32
+    %x = arith.mulf %d, %wv : f32
+    linalg.yield %x : f32
+  } -> tensor<1000x27xf32>
+  return %n : tensor<1000x27xf32>
 }

@@ -39,6 +39,29 @@ func.func @kl(%x: tensor<1024xi32>, %logp: tensor<1024x512xf32>, %y: tensor<1024
 
 // -----
 
+// With bf16 parameters a lane reads 8 classes of each input at once: 16
+// bytes of the bf16 row, 32 of the f32 draws (two 128-bit loads once
+// lowered); the lanes step 256 classes.
+// CHECK-LABEL: func.func @kl_bf16(
+// CHECK:       gpu.func @kl_bf16_kernel(
+// CHECK-DAG:     %[[LANE:.*]] = gpu.thread_id  x
+// CHECK:         %[[START:.*]] = arith.muli %[[LANE]], %c8 : index
+// CHECK:         scf.for %[[K:.*]] = %[[START]] to %c512 step %c256 iter_args({{.*}}) -> (f32, f32, f32, i1) {
+// CHECK-DAG:       vector.load %{{.*}}[%{{.*}}, %[[K]]] {alignment = 32 : i64} : memref<1024x512xf32>, vector<8xf32>
+// CHECK-DAG:       vector.load %{{.*}}[%{{.*}}, %[[K]]] {alignment = 16 : i64} : memref<1024x512xbf16>, vector<8xbf16>
+// CHECK-COUNT-8:   math.exp
+// CHECK:           scf.yield
+func.func @kl_bf16(%x: tensor<1024xi32>, %logp: tensor<1024x512xbf16>, %y: tensor<1024x512xf32>) -> tensor<1024xf32> {
+  %a = bfn.accuracy_constant 0.5
+  %p = bfn.pack %logp : tensor<1024x512xbf16> -> !bfn.simplex<1024x512xbf16, log>
+  %s = bfn.sender %x, %a : tensor<1024xi32>, !bfn.accuracy -> !bfn.sender<categorical, 1024x512xf32>
+  %r = bfn.receiver %p, %a : !bfn.simplex<1024x512xbf16, log>, !bfn.accuracy -> !bfn.receiver<categorical, 1024x512xf32>
+  %kl = bfn.kl %s, %r at %y : !bfn.sender<categorical, 1024x512xf32>, !bfn.receiver<categorical, 1024x512xf32>, tensor<1024x512xf32> -> tensor<1024xf32>
+  return %kl : tensor<1024xf32>
+}
+
+// -----
+
 // A sum into a buffer that holds a value: lane 0 starts from it, the other
 // lanes from 0, so the merged sum counts it once.
 // Both kernels (the copy of the argument and the reduction) live in one
