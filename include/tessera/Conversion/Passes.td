@@ -105,9 +105,10 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     8 warps of a block instead, the warps' merged states then merged
     through shared memory. Where the inputs' rows are
     contiguous and the classes a multiple of 128, lane l reads classes
-    4l .. 4l + 3, 4l + 128, ... with one 128-bit load per input (f32 inputs
-    of an update with its normalisation fused keep one class per load,
-    measured faster); a thread per site over 2 or 4 classes reads its row
+    4l .. 4l + 3, 4l + 128, ... with one 128-bit load per input (8 classes,
+    16 bytes, when an input is bf16 or f16 and the classes a multiple of
+    256; the f32-only inputs of an update with its normalisation fused keep
+    one class per load, measured faster); a thread per site over 2 or 4 classes reads its row
     in one load. A contraction over several parallel dimensions (a
     gradient G W^T) is split the same way, a warp per output, when it has
     at most 32768 outputs and the reduction innermost in every input.
@@ -138,7 +139,12 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     from registers, where that measured faster: with at least 8192 sites,
     or in a thread per site with at most 4 classes. Shorter reductions (5
     to 64 classes) with such a consumer are split too, over as many lanes
-    as classes (a power of two), when the classes fill them. Each other parallel
+    as classes (a power of two), when the classes fill them; a staged
+    reduction runs such a consumer in its launch: each thread puts its
+    site's per-site values (what the consumer computes from the reduction's
+    results and other per-site inputs) in shared memory, and after a barrier
+    the block walks its sites x classes elements in order (coalesced), rows
+    of at most 32 classes read from the staged tiles. Each other parallel
     loop over the sites is collapsed to one dimension and tiled by
     `block-size` into a grid of blocks x threads (one thread per site; the alphabet
     reduction runs in the thread).
