@@ -48,14 +48,17 @@ prepare)
   rm "$BUNDLE/gauss.mlir"
   # EBT inference (N tokens x D, hidden F; K = 4, T = 16) and n-step
   # sampling for bench/gpu/latency.py.
-  for size in "16 128 512" "512 256 1024"; do
-    read -r n d f <<<"$size"
+  # (and B8 with bf16 storage).
+  for size in "16 128 512 f32" "512 256 1024 f32" "512 256 1024 bf16"; do
+    read -r n d f t <<<"$size"
     scale=$(python3 -c "print(repr(1 / $d ** 0.5))")
     w2=$(python3 -c "print(repr(1 / $f ** 0.5))")
+    store=$([ "$t" = f32 ] && echo arith.bitcast || echo arith.truncf)
     sed "s/@N@/$n/g; s/@D@/$d/g; s/@F@/$f/g; s/@K@/4/g; s/@T@/16/g; s/@ETA@/0.1/g;
-         s/@SCALE@/$scale/g; s/@W2@/$w2/g" bench/gpu/ebt.mlir.in >"$BUNDLE/ebt.mlir"
+         s/@SCALE@/$scale/g; s/@W2@/$w2/g; s/@S@/$t/g; s/@STORE@/$store/g" \
+      bench/gpu/ebt.mlir.in >"$BUNDLE/ebt.mlir"
     build/bin/tessera-compile "$BUNDLE/ebt.mlir" --target=nvvm --chip=sm_90 \
-      -o "$BUNDLE/nvvm/ebt-${n}x${d}x$f.so"
+      -o "$BUNDLE/nvvm/ebt-${n}x${d}x$f$([ "$t" = f32 ] || echo "-$t").so"
   done
   for steps in 10 100 1000; do
     sed "s/@B@/16/g; s/@H@/256/g; s/@NS@/$steps/g" bench/gpu/sampling.mlir.in \

@@ -58,7 +58,9 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     On every target, first: the accumulation `out + x * y` of a reduction's
     body (named contractions generalised) becomes one `math.fma`, one
     instruction and one rounding per step, so the CPU and GPU artifacts
-    reduce each output with the same arithmetic in the same order.
+    reduce each output with the same arithmetic in the same order (except
+    the tensor-core tiles on `nvvm`, below: about f32 accuracy, not the same
+    roundings).
 
     `cpu`: elementwise ops on tensors to `linalg`, one-shot bufferization
     across function boundaries (identity layouts, so entry points take plain
@@ -124,7 +126,14 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     innermost, into shared memory, and each thread reads its rows and
     columns there as 4-wide vectors; the output starts from its initial
     fill, from the source of a copy or broadcast written into it right
-    before (read, not copied), or from what it holds. When its only reader
+    before (read, not copied), or from what it holds. On `nvvm`, such a
+    contraction of f32 operands whose body is a multiply-add, over whole
+    steps of 8, runs on tensor cores instead: each warp computes 32 x 32
+    (or 32 x 16) of the block's outputs as m16n8k8 TF32 `nvgpu.mma.sync`
+    tiles, its fragments read from the same shared tiles, each operand
+    split into a TF32 high part and the rest and each product computed as
+    three mma (3xTF32: a_lo b_hi + a_hi b_lo + a_hi b_hi), so the result
+    keeps about f32 accuracy. When its only reader
     is an elementwise op right after it (reading it through a permutation,
     writing fresh buffers), that op runs on each output as it leaves the
     registers and the contraction's output is never stored (the EBT step:
@@ -177,6 +186,7 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     "::mlir::bufferization::BufferizationDialect",
     "::mlir::gpu::GPUDialect",
     "::mlir::memref::MemRefDialect",
+    "::mlir::nvgpu::NVGPUDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::vector::VectorDialect"
   ];

@@ -131,6 +131,8 @@ static void buildGpuTargetPipeline(OpPassManager &pm,
     attach.features = options.features;
     attach.optLevel = 3;
     pm.addPass(createGpuNVVMAttachTarget(attach));
+    // Tensor-core tiles (nvgpu.mma.sync) first.
+    pm.addNestedPass<gpu::GPUModuleOp>(createConvertNVGPUToNVVMPass());
     pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps());
   } else {
     GpuROCDLAttachTargetOptions attach;

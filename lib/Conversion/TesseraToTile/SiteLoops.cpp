@@ -1720,7 +1720,7 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
 }
 
 void tessera::site_loops::lowerToSiteLoops(ModuleOp module, int64_t width,
-                                           int64_t gpuBlock) {
+                                           int64_t gpuBlock, bool tensorCores) {
   if (width < 1)
     return;
   IRRewriter rewriter(module.getContext());
@@ -1749,7 +1749,7 @@ void tessera::site_loops::lowerToSiteLoops(ModuleOp module, int64_t width,
   llvm::DenseMap<Operation *, Operation *> claimed;
   if (gpuBlock > 0)
     for (linalg::GenericOp op : generics)
-      if (auto plan = tessera::tiled_contraction::plan(op)) {
+      if (auto plan = tessera::tiled_contraction::plan(op, tensorCores)) {
         // Each copy or consumer goes to one contraction (a copy of one
         // contraction's output into another's initial value is the
         // first's epilogue).

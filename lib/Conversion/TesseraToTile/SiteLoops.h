@@ -74,8 +74,10 @@ bool fewOutputs(mlir::linalg::LinalgOp op);
 /// per-site results is fused into the same loop, reading them from
 /// registers; a shorter reduction (a power of two from 8 to 64 classes)
 /// with such a consumer is split over that many lanes to fuse it.
+/// With \p tensorCores (NVIDIA), contractions that qualify are tiled on
+/// tensor cores (TiledContraction.h).
 void lowerToSiteLoops(mlir::ModuleOp module, int64_t width,
-                      int64_t gpuBlock = 0);
+                      int64_t gpuBlock = 0, bool tensorCores = false);
 
 /// The staged launches' barriers are calls to a marker function until
 /// buffer deallocation has run (it rejects gpu.barrier, an op without

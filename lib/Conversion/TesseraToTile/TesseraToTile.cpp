@@ -292,7 +292,8 @@ static void buildCpuLoopsPipeline(OpPassManager &pm) {
 /// The GPU tile stage interleaves upstream pipelines with the placement
 /// steps upstream has no pass for.
 static LogicalResult runGpuTileStage(ModuleOp module, bool outParams,
-                                     int64_t blockSize, StringRef stage,
+                                     int64_t blockSize, bool tensorCores,
+                                     StringRef stage,
                                      function_ref<LogicalResult(OpPassManager &)>
                                          runPipeline) {
   OpPassManager bufferize(ModuleOp::getOperationName());
@@ -301,7 +302,8 @@ static LogicalResult runGpuTileStage(ModuleOp module, bool outParams,
     return failure();
   convertCopiesToLinalg(module);
   // One thread per site, the alphabet reduction in its registers.
-  tessera::site_loops::lowerToSiteLoops(module, /*width=*/1, blockSize);
+  tessera::site_loops::lowerToSiteLoops(module, /*width=*/1, blockSize,
+                                        tensorCores);
 
   OpPassManager loops(ModuleOp::getOperationName());
   loops.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
@@ -400,7 +402,8 @@ struct TesseraToTilePass
     fuseMultiplyAdds(getOperation());
     transposeStridedLaneInputs(getOperation(), /*gpu=*/target != "cpu");
     if (target != "cpu") {
-      if (failed(runGpuTileStage(getOperation(), outParams, blockSize, stage,
+      if (failed(runGpuTileStage(getOperation(), outParams, blockSize,
+                                 /*tensorCores=*/target == "nvvm", stage,
                                  run)))
         signalPassFailure();
       return;

@@ -6,7 +6,9 @@
 // along whichever dim the operand stores innermost, then each thread runs
 // the op's body over its tm x tn outputs, carried in registers, from the
 // shared tiles. Every output still sees the reduction in order, one step
-// at a time, so the result is the one a thread per output computes.
+// at a time, so the result is the one a thread per output computes; except
+// on tensor cores (Plan::mma), whose 3xTF32 products keep about f32
+// accuracy but not its roundings.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,7 +18,9 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
@@ -60,9 +64,34 @@ bool isPureScalarBody(linalg::LinalgOp op) {
   return true;
 }
 
+/// A body `out + a * b` (one fma, or a mul and an add) of f32 values: what
+/// a tensor-core tile computes.
+bool isMultiplyAddBody(linalg::LinalgOp op, BlockArgument a, BlockArgument b,
+                       BlockArgument out) {
+  if (!a.getType().isF32() || !b.getType().isF32() || !out.getType().isF32())
+    return false;
+  Value yielded = op.getBlock()->getTerminator()->getOperand(0);
+  auto product = [&](Value x, Value y) {
+    return (x == a && y == b) || (x == b && y == a);
+  };
+  if (auto fma = yielded.getDefiningOp<math::FmaOp>())
+    return fma.getC() == out && product(fma.getA(), fma.getB()) &&
+           llvm::range_size(op.getBlock()->without_terminator()) == 1;
+  auto add = yielded.getDefiningOp<arith::AddFOp>();
+  if (!add || llvm::range_size(op.getBlock()->without_terminator()) != 2)
+    return false;
+  Value other = add.getLhs() == out ? add.getRhs() : add.getLhs();
+  auto mul = other.getDefiningOp<arith::MulFOp>();
+  return mul && (add.getLhs() == out || add.getRhs() == out) &&
+         product(mul.getLhs(), mul.getRhs());
+}
+
+/// Reduction steps per TF32 mma (m16n8k8).
+constexpr int64_t kMmaSteps = 8;
+
 } // namespace
 
-std::optional<tc::Plan> tc::plan(linalg::LinalgOp op) {
+std::optional<tc::Plan> tc::plan(linalg::LinalgOp op, bool tensorCores) {
   if (op.getNumDpsInits() != 1 || op.getNumReductionLoops() != 1 ||
       op.getNumParallelLoops() < 2 || !isPureScalarBody(op))
     return std::nullopt;
@@ -151,6 +180,21 @@ std::optional<tc::Plan> tc::plan(linalg::LinalgOp op) {
       return std::nullopt;
   if (ceilDiv(p.m, p.bm) > kMaxGridYZ)
     return std::nullopt;
+  // Warp tiles of 32 x 16 over whole mma steps; the output in fresh order
+  // (its shape, not its layout, is what the fragments index).
+  p.mma = tensorCores && p.tm == 4 && p.tn == 4 && p.bm % 32 == 0 &&
+          p.bn % 16 == 0 && p.rSize % kMmaSteps == 0 &&
+          isMultiplyAddBody(op, op.getMatchingBlockArgument(a),
+                            op.getMatchingBlockArgument(b),
+                            op.getMatchingBlockArgument(out));
+  // Warp tiles of 32 x 32 where the block is wide enough: the fragments a
+  // warp loads from shared memory serve 8 mma tiles instead of 4, with
+  // half the warps per block (measured on an H200, B8 EBT gradient G W^T,
+  // 256 blocks: 58 us with 2 warps each, 63 with 4 of 32 x 16).
+  if (p.mma && p.bn % 32 == 0 && p.threads() / 2 % kRunSteps == 0 &&
+      (p.bk * p.bm) % (p.threads() / 2) == 0 &&
+      (p.bk * p.bn) % (p.threads() / 2) == 0)
+    p.tn = 8;
   return p;
 }
 
@@ -288,7 +332,18 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   // L1 throughput 84%, 55% of issue slots used, with 16 x 2).
   int64_t colThreads = p.bn / p.tn, rowThreads = p.bm / p.tm;
   Value tx, ty;
-  if (colThreads % kWarpColumns == 0 &&
+  // Tensor cores: the warp's 32 x 16 tile, the lane's group and thread in
+  // group (Plan::mma).
+  Value warpRow, warpCol, group, inGroup;
+  if (p.mma) {
+    Value warp = div(tid, kWarp), lane = rem(tid, kWarp);
+    int64_t warpCols = 4 * p.tn, warpsPerRow = p.bn / warpCols;
+    warpRow = arith::MulIOp::create(b, loc, div(warp, warpsPerRow), cst(32));
+    warpCol =
+        arith::MulIOp::create(b, loc, rem(warp, warpsPerRow), cst(warpCols));
+    group = div(lane, 4);
+    inGroup = rem(lane, 4);
+  } else if (colThreads % kWarpColumns == 0 &&
       rowThreads % (kWarp / kWarpColumns) == 0) {
     Value warp = div(tid, kWarp), lane = rem(tid, kWarp);
     int64_t warpsPerRow = colThreads / kWarpColumns;
@@ -302,8 +357,11 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     tx = rem(tid, colThreads);
     ty = div(tid, colThreads);
   }
-  Value tyBase = arith::MulIOp::create(b, loc, ty, cst(p.tm));
-  Value txBase = arith::MulIOp::create(b, loc, tx, cst(p.tn));
+  Value tyBase, txBase;
+  if (!p.mma) {
+    tyBase = arith::MulIOp::create(b, loc, ty, cst(p.tm));
+    txBase = arith::MulIOp::create(b, loc, tx, cst(p.tn));
+  }
   Value m0 = arith::MulIOp::create(b, loc, launch.getBlockIds().y, cst(p.bm));
   Value n0 = arith::MulIOp::create(b, loc, launch.getBlockIds().x, cst(p.bn));
 
@@ -325,10 +383,19 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   };
 
   SmallVector<Value> rows, cols;
-  for (int64_t i = 0; i < p.tm; ++i)
-    rows.push_back(add(m0, add(tyBase, cst(i))));
-  for (int64_t j = 0; j < p.tn; ++j)
-    cols.push_back(add(n0, add(txBase, cst(j))));
+  if (p.mma) {
+    Value pair = arith::MulIOp::create(b, loc, inGroup, cst(2));
+    for (int64_t i = 0; i < p.tm; ++i)
+      rows.push_back(add(m0, add(warpRow, add(group, cst(8 * i)))));
+    for (int64_t j = 0; j < p.tn; ++j)
+      cols.push_back(
+          add(n0, add(warpCol, add(pair, cst(j / 2 * 8 + j % 2)))));
+  } else {
+    for (int64_t i = 0; i < p.tm; ++i)
+      rows.push_back(add(m0, add(tyBase, cst(i))));
+    for (int64_t j = 0; j < p.tn; ++j)
+      cols.push_back(add(n0, add(txBase, cst(j))));
+  }
   auto atOutput = [&](int64_t i, int64_t j) {
     delinearize(clamp(rows[i], p.m), p.mDims);
     dims[p.n] = clamp(cols[j], p.nSize);
@@ -449,6 +516,77 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     return next;
   };
 
+  // kMmaSteps reduction steps from kk on tensor cores (Plan::mma): per
+  // 16 x 8 tile of the warp, the fragments of the PTX ISA's m16n8k8 TF32
+  // layout read from the shared tiles (a: rows g, g + 8 at steps t, t + 4;
+  // b: column g at steps t, t + 4), each split into TF32 high and low
+  // parts, three mma accumulating the small products first.
+  auto mmaStep = [&](OpBuilder &b, Location loc, Value kk, ValueRange acc) {
+    auto idx = [&](Value x, int64_t y) {
+      return arith::AddIOp::create(b, loc, x,
+                                   arith::ConstantIndexOp::create(b, loc, y));
+    };
+    Value k0 = arith::AddIOp::create(b, loc, kk, inGroup), k4 = idx(k0, 4);
+    Type f32 = b.getF32Type(), i32 = b.getI32Type();
+    Value highMask =
+        arith::ConstantIntOp::create(b, loc, i32, int64_t(0xffffe000));
+    auto split = [&](ArrayRef<Value> xs, ArrayRef<int64_t> shape) {
+      SmallVector<Value> hi, lo;
+      for (Value x : xs) {
+        Value h = arith::BitcastOp::create(
+            b, loc, f32,
+            arith::AndIOp::create(
+                b, loc, arith::BitcastOp::create(b, loc, i32, x), highMask));
+        hi.push_back(h);
+        lo.push_back(arith::SubFOp::create(b, loc, x, h));
+      }
+      auto type = VectorType::get(shape, f32);
+      return std::make_pair(
+          Value(vector::FromElementsOp::create(b, loc, type, hi)),
+          Value(vector::FromElementsOp::create(b, loc, type, lo)));
+    };
+    auto load = [&](Value tile, Value k, Value c) {
+      return memref::LoadOp::create(b, loc, tile, ValueRange{k, c}).getResult();
+    };
+    SmallVector<std::pair<Value, Value>> aFrags, bFrags;
+    for (int64_t mi = 0; mi < 2; ++mi) {
+      Value r = add(warpRow, idx(group, mi * 16)), r8 = idx(r, 8);
+      aFrags.push_back(split({load(as, k0, r), load(as, k0, r8),
+                              load(as, k4, r), load(as, k4, r8)},
+                             {4, 1}));
+    }
+    for (int64_t ni = 0; ni < p.tn / 2; ++ni) {
+      Value c = add(warpCol, idx(group, ni * 8));
+      bFrags.push_back(split({load(bs, k0, c), load(bs, k4, c)}, {2, 1}));
+    }
+    SmallVector<Value> next(acc.begin(), acc.end());
+    auto cType = VectorType::get({2, 2}, f32);
+    for (int64_t mi = 0; mi < 2; ++mi)
+      for (int64_t ni = 0; ni < p.tn / 2; ++ni) {
+        int64_t at[4] = {(2 * mi) * p.tn + 2 * ni, (2 * mi) * p.tn + 2 * ni + 1,
+                         (2 * mi + 1) * p.tn + 2 * ni,
+                         (2 * mi + 1) * p.tn + 2 * ni + 1};
+        Value c = vector::FromElementsOp::create(
+            b, loc, cType,
+            ValueRange{next[at[0]], next[at[1]], next[at[2]], next[at[3]]});
+        auto [aHi, aLo] = aFrags[mi];
+        auto [bHi, bLo] = bFrags[ni];
+        for (auto [x, y] : {std::make_pair(aLo, bHi), std::make_pair(aHi, bLo),
+                            std::make_pair(aHi, bHi)})
+          c = nvgpu::MmaSyncOp::create(b, loc, x, y, c,
+                                       ArrayRef<int64_t>{16, 8, 8},
+                                       /*tf32Enabled=*/true);
+        for (int64_t e = 0; e < 4; ++e)
+          next[at[e]] = vector::ExtractOp::create(
+              b, loc, c, ArrayRef<int64_t>{e / 2, e % 2});
+      }
+    return next;
+  };
+  int64_t stepSize = p.mma ? kMmaSteps : 1;
+  auto anyStep = [&](OpBuilder &b, Location loc, Value kk, ValueRange acc) {
+    return p.mma ? mmaStep(b, loc, kk, acc) : step(b, loc, kk, acc);
+  };
+
   // Software-pipelined: each stage's global loads are issued before the
   // previous stage's arithmetic and carried in registers, so their latency
   // overlaps it.
@@ -469,15 +607,15 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
         SmallVector<Value> cur(acc.begin(), acc.end());
         if (p.rSize % p.bk == 0) {
           // Whole stages, unrolled: shared-memory offsets are immediates.
-          for (int64_t kk = 0; kk < p.bk; ++kk)
-            cur = step(b, loc, cst(kk), cur);
+          for (int64_t kk = 0; kk < p.bk; kk += stepSize)
+            cur = anyStep(b, loc, cst(kk), cur);
         } else {
           Value left = arith::SubIOp::create(b, loc, cst(p.rSize), k0);
           Value count = arith::MinUIOp::create(b, loc, left, cst(p.bk));
           cur = scf::ForOp::create(
-                    b, loc, cst(0), count, cst(1), cur,
+                    b, loc, cst(0), count, cst(stepSize), cur,
                     [&](OpBuilder &b, Location loc, Value kk, ValueRange acc) {
-                      scf::YieldOp::create(b, loc, step(b, loc, kk, acc));
+                      scf::YieldOp::create(b, loc, anyStep(b, loc, kk, acc));
                     })
                     .getResults();
         }

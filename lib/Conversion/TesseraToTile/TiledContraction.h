@@ -31,14 +31,24 @@ struct Plan {
   /// owns rows ty * tm .. ty * tm + tm - 1, columns likewise), reduction
   /// stage of bk.
   int64_t bm = 0, bn = 0, tm = 0, tn = 0, bk = 0;
+  /// On tensor cores (NVIDIA, f32 operands and output, a multiply-add
+  /// body): each warp computes 32 x 4 tn outputs as 2 x tn / 2 m16n8k8
+  /// TF32 tiles, each f32 product as three (3xTF32: the operands split
+  /// into a TF32 high and low part, a_hi b_hi + a_hi b_lo + a_lo b_hi), so
+  /// the result keeps about f32 accuracy. A thread holds 4 x tn outputs:
+  /// rows g, g + 8, g + 16, g + 24 and columns 8i + 2t, 8i + 2t + 1 of its
+  /// warp's tile (g = lane / 4, t = lane % 4).
+  bool mma = false;
   int64_t threads() const { return (bm / tm) * (bn / tn); }
 };
 
 /// A plan when \p op (on tensors or buffers) is a contraction of two inputs
 /// over one static reduction with a pure scalar body, big enough to pay
 /// for tiles, and not one the warp split of SiteLoops.h serves better
-/// (few outputs, every input reading the reduction innermost).
-std::optional<Plan> plan(mlir::linalg::LinalgOp op);
+/// (few outputs, every input reading the reduction innermost). With
+/// \p tensorCores (NVIDIA targets), a plan on tensor cores where the op
+/// qualifies (Plan::mma).
+std::optional<Plan> plan(mlir::linalg::LinalgOp op, bool tensorCores = false);
 
 /// The op that copies or broadcasts another buffer into \p op's output
 /// (a fresh allocation) right before it, with no other writes between and

@@ -1,4 +1,7 @@
-// RUN: tessera-opt %s --tessera-to-tile=target=nvvm -split-input-file | FileCheck %s
+// The CUDA-core tiles, as rocdl builds them (on nvvm the contractions of
+// f32 multiply-adds over whole mma steps run on tensor cores instead:
+// gpu-mma.mlir).
+// RUN: tessera-opt %s --tessera-to-tile=target=rocdl -split-input-file | FileCheck %s
 
 // A 2000 x 1000 contraction over 50, started from a broadcast row: 64 x 64
 // output tiles (16 x 32 blocks of 256 threads, each thread 4 x 4 outputs in

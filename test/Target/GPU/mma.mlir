@@ -1,0 +1,14 @@
+// A contraction the tile stage puts on tensor cores (TF32 mma, three per
+// product) lowers to PTX mma.sync, which ptxas assembles for sm_80 and
+// sm_90 (tessera-compile runs it).
+// RUN: tessera-opt %s --tessera-pipeline="target=nvvm chip=sm_90 stop-after=tile" | tessera-opt --tessera-to-target="target=nvvm chip=sm_90 format=isa" | FileCheck %s
+// RUN: tessera-compile %s --target=nvvm --chip=sm_90 -o %t.sm90.so
+// RUN: tessera-compile %s --target=nvvm --chip=sm_80 -o %t.sm80.so
+// CHECK: mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32
+func.func @mm(%a: tensor<1024x64xf32>, %b: tensor<64x1024xf32>) -> tensor<1024x1024xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1024x1024xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<1024x1024xf32>) -> tensor<1024x1024xf32>
+  %c = linalg.matmul ins(%a, %b : tensor<1024x64xf32>, tensor<64x1024xf32>) outs(%z : tensor<1024x1024xf32>) -> tensor<1024x1024xf32>
+  return %c : tensor<1024x1024xf32>
+}
