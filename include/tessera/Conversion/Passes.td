@@ -127,13 +127,15 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     columns there as 4-wide vectors; the output starts from its initial
     fill, from the source of a copy or broadcast written into it right
     before (read, not copied), or from what it holds. On `nvvm`, such a
-    contraction of f32 operands whose body is a multiply-add, over whole
-    steps of 8, runs on tensor cores instead: each warp computes 32 x 32
-    (or 32 x 16) of the block's outputs as m16n8k8 TF32 `nvgpu.mma.sync`
-    tiles, its fragments read from the same shared tiles, each operand
-    split into a TF32 high part and the rest and each product computed as
-    three mma (3xTF32: a_lo b_hi + a_hi b_lo + a_hi b_hi), so the result
-    keeps about f32 accuracy. When its only reader
+    contraction whose body is an f32 multiply-add of f32, bf16 or f16
+    operands, over whole steps of 8, runs on tensor cores instead: each
+    warp computes 32 x 32 (or 32 x 16) of the block's outputs as m16n8k8
+    TF32 `nvgpu.mma.sync` tiles, its fragments read from the same shared
+    tiles (f32; narrow operands extended as they are stored), each f32
+    operand split into a TF32 high part and the rest and each product
+    computed as three mma (3xTF32: a_lo b_hi + a_hi b_lo + a_hi b_hi), so
+    the result keeps about f32 accuracy; bf16 and f16 operands are exact
+    in TF32 and need no low part (two mma, or one). When its only reader
     is an elementwise op right after it (reading it through a permutation,
     writing fresh buffers), that op runs on each output as it leaves the
     registers and the contraction's output is never stored (the EBT step:

@@ -64,21 +64,36 @@ bool isPureScalarBody(linalg::LinalgOp op) {
   return true;
 }
 
-/// A body `out + a * b` (one fma, or a mul and an add) of f32 values: what
-/// a tensor-core tile computes.
+/// bf16 and f16 values are exact in TF32 (8 and 11 significant bits of
+/// its 11, f16's exponent range inside f32's).
+bool isTf32Exact(Type t) { return t.isBF16() || t.isF16(); }
+
+/// A body `out + a * b` (one fma, or a mul and an add) in f32, a and b f32
+/// or extended to it from a type exact in TF32: what a tensor-core tile
+/// computes.
 bool isMultiplyAddBody(linalg::LinalgOp op, BlockArgument a, BlockArgument b,
                        BlockArgument out) {
-  if (!a.getType().isF32() || !b.getType().isF32() || !out.getType().isF32())
+  if (!out.getType().isF32())
     return false;
-  Value yielded = op.getBlock()->getTerminator()->getOperand(0);
-  auto product = [&](Value x, Value y) {
-    return (x == a && y == b) || (x == b && y == a);
+  // x is `in` itself (f32) or its extension to f32.
+  auto is = [](Value x, BlockArgument in) {
+    if (x == in)
+      return in.getType().isF32();
+    auto ext = x.getDefiningOp<arith::ExtFOp>();
+    return ext && ext.getIn() == in && isTf32Exact(in.getType()) &&
+           ext.getType().isF32();
   };
+  auto product = [&](Value x, Value y) {
+    return (is(x, a) && is(y, b)) || (is(x, b) && is(y, a));
+  };
+  int64_t extensions = !a.getType().isF32() + !b.getType().isF32();
+  int64_t ops = llvm::range_size(op.getBlock()->without_terminator());
+  Value yielded = op.getBlock()->getTerminator()->getOperand(0);
   if (auto fma = yielded.getDefiningOp<math::FmaOp>())
     return fma.getC() == out && product(fma.getA(), fma.getB()) &&
-           llvm::range_size(op.getBlock()->without_terminator()) == 1;
+           ops == 1 + extensions;
   auto add = yielded.getDefiningOp<arith::AddFOp>();
-  if (!add || llvm::range_size(op.getBlock()->without_terminator()) != 2)
+  if (!add || ops != 2 + extensions)
     return false;
   Value other = add.getLhs() == out ? add.getRhs() : add.getLhs();
   auto mul = other.getDefiningOp<arith::MulFOp>();
@@ -299,10 +314,13 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   // storing one column of a tile (an operand read along the reduction)
   // spreads over the banks: by one element, or by a thread tile's vector
   // where rows must stay aligned for its loads.
+  // On tensor cores the tiles hold f32 (narrow operands extended as they
+  // are stored, once per element instead of once per use).
   auto tileGlobal = [&](OpOperand &in, int64_t cols, int64_t vector) {
     return tessera::site_loops::sharedTile(
         module, loc, {p.bk, cols + vector},
-        cast<ShapedType>(in.get().getType()).getElementType());
+        p.mma ? rewriter.getF32Type()
+              : cast<ShapedType>(in.get().getType()).getElementType());
   };
   memref::GlobalOp aTile = tileGlobal(aIn, p.bm, p.tm);
   memref::GlobalOp bTile = tileGlobal(bIn, p.bn, p.tn);
@@ -473,8 +491,12 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     return values;
   };
   auto stash = [&](Value tile, ArrayRef<Slot> slots, ValueRange values) {
-    for (auto [slot, v] : llvm::zip(slots, values))
+    for (auto [slot, v] : llvm::zip(slots, values)) {
+      Type element = cast<MemRefType>(tile.getType()).getElementType();
+      if (v.getType() != element)
+        v = arith::ExtFOp::create(b, loc, element, v);
       memref::StoreOp::create(b, loc, v, tile, ValueRange{slot.kk, slot.cc});
+    }
   };
 
   BlockArgument aArg = op.getMatchingBlockArgument(&aIn);
@@ -520,7 +542,12 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   // 16 x 8 tile of the warp, the fragments of the PTX ISA's m16n8k8 TF32
   // layout read from the shared tiles (a: rows g, g + 8 at steps t, t + 4;
   // b: column g at steps t, t + 4), each split into TF32 high and low
-  // parts, three mma accumulating the small products first.
+  // parts, three mma accumulating the small products first (two, or one,
+  // when an operand is bf16 or f16: all high part).
+  bool aExact = isTf32Exact(
+      cast<ShapedType>(aIn.get().getType()).getElementType());
+  bool bExact = isTf32Exact(
+      cast<ShapedType>(bIn.get().getType()).getElementType());
   auto mmaStep = [&](OpBuilder &b, Location loc, Value kk, ValueRange acc) {
     auto idx = [&](Value x, int64_t y) {
       return arith::AddIOp::create(b, loc, x,
@@ -530,7 +557,14 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     Type f32 = b.getF32Type(), i32 = b.getI32Type();
     Value highMask =
         arith::ConstantIntOp::create(b, loc, i32, int64_t(0xffffe000));
-    auto split = [&](ArrayRef<Value> xs, ArrayRef<int64_t> shape) {
+    // The high part and the rest; an operand exact in TF32 is all high
+    // part (no low part: its mma are not issued).
+    auto split = [&](ArrayRef<Value> xs, ArrayRef<int64_t> shape,
+                     bool exact) {
+      auto type = VectorType::get(shape, f32);
+      if (exact)
+        return std::make_pair(
+            Value(vector::FromElementsOp::create(b, loc, type, xs)), Value());
       SmallVector<Value> hi, lo;
       for (Value x : xs) {
         Value h = arith::BitcastOp::create(
@@ -540,7 +574,6 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
         hi.push_back(h);
         lo.push_back(arith::SubFOp::create(b, loc, x, h));
       }
-      auto type = VectorType::get(shape, f32);
       return std::make_pair(
           Value(vector::FromElementsOp::create(b, loc, type, hi)),
           Value(vector::FromElementsOp::create(b, loc, type, lo)));
@@ -553,11 +586,12 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
       Value r = add(warpRow, idx(group, mi * 16)), r8 = idx(r, 8);
       aFrags.push_back(split({load(as, k0, r), load(as, k0, r8),
                               load(as, k4, r), load(as, k4, r8)},
-                             {4, 1}));
+                             {4, 1}, aExact));
     }
     for (int64_t ni = 0; ni < p.tn / 2; ++ni) {
       Value c = add(warpCol, idx(group, ni * 8));
-      bFrags.push_back(split({load(bs, k0, c), load(bs, k4, c)}, {2, 1}));
+      bFrags.push_back(
+          split({load(bs, k0, c), load(bs, k4, c)}, {2, 1}, bExact));
     }
     SmallVector<Value> next(acc.begin(), acc.end());
     auto cType = VectorType::get({2, 2}, f32);
@@ -573,9 +607,10 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
         auto [bHi, bLo] = bFrags[ni];
         for (auto [x, y] : {std::make_pair(aLo, bHi), std::make_pair(aHi, bLo),
                             std::make_pair(aHi, bHi)})
-          c = nvgpu::MmaSyncOp::create(b, loc, x, y, c,
-                                       ArrayRef<int64_t>{16, 8, 8},
-                                       /*tf32Enabled=*/true);
+          if (x && y)
+            c = nvgpu::MmaSyncOp::create(b, loc, x, y, c,
+                                         ArrayRef<int64_t>{16, 8, 8},
+                                         /*tf32Enabled=*/true);
         for (int64_t e = 0; e < 4; ++e)
           next[at[e]] = vector::ExtractOp::create(
               b, loc, c, ArrayRef<int64_t>{e / 2, e % 2});

@@ -31,11 +31,13 @@ struct Plan {
   /// owns rows ty * tm .. ty * tm + tm - 1, columns likewise), reduction
   /// stage of bk.
   int64_t bm = 0, bn = 0, tm = 0, tn = 0, bk = 0;
-  /// On tensor cores (NVIDIA, f32 operands and output, a multiply-add
-  /// body): each warp computes 32 x 4 tn outputs as 2 x tn / 2 m16n8k8
-  /// TF32 tiles, each f32 product as three (3xTF32: the operands split
-  /// into a TF32 high and low part, a_hi b_hi + a_hi b_lo + a_lo b_hi), so
-  /// the result keeps about f32 accuracy. A thread holds 4 x tn outputs:
+  /// On tensor cores (NVIDIA, a multiply-add body in f32 on f32, bf16 or
+  /// f16 operands): each warp computes 32 x 4 tn outputs as 2 x tn / 2
+  /// m16n8k8 TF32 tiles, each f32 product as three (3xTF32: the operands
+  /// split into a TF32 high and low part, a_hi b_hi + a_hi b_lo + a_lo
+  /// b_hi), so the result keeps about f32 accuracy; bf16 and f16 operands
+  /// are exact in TF32 (no low part: two mma, or one). The shared tiles
+  /// hold f32. A thread holds 4 x tn outputs:
   /// rows g, g + 8, g + 16, g + 24 and columns 8i + 2t, 8i + 2t + 1 of its
   /// warp's tile (g = lane / 4, t = lane % 4).
   bool mma = false;

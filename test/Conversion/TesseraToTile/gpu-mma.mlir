@@ -47,8 +47,7 @@ func.func @mma(%a: tensor<1024x64xf32>, %b: tensor<64x1024xf32>) -> tensor<1024x
 
 // -----
 
-// A reduction of 50 is not whole mma steps, and bf16 operands (or another
-// body than a multiply-add) are not TF32: these keep the CUDA-core tiles.
+// A reduction of 50 is not whole mma steps: the CUDA-core tiles.
 // CHECK-LABEL: func.func @odd(
 // CHECK-NOT:     nvgpu.mma.sync
 // CHECK:         math.fma
@@ -63,14 +62,43 @@ func.func @odd(%a: tensor<1024x50xf32>, %b: tensor<50x1024xf32>) -> tensor<1024x
 
 // -----
 
+// bf16 operands accumulated in f32: the shared tiles hold them extended to
+// f32 (converted once, as they are stored), and a bf16 value is exact in
+// TF32, so there is no low part to split off: one mma per 16 x 8 tile and
+// step of 8, no masking.
 // CHECK-LABEL: func.func @half(
-// CHECK-NOT:     nvgpu.mma.sync
-// CHECK:         math.fma
-// CHECK-NOT:     nvgpu.mma.sync
+// CHECK:       gpu.func @half_kernel(%[[A:.*]]: memref<1024x64xbf16>, %[[B:.*]]: memref<64x1024xbf16>
+// CHECK-DAG:     %[[AT:.*]] = memref.get_global @{{.*}} : memref<32x68xf32, #gpu.address_space<workgroup>>
+// CHECK-DAG:     %[[BT:.*]] = memref.get_global @{{.*}} : memref<32x72xf32, #gpu.address_space<workgroup>>
+// CHECK:         scf.for
+// CHECK:           %[[X:.*]] = arith.extf %{{.*}} : bf16 to f32
+// CHECK:           memref.store %[[X]], %[[AT]]
+// CHECK-NOT:       arith.andi
+// CHECK-COUNT-32:  nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled}
+// CHECK-NOT:       nvgpu.mma.sync
+// CHECK:           gpu.barrier
 func.func @half(%a: tensor<1024x64xbf16>, %b: tensor<64x1024xbf16>) -> tensor<1024x1024xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<1024x1024xf32>
   %z = linalg.fill ins(%zero : f32) outs(%e : tensor<1024x1024xf32>) -> tensor<1024x1024xf32>
   %c = linalg.matmul ins(%a, %b : tensor<1024x64xbf16>, tensor<64x1024xbf16>) outs(%z : tensor<1024x1024xf32>) -> tensor<1024x1024xf32>
+  return %c : tensor<1024x1024xf32>
+}
+
+// -----
+
+// An f32 operand times an f16 one: only the f32 one is split, two mma per
+// tile (a_lo b, a_hi b).
+// CHECK-LABEL: func.func @mixed(
+// CHECK:       gpu.func @mixed_kernel(
+// CHECK:         scf.for
+// CHECK-COUNT-64:  nvgpu.mma.sync
+// CHECK-NOT:       nvgpu.mma.sync
+// CHECK:           gpu.barrier
+func.func @mixed(%a: tensor<1024x64xf32>, %b: tensor<64x1024xf16>) -> tensor<1024x1024xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1024x1024xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<1024x1024xf32>) -> tensor<1024x1024xf32>
+  %c = linalg.matmul ins(%a, %b : tensor<1024x64xf32>, tensor<64x1024xf16>) outs(%z : tensor<1024x1024xf32>) -> tensor<1024x1024xf32>
   return %c : tensor<1024x1024xf32>
 }

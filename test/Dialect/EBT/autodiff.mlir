@@ -147,3 +147,50 @@ func.func @use(%h: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<4xf32> {
   %g = ebt.grad_y @Erec(%h, %y) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   return %g : tensor<4xf32>
 }
+
+// -----
+
+// A bf16 y: E_l = sum_j (y W)_lj with W in bf16 and the contraction in f32.
+// Its gradient dE/dy = 1 W^T reduces over j: the adjoint accumulates in an
+// f32 tensor (the rounded contribution of the body's extf taken unrounded)
+// and is rounded to bf16 once, after the reduction.
+// CHECK-LABEL: func.func private @Ebf16_grad_y(%{{.*}}: tensor<4x8xbf16>, %{{.*}}: tensor<4x8xbf16>) -> tensor<4x8xbf16>
+// CHECK:         %[[ACC:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<4x8xf32>) -> tensor<4x8xf32>
+// CHECK:         %[[G:.*]] = linalg.generic {{.*}} iterator_types = [{{.*}}"reduction"{{.*}}]{{.*}} outs(%[[ACC]] : tensor<4x8xf32>) {
+// CHECK:         ^bb0({{.*}}, %[[OUT:.*]]: f32):
+// CHECK:           %[[SUM:.*]] = arith.addf %[[OUT]], %{{.*}} : f32
+// CHECK:           linalg.yield %[[SUM]] : f32
+// CHECK:         } -> tensor<4x8xf32>
+// CHECK:         %[[R:.*]] = linalg.generic {{.*}} ins(%[[G]] : tensor<4x8xf32>) outs(%{{.*}} : tensor<4x8xbf16>)
+// CHECK:           arith.truncf %{{.*}} : f32 to bf16
+// CHECK:         return %[[R]] : tensor<4x8xbf16>
+#yw = affine_map<(l, d, j) -> (l, d)>
+#w = affine_map<(l, d, j) -> (d, j)>
+#u = affine_map<(l, d, j) -> (l, j)>
+func.func @Ebf16(%h: tensor<4x8xbf16>, %y: tensor<4x8xbf16>) -> tensor<4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %w = arith.constant dense<0.5> : tensor<8x16xbf16>
+  %e = tensor.empty() : tensor<4x16xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<4x16xf32>) -> tensor<4x16xf32>
+  %u = linalg.generic {indexing_maps = [#yw, #w, #u], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%y, %w : tensor<4x8xbf16>, tensor<8x16xbf16>) outs(%z : tensor<4x16xf32>) {
+  ^bb0(%a: bf16, %b: bf16, %o: f32):
+    %a32 = arith.extf %a : bf16 to f32
+    %b32 = arith.extf %b : bf16 to f32
+    %p = arith.mulf %a32, %b32 : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<4x16xf32>
+  %e1 = tensor.empty() : tensor<4xf32>
+  %z1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<4xf32>) -> tensor<4xf32>
+  %r = linalg.reduce ins(%u : tensor<4x16xf32>) outs(%z1 : tensor<4xf32>) dimensions = [1]
+    (%x: f32, %acc: f32) {
+      %t = arith.addf %x, %acc : f32
+      linalg.yield %t : f32
+    }
+  return %r : tensor<4xf32>
+}
+func.func @use(%h: tensor<4x8xbf16>, %y: tensor<4x8xbf16>) -> tensor<4x8xbf16> {
+  %g = ebt.grad_y @Ebf16(%h, %y) : (tensor<4x8xbf16>, tensor<4x8xbf16>) -> tensor<4x8xbf16>
+  return %g : tensor<4x8xbf16>
+}

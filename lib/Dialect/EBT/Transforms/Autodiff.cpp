@@ -33,12 +33,34 @@ using namespace tessera::ebt;
 
 namespace {
 
-Value zerosLike(OpBuilder &b, Location loc, Value like) {
+/// Zeros of \p like's shape, of its element type or \p element.
+Value zerosLike(OpBuilder &b, Location loc, Value like, Type element = {}) {
+  auto t = cast<RankedTensorType>(like.getType());
+  if (!element)
+    element = t.getElementType();
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, like);
+  Value e = tensor::EmptyOp::create(b, loc, sizes, element);
+  Value z = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
+  return linalg::FillOp::create(b, loc, z, e).getResult(0);
+}
+
+/// \p v (f32) rounded elementwise to the element type of \p like.
+Value truncLike(OpBuilder &b, Location loc, Value v, Value like) {
   auto t = cast<RankedTensorType>(like.getType());
   SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, like);
   Value e = tensor::EmptyOp::create(b, loc, sizes, t.getElementType());
-  Value z = arith::ConstantOp::create(b, loc, b.getZeroAttr(t.getElementType()));
-  return linalg::FillOp::create(b, loc, z, e).getResult(0);
+  AffineMap id = b.getMultiDimIdentityMap(t.getRank());
+  SmallVector<utils::IteratorType> iters(t.getRank(),
+                                         utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{e.getType()}, ValueRange{v}, ValueRange{e},
+             ArrayRef<AffineMap>{id, id}, iters,
+             [&](OpBuilder &bb, Location l, ValueRange args) {
+               linalg::YieldOp::create(
+                   bb, l, ValueRange{arith::TruncFOp::create(
+                              bb, l, t.getElementType(), args[0])});
+             })
+      .getResult(0);
 }
 
 Value splatLike(OpBuilder &b, Location loc, Value like, double v) {
@@ -159,7 +181,11 @@ LogicalResult genericAdjoint(OpBuilder &b, linalg::GenericOp g,
         newMaps.push_back(maps[nIn + r]);
       }
     }
-    Value init = zerosLike(b, loc, operand);
+    // A float narrower than f32 (bf16, f16 storage) accumulates its adjoint
+    // in f32, rounded once at the end, not at every step of a reduction.
+    Type element = cast<RankedTensorType>(operand.getType()).getElementType();
+    bool widen = element.getIntOrFloatBitWidth() < 32;
+    Value init = zerosLike(b, loc, operand, widen ? b.getF32Type() : element);
     newMaps.push_back(target);
     bool failedBody = false;
     auto adjoint = linalg::GenericOp::create(
@@ -204,14 +230,26 @@ LogicalResult genericAdjoint(OpBuilder &b, linalg::GenericOp g,
           Value acc = args.back();
           auto it = adj.find(args[k]);
           Value contrib = it == adj.end() ? Value() : it->second;
+          // The reverse of the body's extension rounded the contribution to
+          // the operand's type: an f32 accumulator takes it unrounded.
+          if (auto round = contrib ? contrib.getDefiningOp<arith::TruncFOp>()
+                                   : arith::TruncFOp();
+              round && round.getIn().getType() == acc.getType())
+            contrib = round.getIn();
           if (contrib && contrib.getType() != acc.getType())
-            contrib = arith::TruncFOp::create(bb, l, acc.getType(), contrib);
+            contrib = acc.getType().getIntOrFloatBitWidth() >
+                              contrib.getType().getIntOrFloatBitWidth()
+                          ? Value(arith::ExtFOp::create(bb, l, acc.getType(),
+                                                        contrib))
+                          : Value(arith::TruncFOp::create(bb, l, acc.getType(),
+                                                          contrib));
           Value next = contrib ? Value(arith::AddFOp::create(bb, l, acc, contrib)) : acc;
           linalg::YieldOp::create(bb, l, next);
         });
     if (failedBody)
       return failure();
-    accumulate(operand, adjoint.getResult(0));
+    accumulate(operand, widen ? truncLike(b, loc, adjoint.getResult(0), operand)
+                              : adjoint.getResult(0));
   }
   return success();
 }

@@ -64,7 +64,9 @@ def EBTLowerPass : Pass<"tessera-ebt-lower", "::mlir::ModuleOp"> {
       (elementwise, sum reductions, max/min reductions by subgradient),
       elementwise `arith`/`math`, tensor reshapes and slices; only values
       that depend on `y` are differentiated; anything else is reported by
-      name. `ebt.energy` calls the energy;
+      name. The adjoint of a tensor stored in a float narrower than f32
+      (bf16, f16) is accumulated in f32 and rounded once, after its
+      reduction. `ebt.energy` calls the energy;
     - keyed noise of `ebt.decode_init` is the Philox stream; initialisers
       without a stream are canonicalised away.
 
