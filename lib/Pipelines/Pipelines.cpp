@@ -29,6 +29,13 @@ void tessera::buildToTilePipeline(OpPassManager &pm,
   TesseraToTilePassOptions tile;
   tile.target = options.target;
   tile.outParams = options.outParams;
+  // TF32 mma.sync needs sm_80 or newer (the default chip is sm_90).
+  unsigned sm = 90;
+  StringRef chip = options.chip;
+  tile.tensorCores =
+      options.target == "nvvm" &&
+      (chip.empty() ||
+       (chip.consume_front("sm_") && !chip.getAsInteger(10, sm) && sm >= 80));
   pm.addPass(createTesseraToTilePass(tile));
 }
 

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -353,9 +354,13 @@ static tessera_status cuda_open(const char *path, cuda_api **out, char *error,
       {"cuPointerGetAttribute", (void **)&cu->cuPointerGetAttribute},
   };
   /* On by default (measured on the H100: EBT inference at B1 0.27 -> 0.19
-   * ms); TESSERA_CUDA_GRAPHS=0 runs the host code on every call. */
+   * ms); TESSERA_CUDA_GRAPHS=0 (or false, off, no) runs the host code on
+   * every call. */
   const char *graphs = getenv("TESSERA_CUDA_GRAPHS");
-  cu->graphs = !graphs || strcmp(graphs, "0") != 0;
+  cu->graphs = !graphs || !(strcmp(graphs, "0") == 0 ||
+                            strcasecmp(graphs, "false") == 0 ||
+                            strcasecmp(graphs, "off") == 0 ||
+                            strcasecmp(graphs, "no") == 0);
   for (size_t i = 0; i < sizeof graph_symbols / sizeof graph_symbols[0]; ++i) {
     void *fn = dlsym(cu->lib, graph_symbols[i].name);
     if (!fn)

@@ -9,6 +9,7 @@
 // RUN: tessera-cuda-host-test %t.so %tessera_libs/libtessera-fake-cuda.so | FileCheck %s
 // RUN: env FAKE_CUDA_FAIL=cuLaunchKernel tessera-cuda-host-test %t.so %tessera_libs/libtessera-fake-cuda.so | FileCheck %s --check-prefix=FAIL
 // RUN: env TESSERA_CUDA_GRAPHS=0 tessera-cuda-host-test %t.so %tessera_libs/libtessera-fake-cuda.so | FileCheck %s --check-prefix=NOGRAPH
+// RUN: env TESSERA_CUDA_GRAPHS=off tessera-cuda-host-test %t.so %tessera_libs/libtessera-fake-cuda.so | FileCheck %s --check-prefix=NOGRAPH
 // RUN: env FAKE_CUDA_FAIL=cuGraphInstantiateWithFlags tessera-cuda-host-test %t.so %tessera_libs/libtessera-fake-cuda.so | FileCheck %s --check-prefix=NOEXEC
 
 #include "tessera/runtime.h"

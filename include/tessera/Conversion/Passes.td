@@ -177,6 +177,9 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
            "Turn memref results into caller-allocated out-parameters">,
     Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
            "Threads per block of the site grids (nvvm, rocdl)">,
+    Option<"tensorCores", "tensor-cores", "bool", /*default=*/"true",
+           "nvvm: run the contractions that qualify on tensor cores (TF32 "
+           "mma.sync: sm_80 or newer)">,
     Option<"cpuThreads", "cpu-threads", "bool", /*default=*/"true",
            "Run the CPU site loops with enough work on OpenMP threads "
            "(libomp; OMP_NUM_THREADS picks how many)">,

@@ -29,6 +29,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
@@ -161,11 +162,14 @@ private:
   Value loadClasses(OpBuilder &b, Location loc, OpOperand &operand,
                     int64_t count) {
     auto type = cast<MemRefType>(operand.get().getType());
+    // Aligned to the load's size up to 16 bytes (what a wider load of
+    // these rows can count on).
     unsigned bytes = type.getElementTypeBitWidth() / 8;
     return vector::LoadOp::create(
         b, loc, VectorType::get({count}, type.getElementType()), operand.get(),
         indicesFor(b, loc, op.getMatchingIndexingMap(&operand)),
-        /*nontemporal=*/false, llvm::MaybeAlign(count * bytes));
+        /*nontemporal=*/false,
+        llvm::MaybeAlign(std::min<int64_t>(count * bytes, 16)));
   }
   /// On the GPU, a thread per site over 2 or 4 classes: the inputs whose
   /// whole row one load reads (vectorInputs); empty otherwise.
@@ -493,9 +497,24 @@ void SiteLoopBuilder::findConsumer() {
     if (!memref || !isLaneType(memref.getElementType()) ||
         !map.isProjectedPermutation())
       return;
-    // This op's outputs are read per site only, and never written.
+    // This op's outputs are read per site only, and never written; nor
+    // read through another view (which would see them before the op's
+    // stores, that come after the consumer's).
     if (llvm::is_contained(op.getDpsInits(), operand.get()) &&
         (c.isDpsInit(&operand) || map != siteOnly))
+      return;
+    auto root = [](Value v) {
+      while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+        v = view.getViewSource();
+      return v;
+    };
+    if (!llvm::is_contained(op.getDpsInits(), operand.get()) &&
+        llvm::any_of(op.getDpsInits(),
+                     [&](Value init) { return root(init) == root(operand.get()); }))
+      return;
+    // Spread over the block's threads, a staged consumer writes each
+    // element once: its outputs are indexed by both dims.
+    if (staged() && c.isDpsInit(&operand) && !map.isPermutation())
       return;
   }
   for (Operation &bodyOp : c.getBody()->without_terminator()) {
@@ -548,8 +567,11 @@ void SiteLoopBuilder::findConsumer() {
       for (Value v : o->getResults())
         addValue(v);
     if (!llvm::all_of(perSiteValues,
-                      [](Value v) { return isLaneType(v.getType()); }))
+                      [](Value v) { return isLaneType(v.getType()); })) {
+      perSiteOps.clear();
+      perSiteValues.clear();
       return;
+    }
   }
   consumer = c;
   between = std::move(skipped);

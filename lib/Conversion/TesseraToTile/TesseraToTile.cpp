@@ -403,7 +403,7 @@ struct TesseraToTilePass
     transposeStridedLaneInputs(getOperation(), /*gpu=*/target != "cpu");
     if (target != "cpu") {
       if (failed(runGpuTileStage(getOperation(), outParams, blockSize,
-                                 /*tensorCores=*/target == "nvvm", stage,
+                                 tensorCores && target == "nvvm", stage,
                                  run)))
         signalPassFailure();
       return;

@@ -206,9 +206,11 @@ std::optional<tc::Plan> tc::plan(linalg::LinalgOp op, bool tensorCores) {
   // warp loads from shared memory serve 8 mma tiles instead of 4, with
   // half the warps per block (measured on an H200, B8 EBT gradient G W^T,
   // 256 blocks: 58 us with 2 warps each, 63 with 4 of 32 x 16).
-  if (p.mma && p.bn % 32 == 0 && p.threads() / 2 % kRunSteps == 0 &&
-      (p.bk * p.bm) % (p.threads() / 2) == 0 &&
-      (p.bk * p.bn) % (p.threads() / 2) == 0)
+  // (The same conditions on the thread count as above: the tile loads.)
+  int64_t half = p.threads() / 2;
+  if (p.mma && p.bn % 32 == 0 && half % kRunSteps == 0 && half % p.bm == 0 &&
+      half % p.bn == 0 && (p.bk * p.bm) % half == 0 &&
+      (p.bk * p.bn) % half == 0)
     p.tn = 8;
   return p;
 }
@@ -566,13 +568,18 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
         return std::make_pair(
             Value(vector::FromElementsOp::create(b, loc, type, xs)), Value());
       SmallVector<Value> hi, lo;
+      Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0));
       for (Value x : xs) {
         Value h = arith::BitcastOp::create(
             b, loc, f32,
             arith::AndIOp::create(
                 b, loc, arith::BitcastOp::create(b, loc, i32, x), highMask));
         hi.push_back(h);
-        lo.push_back(arith::SubFOp::create(b, loc, x, h));
+        // An infinity is all high part (inf - inf would be a NaN).
+        Value whole =
+            arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, h, x);
+        lo.push_back(arith::SelectOp::create(
+            b, loc, whole, zero, arith::SubFOp::create(b, loc, x, h)));
       }
       return std::make_pair(
           Value(vector::FromElementsOp::create(b, loc, type, hi)),

@@ -1,5 +1,6 @@
 // RUN: tessera-opt %s --tessera-to-tile=target=nvvm -split-input-file | FileCheck %s
 // RUN: tessera-opt %s --tessera-to-tile=target=rocdl -split-input-file | FileCheck %s --check-prefix=ROCDL
+// RUN: tessera-opt %s --tessera-to-tile="target=nvvm tensor-cores=false" -split-input-file | FileCheck %s --check-prefix=ROCDL
 // ROCDL-NOT: nvgpu
 
 // A 1024 x 1024 f32 matmul over 64 on NVIDIA: 64 x 64 output tiles per block
@@ -8,7 +9,8 @@
 // mma step of 8, a lane reads its fragments at steps t, t + 4 (t = lane %
 // 4): a at rows g, g + 8 of each 16-row half (g = lane / 4), b at column g
 // of each 8-column tile; splits each value into a TF32 high part (the low
-// 13 mantissa bits cleared) and the rest, and accumulates each tile with
+// 13 mantissa bits cleared) and the rest (0 for an infinity, whose
+// difference would be a NaN), and accumulates each tile with
 // three mma (a_lo b_hi, a_hi b_lo, a_hi b_hi). Each thread stores its 4 x 8
 // outputs: rows g + 8i, columns 8j + 2t and 8j + 2t + 1 of its warp's tile.
 // CHECK-LABEL: func.func @mma(
@@ -27,7 +29,9 @@
 // CHECK:           %[[BITS:.*]] = arith.bitcast %{{.*}} : f32 to i32
 // CHECK:           %[[HIGH:.*]] = arith.andi %[[BITS]], %c-8192_i32 : i32
 // CHECK:           %[[HI:.*]] = arith.bitcast %[[HIGH]] : i32 to f32
-// CHECK:           arith.subf %{{.*}}, %[[HI]] : f32
+// CHECK:           %[[WHOLE:.*]] = arith.cmpf oeq, %[[HI]], %{{.*}} : f32
+// CHECK:           %[[REST:.*]] = arith.subf %{{.*}}, %[[HI]] : f32
+// CHECK:           arith.select %[[WHOLE]], %{{.*}}, %[[REST]] : f32
 // CHECK:           vector.from_elements {{.*}} : vector<4x1xf32>
 // CHECK:           vector.from_elements {{.*}} : vector<2x1xf32>
 // CHECK-COUNT-3:   nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled} : (vector<4x1xf32>, vector<2x1xf32>, vector<2x2xf32>) -> vector<2x2xf32>

@@ -47,7 +47,7 @@ func.func @kl(%x: tensor<1024xi32>, %logp: tensor<1024x512xf32>, %y: tensor<1024
 // CHECK-DAG:     %[[LANE:.*]] = gpu.thread_id  x
 // CHECK:         %[[START:.*]] = arith.muli %[[LANE]], %c8 : index
 // CHECK:         scf.for %[[K:.*]] = %[[START]] to %c512 step %c256 iter_args({{.*}}) -> (f32, f32, f32, i1) {
-// CHECK-DAG:       vector.load %{{.*}}[%{{.*}}, %[[K]]] {alignment = 32 : i64} : memref<1024x512xf32>, vector<8xf32>
+// CHECK-DAG:       vector.load %{{.*}}[%{{.*}}, %[[K]]] {alignment = 16 : i64} : memref<1024x512xf32>, vector<8xf32>
 // CHECK-DAG:       vector.load %{{.*}}[%{{.*}}, %[[K]]] {alignment = 16 : i64} : memref<1024x512xbf16>, vector<8xbf16>
 // CHECK-COUNT-8:   math.exp
 // CHECK:           scf.yield

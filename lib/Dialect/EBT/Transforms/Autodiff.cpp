@@ -182,9 +182,10 @@ LogicalResult genericAdjoint(OpBuilder &b, linalg::GenericOp g,
       }
     }
     // A float narrower than f32 (bf16, f16 storage) accumulates its adjoint
-    // in f32, rounded once at the end, not at every step of a reduction.
+    // over a reduction in f32, rounded once at the end, not at every step.
     Type element = cast<RankedTensorType>(operand.getType()).getElementType();
-    bool widen = element.getIntOrFloatBitWidth() < 32;
+    bool widen = element.getIntOrFloatBitWidth() < 32 &&
+                 llvm::is_contained(iters, utils::IteratorType::reduction);
     Value init = zerosLike(b, loc, operand, widen ? b.getF32Type() : element);
     newMaps.push_back(target);
     bool failedBody = false;
