@@ -26,10 +26,10 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
@@ -504,9 +504,7 @@ void SiteLoopBuilder::findConsumer() {
         (c.isDpsInit(&operand) || map != siteOnly))
       return;
     auto root = [](Value v) {
-      while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
-        v = view.getViewSource();
-      return v;
+      return memref::skipViewLikeOps(cast<MemrefValue>(v));
     };
     if (!llvm::is_contained(op.getDpsInits(), operand.get()) &&
         llvm::any_of(op.getDpsInits(),
@@ -610,9 +608,7 @@ void SiteLoopBuilder::emitConsumer(OpBuilder &b, Location loc,
       [&](OpBuilder &b, Location loc, Value k, ValueRange) {
         Value at[2] = {site, k};
         auto indices = [&](AffineMap map) {
-          return llvm::map_to_vector(map.getResults(), [&](AffineExpr e) {
-            return at[cast<AffineDimExpr>(e).getPosition()];
-          });
+          return applyPermutationMap<Value>(map, at);
         };
         IRMapping map;
         for (OpOperand &operand : consumer->getOpOperands()) {
@@ -658,8 +654,6 @@ void SiteLoopBuilder::emitStagedConsumer(OpBuilder &b, Location loc,
   auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
   ModuleOp module = op->getParentOfType<ModuleOp>();
   auto yield = cast<linalg::YieldOp>(consumer.getBody()->getTerminator());
-  // Maps the consumer's block arguments at (site, k); per-site ones only
-  // when \p perSite, with k unused.
   // Where the block's whole rows fit one stage, the shared tile still
   // holds the consumer's reads of a blocked input.
   auto stagedRows = [&](OpOperand &operand) -> Value {
@@ -678,6 +672,8 @@ void SiteLoopBuilder::emitStagedConsumer(OpBuilder &b, Location loc,
         return stage;
     return Value();
   };
+  // Maps the consumer's block arguments at (site, k); per-site ones only
+  // when \p perSite, with k unused.
   auto mapArguments = [&](OpBuilder &b, IRMapping &map, Value site, Value k,
                           bool perSite, Value row = Value()) {
     Value at[2] = {site, k};
@@ -707,11 +703,8 @@ void SiteLoopBuilder::emitStagedConsumer(OpBuilder &b, Location loc,
         map.map(arg, memref::LoadOp::create(b, loc, stage, ValueRange{row, k}));
         continue;
       }
-      SmallVector<Value> indices = llvm::map_to_vector(
-          m.getResults(), [&](AffineExpr e) {
-            return at[cast<AffineDimExpr>(e).getPosition()];
-          });
-      map.map(arg, memref::LoadOp::create(b, loc, operand.get(), indices));
+      map.map(arg, memref::LoadOp::create(b, loc, operand.get(),
+                                          applyPermutationMap<Value>(m, at)));
     }
     for (Operation &bodyOp : consumer.getBody()->without_terminator())
       if (isa<arith::ConstantOp>(bodyOp))
@@ -752,13 +745,10 @@ void SiteLoopBuilder::emitStagedConsumer(OpBuilder &b, Location loc,
         }
         for (auto [init, v] :
              llvm::zip(consumer.getDpsInitsMutable(), yield.getValues())) {
-          SmallVector<Value> indices = llvm::map_to_vector(
-              consumer.getMatchingIndexingMap(&init).getResults(),
-              [&](AffineExpr e) {
-                return at[cast<AffineDimExpr>(e).getPosition()];
-              });
-          memref::StoreOp::create(in, loc, map.lookupOrDefault(v), init.get(),
-                                  indices);
+          memref::StoreOp::create(
+              in, loc, map.lookupOrDefault(v), init.get(),
+              applyPermutationMap<Value>(consumer.getMatchingIndexingMap(&init),
+                                         at));
         }
         scf::YieldOp::create(b, loc);
       });

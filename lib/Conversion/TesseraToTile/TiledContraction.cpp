@@ -551,11 +551,7 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   bool bExact = isTf32Exact(
       cast<ShapedType>(bIn.get().getType()).getElementType());
   auto mmaStep = [&](OpBuilder &b, Location loc, Value kk, ValueRange acc) {
-    auto idx = [&](Value x, int64_t y) {
-      return arith::AddIOp::create(b, loc, x,
-                                   arith::ConstantIndexOp::create(b, loc, y));
-    };
-    Value k0 = arith::AddIOp::create(b, loc, kk, inGroup), k4 = idx(k0, 4);
+    Value k0 = add(kk, inGroup), k4 = add(k0, cst(4));
     Type f32 = b.getF32Type(), i32 = b.getI32Type();
     Value highMask =
         arith::ConstantIntOp::create(b, loc, i32, int64_t(0xffffe000));
@@ -590,13 +586,13 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     };
     SmallVector<std::pair<Value, Value>> aFrags, bFrags;
     for (int64_t mi = 0; mi < 2; ++mi) {
-      Value r = add(warpRow, idx(group, mi * 16)), r8 = idx(r, 8);
+      Value r = add(warpRow, add(group, cst(mi * 16))), r8 = add(r, cst(8));
       aFrags.push_back(split({load(as, k0, r), load(as, k0, r8),
                               load(as, k4, r), load(as, k4, r8)},
                              {4, 1}, aExact));
     }
     for (int64_t ni = 0; ni < p.tn / 2; ++ni) {
-      Value c = add(warpCol, idx(group, ni * 8));
+      Value c = add(warpCol, add(group, cst(ni * 8)));
       bFrags.push_back(
           split({load(bs, k0, c), load(bs, k4, c)}, {2, 1}, bExact));
     }

@@ -47,14 +47,10 @@ Value zerosLike(OpBuilder &b, Location loc, Value like, Type element = {}) {
 /// \p v (f32) rounded elementwise to the element type of \p like.
 Value truncLike(OpBuilder &b, Location loc, Value v, Value like) {
   auto t = cast<RankedTensorType>(like.getType());
-  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, like);
-  Value e = tensor::EmptyOp::create(b, loc, sizes, t.getElementType());
-  AffineMap id = b.getMultiDimIdentityMap(t.getRank());
-  SmallVector<utils::IteratorType> iters(t.getRank(),
-                                         utils::IteratorType::parallel);
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{e.getType()}, ValueRange{v}, ValueRange{e},
-             ArrayRef<AffineMap>{id, id}, iters,
+  unsigned rank = t.getRank();
+  Value e = tessera::emptyLike(b, loc, like, rank, {}, t.getElementType());
+  return tessera::buildGeneric(
+             b, loc, rank, 0, {{v, rank}}, {{e, rank}},
              [&](OpBuilder &bb, Location l, ValueRange args) {
                linalg::YieldOp::create(
                    bb, l, ValueRange{arith::TruncFOp::create(
