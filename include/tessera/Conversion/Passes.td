@@ -22,10 +22,11 @@ def TesseraToSchedulePass : Pass<"tessera-to-schedule", "::mlir::ModuleOp"> {
        and flow steps that repeat (same attributes, network and operand
        types) become calls of one private step function; a chain of four
        or more such calls in one block, each taking the previous result,
-       whose other operands are the same values or integer constants in
-       arithmetic progression (the step index, the draws' offset), becomes
-       an `scf.for` over one call, so that a chain of n steps compiles in
-       time independent of n past parsing;
+       whose other operands are the same values or scalar constants (the
+       step index, the draws' offset), becomes an `scf.for` over one call,
+       so that a chain of n steps compiles in time independent of n past
+       parsing: constants in arithmetic progression are computed from the
+       induction variable, others read from a constant table indexed by it;
     2. types: `!bfn.simplex` becomes its storage tensor, `!bfn.gauss` two
        tensors (mean, precision), `!bfn.accuracy` an `f32`, through function
        signatures, calls, returns and `scf` loops; schedules are evaluated in

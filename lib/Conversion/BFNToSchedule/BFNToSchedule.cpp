@@ -1775,31 +1775,62 @@ void tessera::populateBFNTypeLoweringPatterns(BFNTypeConverter &converter,
 /// Chains of at least this many calls of a step function become a loop.
 constexpr size_t kMinRerolledSteps = 4;
 
-/// The values of call operand \p j along \p run as `first + k * stride`,
-/// when they are integer constants in arithmetic progression.
-static std::optional<std::pair<APInt, APInt>>
-progression(ArrayRef<func::CallOp> run, unsigned j) {
-  SmallVector<APInt> values;
+/// How a rerolled chain's call operand varies with the step index k.
+struct StepOperand {
+  /// `first + k * stride` for integer constants in arithmetic progression.
+  std::optional<std::pair<APInt, APInt>> progression;
+  /// Otherwise element k of a constant table of the operands' values.
+  DenseElementsAttr table;
+};
+
+/// How call operand \p j varies along \p run: in arithmetic progression, or
+/// through a table when every value is a scalar integer or float constant;
+/// nullopt when some value is not a constant.
+static std::optional<StepOperand> stepOperand(ArrayRef<func::CallOp> run,
+                                              unsigned j) {
+  Type type = run[0]->getOperand(j).getType();
+  if (!type.isIntOrIndexOrFloat())
+    return std::nullopt;
+  SmallVector<Attribute> values;
   for (func::CallOp call : run) {
-    IntegerAttr c;
-    if (!matchPattern(call.getOperand(j), m_Constant(&c)))
+    Attribute c;
+    if (!matchPattern(call.getOperand(j), m_Constant(&c)) ||
+        !isa<IntegerAttr, FloatAttr>(c))
       return std::nullopt;
-    values.push_back(c.getValue());
+    values.push_back(c);
   }
-  APInt stride = values[1] - values[0];
-  for (size_t k = 2; k < values.size(); ++k)
-    if (values[k] - values[k - 1] != stride)
-      return std::nullopt;
-  return std::make_pair(values[0], stride);
+  StepOperand result;
+  if (isa<IntegerType, IndexType>(type)) {
+    auto at = [&](size_t k) { return cast<IntegerAttr>(values[k]).getValue(); };
+    APInt stride = at(1) - at(0);
+    bool regular = true;
+    for (size_t k = 2; k < values.size() && regular; ++k)
+      regular = at(k) - at(k - 1) == stride;
+    if (regular) {
+      result.progression = std::make_pair(at(0), stride);
+      return result;
+    }
+  }
+  // Tensors of index hold 64-bit elements once bufferized.
+  Type element = type.isIndex() ? IntegerType::get(type.getContext(), 64) : type;
+  if (element != type)
+    for (Attribute &v : values)
+      v = IntegerAttr::get(element, cast<IntegerAttr>(v).getValue().sextOrTrunc(64));
+  result.table = DenseElementsAttr::get(
+      RankedTensorType::get({static_cast<int64_t>(values.size())}, element),
+      values);
+  return result;
 }
 
 /// A chain of calls of \p fn in one block, each taking the previous one's
 /// result (its only use) as its first operand and otherwise the same values
-/// or constants in arithmetic progression (the step index, the draws'
-/// offset), becomes an scf.for over the calls: a module of n written-out
-/// steps then compiles in time independent of n past parsing, where one
-/// call per step made one-shot bufferization quadratic in n (every call
-/// reads the same network weights: 0.20 / 0.89 s at 500 / 1000 steps).
+/// or scalar constants (the step index, the draws' offset, a time), becomes
+/// an scf.for over the calls: a module of n written-out steps then compiles
+/// in time independent of n past parsing, where one call per step made
+/// one-shot bufferization quadratic in n (every call reads the same network
+/// weights: 0.20 / 0.89 s at 500 / 1000 steps). Constants in arithmetic
+/// progression are computed from the induction variable; any others are
+/// read from a constant table indexed by it.
 static void rerollStepChains(func::FuncOp fn, ArrayRef<func::CallOp> calls) {
   llvm::SmallPtrSet<Operation *, 16> isStep;
   for (func::CallOp call : calls)
@@ -1826,21 +1857,24 @@ static void rerollStepChains(func::FuncOp fn, ArrayRef<func::CallOp> calls) {
       done.insert(call);
     if (run.size() < kMinRerolledSteps)
       continue;
-    SmallVector<std::optional<std::pair<APInt, APInt>>> steps(
-        head.getNumOperands());
+    SmallVector<std::optional<StepOperand>> steps(head.getNumOperands());
     bool regular = true;
     for (unsigned j = 1; j < head.getNumOperands() && regular; ++j) {
       if (llvm::all_of(run, [&](func::CallOp c) {
             return c.getOperand(j) == head.getOperand(j);
           }))
         continue;
-      steps[j] = progression(run, j);
+      steps[j] = stepOperand(run, j);
       regular = steps[j].has_value();
     }
     if (!regular)
       continue;
     OpBuilder b(head);
     Location loc = head.getLoc();
+    SmallVector<Value> tables(head.getNumOperands());
+    for (unsigned j = 1; j < head.getNumOperands(); ++j)
+      if (steps[j] && steps[j]->table)
+        tables[j] = arith::ConstantOp::create(b, loc, steps[j]->table);
     Value zero = arith::ConstantIndexOp::create(b, loc, 0);
     Value count = arith::ConstantIndexOp::create(b, loc, run.size());
     Value one = arith::ConstantIndexOp::create(b, loc, 1);
@@ -1854,6 +1888,13 @@ static void rerollStepChains(func::FuncOp fn, ArrayRef<func::CallOp> calls) {
               continue;
             }
             Type type = head.getOperand(j).getType();
+            if (tables[j]) {
+              Value v = tensor::ExtractOp::create(b, loc, tables[j], k);
+              if (v.getType() != type)
+                v = arith::IndexCastOp::create(b, loc, type, v);
+              operands.push_back(v);
+              continue;
+            }
             Value kk = type.isIndex()
                            ? k
                            : Value(arith::IndexCastOp::create(b, loc, type, k));
@@ -1862,9 +1903,9 @@ static void rerollStepChains(func::FuncOp fn, ArrayRef<func::CallOp> calls) {
                                                b.getIntegerAttr(type, v));
             };
             operands.push_back(arith::AddIOp::create(
-                b, loc, constant(steps[j]->first),
+                b, loc, constant(steps[j]->progression->first),
                 arith::MulIOp::create(b, loc, kk,
-                                      constant(steps[j]->second))));
+                                      constant(steps[j]->progression->second))));
           }
           auto call = func::CallOp::create(b, loc, fn, operands);
           scf::YieldOp::create(b, loc, call.getResults());
