@@ -2,7 +2,9 @@
 
 Tensors go in and out as torch CPU tensors (copied into and out of the
 context's buffers); invoke runs an entry on buffers with
-tessera_invoke_buffers, so timing it measures the entry alone.
+tessera_invoke_buffers, so timing it measures the entry alone;
+invoke_async queues it as tessera_invoke_buffers_async does, to be timed
+with events on stream(), as a PyTorch kernel is on its stream.
 """
 import ctypes
 
@@ -35,12 +37,17 @@ class Runtime:
             "tessera_buffer_read": (i, [p, s, p, s]),
             "tessera_invoke_buffers": (i, [p, ctypes.POINTER(p), s,
                                            ctypes.POINTER(p), s]),
+            "tessera_invoke_buffers_async": (i, [p, ctypes.POINTER(p), s,
+                                                 ctypes.POINTER(p), s]),
+            "tessera_context_synchronize": (i, [p]),
+            "tessera_context_stream": (p, [p]),
         }
         for name, (res, args) in sig.items():
             f = getattr(self.rt, name)
             f.restype, f.argtypes = res, args
         self.ctx = p()
         self.sizes = {}
+        self._stream = None
         err = ctypes.create_string_buffer(512)
         opts = self.Options(backend, None, 0)
         if self.rt.tessera_context_create(ctypes.byref(opts),
@@ -93,3 +100,20 @@ class Runtime:
         b = (ctypes.c_void_p * len(outs))(*outs)
         self.check(self.rt.tessera_invoke_buffers(fn, a, len(ins), b, len(outs)),
                    "invoke")
+
+    def invoke_async(self, fn, ins, outs):
+        a = (ctypes.c_void_p * len(ins))(*ins)
+        b = (ctypes.c_void_p * len(outs))(*outs)
+        self.check(self.rt.tessera_invoke_buffers_async(fn, a, len(ins), b,
+                                                        len(outs)),
+                   "invoke_async")
+
+    def synchronize(self):
+        self.check(self.rt.tessera_context_synchronize(self.ctx), "synchronize")
+
+    def stream(self):
+        """The context's CUDA stream as a torch stream (cuda contexts)."""
+        if self._stream is None:
+            self._stream = torch.cuda.ExternalStream(
+                self.rt.tessera_context_stream(self.ctx))
+        return self._stream

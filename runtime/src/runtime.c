@@ -186,6 +186,9 @@ struct cuda_api {
    * memory a copy may have written (host_read) or managed memory (managed). */
   int host_read;
   int managed;
+  /* tessera_invoke_buffers_async left a replay running on `stream`: copies
+   * (on the legacy stream), frees and unloads wait for it first. */
+  int pending;
   /* Graph replay (unless TESSERA_CUDA_GRAPHS=0; the driver has the graph
    * API); a call sets uncapturable when it does what a graph
    * cannot hold (a copy the host may read, a wait, managed memory), and
@@ -716,6 +719,18 @@ static tessera_status device_leave(tessera_context *ctx) {
   return ctx->device_status;
 }
 
+/* Waits for work tessera_invoke_buffers_async left on the context's stream;
+ * its failure is this call's. */
+static tessera_status settle(tessera_context *ctx) {
+  if (!ctx->cuda || !ctx->cuda->pending)
+    return TESSERA_SUCCESS;
+  ctx->cuda->pending = 0;
+  device_enter(ctx);
+  device_error(ctx, ctx->cuda->cuStreamSynchronize(ctx->cuda->stream),
+               "cuStreamSynchronize");
+  return device_leave(ctx);
+}
+
 tessera_status tessera_context_create(const tessera_context_options *options,
                                       tessera_context **out, char *error,
                                       size_t error_size) {
@@ -859,6 +874,7 @@ void tessera_buffer_free(tessera_buffer *buffer) {
   if (!buffer)
     return;
   tessera_context *ctx = buffer->ctx;
+  settle(ctx);
   LIST_UNLINK(ctx->buffers, buffer);
   ctx->memory_used -= buffer->size;
   if (ctx->cuda) {
@@ -905,6 +921,8 @@ tessera_status tessera_buffer_write(tessera_buffer *buffer, size_t offset,
     memcpy((char *)buffer->data + offset, src, bytes);
     return s;
   }
+  if ((s = settle(ctx)) != TESSERA_SUCCESS)
+    return s;
   device_enter(ctx);
   CUresult r = ctx->cuda->cuMemcpyHtoD(
       (CUdeviceptr)(uintptr_t)buffer->data + offset, src, bytes);
@@ -923,6 +941,8 @@ tessera_status tessera_buffer_read(tessera_buffer *buffer, size_t offset,
     memcpy(dst, (char *)buffer->data + offset, bytes);
     return s;
   }
+  if ((s = settle(ctx)) != TESSERA_SUCCESS)
+    return s;
   device_enter(ctx);
   CUresult r = ctx->cuda->cuMemcpyDtoH(
       dst, (CUdeviceptr)(uintptr_t)buffer->data + offset, bytes);
@@ -1246,6 +1266,7 @@ void tessera_module_unload(tessera_module *m) {
   if (!m)
     return;
   tessera_context *ctx = m->ctx;
+  settle(ctx);
   LIST_UNLINK(ctx->modules, m);
   free_functions(m);
   close_handle(m);
@@ -1443,15 +1464,21 @@ static int capture_entry(tessera_function *fn, void **args) {
  * words, cuda only): the second call with the same key captures the entry's
  * work as a graph when the first did nothing a graph cannot hold and freed
  * what it allocated; later calls with that key replay it, one launch
- * instead of the host code's. */
+ * instead of the host code's. Without `wait`, a replayed graph is left
+ * running on the context's stream (tessera_invoke_buffers_async); the host
+ * code, which may free device memory and read results, always finishes. */
 static tessera_status call_entry(tessera_function *fn, void **args,
-                                 const int64_t *key, size_t key_words) {
+                                 const int64_t *key, size_t key_words,
+                                 int wait) {
   tessera_context *ctx = fn->module->ctx;
   cuda_api *cu = ctx->cuda;
-  device_enter(ctx);
   int graphs = cu && cu->graphs && key && fn->graph_state >= 0;
   int same = graphs && fn->graph_key && fn->graph_key_words == key_words &&
              memcmp(fn->graph_key, key, key_words * sizeof *key) == 0;
+  /* A graph is not dropped while an earlier call may still replay it. */
+  if (graphs && !same)
+    settle(ctx);
+  device_enter(ctx);
   if (graphs && !same) {
     drop_graph(fn);
     int64_t *copy = malloc((key_words ? key_words : 1) * sizeof *copy);
@@ -1469,6 +1496,10 @@ static tessera_status call_entry(tessera_function *fn, void **args,
   if (graphs && fn->graph_exec) {
     device_error(ctx, cu->cuGraphLaunch(fn->graph_exec, cu->stream),
                  "cuGraphLaunch");
+    if (!wait) {
+      cu->pending = 1;
+      return device_leave(ctx);
+    }
   } else {
     size_t used = ctx->memory_used, allocations = ctx->num_allocations;
     /* Only a first run with its key is judged: otherwise the copies skip
@@ -1496,15 +1527,16 @@ static tessera_status call_entry(tessera_function *fn, void **args,
     device_error(ctx, ctx->cuda->cuStreamSynchronize(ctx->cuda->stream),
                  "cuStreamSynchronize");
     ctx->cuda->host_read = 0;
+    ctx->cuda->pending = 0;
   }
   return device_leave(ctx);
 }
 
-tessera_status tessera_invoke_buffers(tessera_function *fn,
-                                      tessera_buffer *const *inputs,
-                                      size_t num_inputs,
-                                      tessera_buffer *const *outputs,
-                                      size_t num_outputs) {
+static tessera_status invoke_buffers(tessera_function *fn,
+                                     tessera_buffer *const *inputs,
+                                     size_t num_inputs,
+                                     tessera_buffer *const *outputs,
+                                     size_t num_outputs, int wait) {
   tessera_status counted = check_counts(fn, num_inputs, inputs != NULL,
                                         num_outputs, outputs != NULL);
   if (counted != TESSERA_SUCCESS)
@@ -1562,10 +1594,39 @@ tessera_status tessera_invoke_buffers(tessera_function *fn,
     args[i] = &descriptors[word];
     word += 3 + 2 * (size_t)v->rank;
   }
-  tessera_status status = call_entry(fn, args, descriptors, word);
+  tessera_status status = call_entry(fn, args, descriptors, word, wait);
   free(args);
   free(descriptors);
   return status;
+}
+
+tessera_status tessera_invoke_buffers(tessera_function *fn,
+                                      tessera_buffer *const *inputs,
+                                      size_t num_inputs,
+                                      tessera_buffer *const *outputs,
+                                      size_t num_outputs) {
+  return invoke_buffers(fn, inputs, num_inputs, outputs, num_outputs, 1);
+}
+
+tessera_status tessera_invoke_buffers_async(tessera_function *fn,
+                                            tessera_buffer *const *inputs,
+                                            size_t num_inputs,
+                                            tessera_buffer *const *outputs,
+                                            size_t num_outputs) {
+  return invoke_buffers(fn, inputs, num_inputs, outputs, num_outputs, 0);
+}
+
+tessera_status tessera_context_synchronize(tessera_context *ctx) {
+  if (!ctx)
+    return TESSERA_ERROR_INVALID_ARGUMENT;
+  if (!ctx->cuda)
+    return TESSERA_SUCCESS;
+  ctx->cuda->pending = 1;
+  return settle(ctx);
+}
+
+void *tessera_context_stream(const tessera_context *ctx) {
+  return ctx && ctx->cuda ? ctx->cuda->stream : NULL;
 }
 
 tessera_status tessera_invoke(tessera_function *fn,
@@ -1697,7 +1758,7 @@ tessera_status tessera_invoke(tessera_function *fn,
   args[slot] = num_scalar_outputs > 1 ? scalars : single_scalar;
 
   if (status == TESSERA_SUCCESS)
-    status = call_entry(fn, args, NULL, 0);
+    status = call_entry(fn, args, NULL, 0, 1);
   if (ctx->cuda) {
     device_enter(ctx);
     for (size_t i = 0; i < num_outputs && staged; ++i) {

@@ -3,8 +3,10 @@
  * artifact loads, its entries run through tessera_invoke and
  * tessera_invoke_buffers, the host waits for the stream only where it reads
  * what the device wrote (a returned scalar) and once at the end of each
- * call, a call repeated on the same buffers replays a captured graph, and a
- * failing launch comes back as a status with the driver's message. */
+ * call, a call repeated on the same buffers replays a captured graph (not
+ * waited for by tessera_invoke_buffers_async until the context is
+ * synchronised or a buffer read), and a failing launch comes back as a
+ * status with the driver's message. */
 // RUN: tessera-compile %S/Inputs/cuda-host.mlir --target=nvvm --chip=sm_90 -o %t.so
 // RUN: tessera-cuda-host-test %t.so %tessera_libs/libtessera-fake-cuda.so | FileCheck %s
 // RUN: env FAKE_CUDA_FAIL=cuLaunchKernel tessera-cuda-host-test %t.so %tessera_libs/libtessera-fake-cuda.so | FileCheck %s --check-prefix=FAIL
@@ -104,7 +106,6 @@ int main(int argc, char **argv) {
    * call runs the host code; a failed call is never captured. */
   // CHECK: chain captured: success: syncs 1 launches 0 copies 0 captured 3 graph launches 1
   // CHECK: chain replayed: success: syncs 1 launches 0 copies 0 captured 0 graph launches 1
-  // CHECK: chain on other buffers: success: syncs 1 launches 3 copies 0 captured 0 graph launches 0
   // FAIL: chain captured: unavailable: syncs 1 launches 0 copies 0 captured 0 graph launches 0
   // FAIL: chain replayed: unavailable: syncs 1 launches 0 copies 0 captured 0 graph launches 0
   // NOGRAPH: chain captured: success: syncs 1 launches 3 copies 0 captured 0 graph launches 0
@@ -115,8 +116,36 @@ int main(int argc, char **argv) {
     COUNTED(i == 0 ? "chain captured" : "chain replayed",
             tessera_invoke_buffers(chain, (tessera_buffer *const[]){in}, 1,
                                    (tessera_buffer *const[]){out}, 1));
+  /* The asynchronous form: a replay is queued and not waited for; the
+   * context waits when asked, or before the host copies from a buffer (the
+   * copy is not on the context's stream). */
+  EXPECT(tessera_context_stream(ctx) != NULL);
+  // CHECK: chain async: success: syncs 0 launches 0 copies 0 captured 0 graph launches 1
+  // CHECK: synchronize: success: syncs 1 launches 0 copies 0 captured 0 graph launches 0
+  // CHECK: chain async: success: syncs 0 launches 0 copies 0 captured 0 graph launches 1
+  // CHECK: read after async: success: syncs 1 launches 0 copies 0 captured 0 graph launches 0
+  // CHECK: read: success: syncs 0 launches 0 copies 0 captured 0 graph launches 0
+  // NOGRAPH: chain async: success: syncs 1 launches 3 copies 0 captured 0 graph launches 0
+  // NOGRAPH: read after async: success: syncs 0 launches 0
+  // FAIL: chain async: unavailable: syncs 1 launches 0 copies 0 captured 0 graph launches 0
+  // NOEXEC: chain async: success: syncs 1 launches 3 copies 0 captured 0 graph launches 0
+  COUNTED("chain async",
+          tessera_invoke_buffers_async(chain, (tessera_buffer *const[]){in}, 1,
+                                       (tessera_buffer *const[]){out}, 1));
+  COUNTED("synchronize", tessera_context_synchronize(ctx));
+  COUNTED("chain async",
+          tessera_invoke_buffers_async(chain, (tessera_buffer *const[]){in}, 1,
+                                       (tessera_buffer *const[]){out}, 1));
+  COUNTED("read after async", tessera_buffer_read(out, 0, back, sizeof back));
+  COUNTED("read", tessera_buffer_read(out, 0, back, sizeof back));
   tessera_buffer *other = NULL;
   EXPECT(tessera_buffer_alloc(ctx, sizeof x, &other) == TESSERA_SUCCESS);
+  /* A first call on other buffers runs its host code to completion. */
+  // CHECK: async on other buffers: success: syncs 1 launches 3 copies 0 captured 0 graph launches 0
+  COUNTED("async on other buffers",
+          tessera_invoke_buffers_async(chain, (tessera_buffer *const[]){in}, 1,
+                                       (tessera_buffer *const[]){other}, 1));
+  // CHECK: chain on other buffers: success: syncs 1 launches 0 copies 0 captured 3 graph launches 1
   COUNTED("chain on other buffers",
           tessera_invoke_buffers(chain, (tessera_buffer *const[]){in}, 1,
                                  (tessera_buffer *const[]){other}, 1));

@@ -150,6 +150,20 @@ static void run_invoke_buffers(tessera_context *ctx, tessera_module *m) {
     return;
   tessera_buffer_read(b[2], 0, got, sizeof got);
   EXPECT(memcmp(got, want, sizeof got) == 0);
+  /* On cpu the asynchronous form runs to completion; there is no stream. */
+  memset(got, 0, sizeof got);
+  tessera_buffer_write(b[2], 0, got, sizeof got);
+  EXPECT(tessera_invoke_buffers_async(fn, b, 2, &b[2], 1) == TESSERA_SUCCESS);
+  tessera_buffer_read(b[2], 0, got, sizeof got);
+  EXPECT(memcmp(got, want, sizeof got) == 0);
+  EXPECT(tessera_context_synchronize(ctx) == TESSERA_SUCCESS);
+  EXPECT(tessera_context_synchronize(NULL) == TESSERA_ERROR_INVALID_ARGUMENT);
+  EXPECT(tessera_context_stream(ctx) == NULL);
+  EXPECT(tessera_context_stream(NULL) == NULL);
+  // ERR: async count: signature mismatch: update: called with 2 inputs and 0 outputs, the entry takes 2 and 1
+  report("async count", ctx, tessera_invoke_buffers_async(fn, b, 2, NULL, 0));
+  EXPECT(tessera_invoke_buffers_async(NULL, b, 2, &b[2], 1) ==
+         TESSERA_ERROR_INVALID_ARGUMENT);
 
   EXPECT(tessera_invoke(NULL, in, 2, res, 1) == TESSERA_ERROR_INVALID_ARGUMENT);
   EXPECT(tessera_invoke_buffers(NULL, b, 2, &b[2], 1) ==

@@ -159,6 +159,28 @@ tessera_status tessera_invoke_buffers(tessera_function *fn,
                                       tessera_buffer *const *outputs,
                                       size_t num_outputs);
 
+/** As tessera_invoke_buffers, without waiting where waiting is not needed:
+ *  on cuda, a call that replays the entry's captured graph (the third call
+ *  on the same buffers on, with graphs enabled) returns once the work is
+ *  queued on the context's stream; other calls, and every call on cpu, run
+ *  to completion. Until tessera_context_synchronize returns, the buffers
+ *  must stay allocated and the host must not write the inputs; a failure
+ *  of the queued work is reported by that call. Lets a caller queue calls
+ *  back to back, or time one with events on tessera_context_stream, as it
+ *  would a library kernel. */
+tessera_status tessera_invoke_buffers_async(tessera_function *fn,
+                                            tessera_buffer *const *inputs,
+                                            size_t num_inputs,
+                                            tessera_buffer *const *outputs,
+                                            size_t num_outputs);
+/** Waits for the work queued on the context's stream; its status. */
+tessera_status tessera_context_synchronize(tessera_context *ctx);
+/** The context's stream (a CUstream) on cuda, NULL on other backends: a
+ *  caller orders its own device work against the context's with events
+ *  on it. Buffer reads and writes and the other invoke calls are ordered
+ *  after work queued on it. */
+void *tessera_context_stream(const tessera_context *ctx);
+
 #ifdef __cplusplus
 }
 #endif
