@@ -145,6 +145,11 @@ def run_size(rt, bundle, n, k, dtype=torch.float32):
             raise RuntimeError(f"{name} {n}x{k}: ours differs from PyTorch "
                                f"(max rel {err:.3g})")
         ours = ours_ms(rt, fn, ins, [out], batch=BATCH)
+        # A queued replay's result, read after it (the read waits for it).
+        rt.zero(out)
+        rt.invoke_async(fn, ins, [out])
+        if max_rel(rt.read(out, out_like), want) > tol:
+            raise RuntimeError(f"{name} {n}x{k}: a queued replay differs")
         eager = median_ms(lambda: fn_torch(*args), batch=BATCH)
         compiled = compiled_ms(f"{name} {n}x{k}", fn_torch, args, (want,), modes,
                                tol)
@@ -192,6 +197,11 @@ def run_gauss(rt, bundle, rows_n=64, dim=262144, sigma1=0.02):
         if err > 1e-4:
             raise RuntimeError(f"{name}: ours differs from PyTorch (max rel {err:.3g})")
         ours = ours_ms(rt, fn, ins, outs, batch=BATCH)
+        for o in outs:
+            rt.zero(o)
+        rt.invoke_async(fn, ins, outs)
+        if max(max_rel(rt.read(o, like), w) for o, w in zip(outs, want)) > 1e-4:
+            raise RuntimeError(f"{name}: a queued replay differs")
         eager = median_ms(lambda: fn_torch(*args), batch=BATCH)
         compiled = compiled_ms(name, fn_torch, args, want,
                                ["default", "max-autotune-no-cudagraphs"])

@@ -93,10 +93,13 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     `gpu.alloc`). `linalg` ops become site loops as on the CPU with one
     site per step (the alphabet reduction's state in registers, finished
     outputs computed after it, fill-initialised scratch state gone). A
-    reduction of 16 to 256 classes over site-major f32 inputs becomes its
-    own launch: each block (up to `block-size` threads, fewer where the
-    shared tiles would pass 40 KiB) stages sites x 32-class tiles through
-    shared memory with coalesced loads, between barriers, and each thread
+    reduction of 16 to 256 classes over site-major f32, bf16 or f16 inputs
+    becomes its own launch: each block (up to `block-size` threads, fewer
+    where the shared tiles would pass 40 KiB) stages sites x (up to)
+    32-class tiles through shared memory, the tile's elements in row-major
+    order (a warp's loads consecutive in memory where a tile holds whole
+    rows), in groups of 8 loads per thread issued before their stores,
+    between barriers, and each thread
     continues its site's reduction from there. A single reduction of more
     than 64 classes over one site dimension whose every carried value has a
     merge (a sum, max or min; the online log-sum-exp of the BFN lowering; a

@@ -61,8 +61,9 @@ bool fewOutputs(mlir::linalg::LinalgOp op);
 /// of static extent 16 .. 256 over inputs stored site-major becomes a
 /// gpu.launch
 /// of up to gpuBlock threads per block instead: each block stages
-/// sites x 32-class tiles of those inputs through shared memory with
-/// coalesced loads, each thread reduces its own site from there. One of
+/// sites x (up to) 32-class tiles of those inputs (32- or 16-bit) through
+/// shared memory with coalesced loads, each thread reduces its own site
+/// from there. One of
 /// static extent > 64 over a single site dimension whose carried values
 /// all have a merge (sum, max/min, the online log-sum-exp of lseStep, a
 /// pick at a class index) becomes a launch of a warp per site instead,

@@ -1,10 +1,12 @@
 // RUN: tessera-opt %s --tessera-to-tile=target=nvvm -split-input-file | FileCheck %s
 
 // A reduction over 27 classes of site-major rows: its own launch of
-// ceil(1000 / 256) blocks. Each block stages its 256 sites x 32 classes
-// through a shared tile padded to 33 columns (consecutive threads load
-// consecutive classes of a row; rows past the last site and classes past
-// the 27th are clamped), then each thread reduces its own row of the tile
+// ceil(1000 / 256) blocks. Each block stages its 256 sites x 27 classes
+// through a shared tile padded to 33 columns: 27 loads per thread, the
+// block's rows taken in row-major order (consecutive threads load
+// consecutive elements, across row ends; rows past the last site are
+// clamped, classes never are), written out in groups of 8 loads issued
+// before their stores, then each thread reduces its own row of the tile
 // between two barriers, the state in registers, and finishes max + log sum
 // once; the store is guarded, the loads are not (every thread reaches the
 // barriers). The running state's fills are gone, and no scratch buffers are
@@ -21,12 +23,26 @@
 // CHECK-DAG:       %[[BLOCK:.*]] = gpu.block_id  x
 // CHECK-DAG:       %[[T:.*]] = gpu.thread_id  x
 // CHECK-DAG:       %[[TILE:.*]] = memref.get_global @[[STAGE:.*]] : memref<256x33xf32, #gpu.address_space<workgroup>>
-// CHECK:           scf.for
-// CHECK:             %[[ROW:.*]] = arith.divui
-// CHECK:             %[[COL:.*]] = arith.remui
-// CHECK:             %[[V:.*]] = memref.load %{{.*}}[%{{.*}}, %{{.*}}] : memref<1000x27xf32>
-// CHECK:             memref.store %[[V]], %[[TILE]][%[[ROW]], %[[COL]]]
-// CHECK:           gpu.barrier
+// CHECK-DAG:       %[[C27:.*]] = arith.constant 27 : index
+// CHECK-DAG:       %[[C256:.*]] = arith.constant 256 : index
+// CHECK-DAG:       %[[C6656:.*]] = arith.constant 6656 : index
+// CHECK-NOT:       scf.for
+// CHECK:           %[[ROW0:.*]] = arith.divui %[[T]], %[[C27]]
+// CHECK:           %[[COL0:.*]] = arith.remui %[[T]], %[[C27]]
+// CHECK-NOT:       arith.minui %[[COL0]]
+// CHECK:           %[[V0:.*]] = memref.load %{{.*}}[%{{.*}}, %[[COL0]]] : memref<1000x27xf32>
+// CHECK:           %[[I1:.*]] = arith.addi %[[T]], %[[C256]]
+// CHECK:           %[[ROW1:.*]] = arith.divui %[[I1]], %[[C27]]
+// CHECK:           %[[COL1:.*]] = arith.remui %[[I1]], %[[C27]]
+// CHECK-COUNT-7:   memref.load %{{.*}} : memref<1000x27xf32>
+// CHECK-NOT:       memref.load
+// CHECK:           memref.store %[[V0]], %[[TILE]][%[[ROW0]], %[[COL0]]]
+// CHECK-COUNT-7:   memref.store %{{.*}}, %[[TILE]]
+// CHECK-NOT:       memref.load %[[TILE]]
+// CHECK:           %[[I26:.*]] = arith.addi %[[T]], %[[C6656]]
+// CHECK:           memref.load
+// CHECK-COUNT-3:   memref.store %{{.*}}, %[[TILE]]
+// CHECK-NEXT:      gpu.barrier
 // CHECK:           %[[R:.*]]:2 = scf.for {{.*}} -> (f32, f32) {
 // CHECK:             memref.load %[[TILE]][%[[T]], %{{.*}}]
 // CHECK-NOT:         math.log
@@ -49,6 +65,48 @@ func.func @lse(%a: tensor<1000x27xf32>) -> tensor<1000xf32> {
   %r:3 = linalg.generic {indexing_maps = [#row, #site, #site, #site], iterator_types = ["parallel", "reduction"]}
       ins(%a : tensor<1000x27xf32>) outs(%m0, %s0, %e : tensor<1000xf32>, tensor<1000xf32>, tensor<1000xf32>) {
   ^bb0(%in: f32, %m: f32, %s: f32, %unused: f32):
+    %nm = arith.maximumf %m, %in : f32
+    %d0 = arith.subf %m, %nm : f32
+    %d1 = arith.subf %in, %nm : f32
+    %e0 = math.exp %d0 : f32
+    %e1 = math.exp %d1 : f32
+    %t = arith.mulf %s, %e0 : f32
+    %ns = arith.addf %t, %e1 : f32
+    %l = math.log %ns : f32
+    %f = arith.addf %nm, %l : f32
+    linalg.yield %nm, %ns, %f : f32, f32, f32
+  } -> (tensor<1000xf32>, tensor<1000xf32>, tensor<1000xf32>)
+  return %r#2 : tensor<1000xf32>
+}
+
+// -----
+
+// The same reduction over bf16 rows: 16-bit rows are staged as well, in a
+// bf16 tile, loaded the same way.
+// CHECK-LABEL: gpu.func @lse_bf16_kernel(
+// CHECK-DAG:       %[[C27:.*]] = arith.constant 27 : index
+// CHECK-DAG:       %[[T:.*]] = gpu.thread_id  x
+// CHECK-DAG:       %[[TILE:.*]] = memref.get_global @{{.*}} : memref<256x33xbf16, #gpu.address_space<workgroup>>
+// CHECK-NOT:       scf.for
+// CHECK:           %[[ROW0:.*]] = arith.divui %[[T]], %[[C27]]
+// CHECK:           %[[COL0:.*]] = arith.remui %[[T]], %[[C27]]
+// CHECK:           %[[V0:.*]] = memref.load %{{.*}}[%{{.*}}, %[[COL0]]] : memref<1000x27xbf16>
+// CHECK-COUNT-7:   memref.load %{{.*}} : memref<1000x27xbf16>
+// CHECK:           memref.store %[[V0]], %[[TILE]][%[[ROW0]], %[[COL0]]]
+// CHECK:           gpu.barrier
+// CHECK:           scf.for
+// CHECK:             memref.load %[[TILE]][%[[T]], %{{.*}}]
+// CHECK:             arith.extf
+func.func @lse_bf16(%a: tensor<1000x27xbf16>) -> tensor<1000xf32> {
+  %ninf = arith.constant 0xFF800000 : f32
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1000xf32>
+  %m0 = linalg.fill ins(%ninf : f32) outs(%e : tensor<1000xf32>) -> tensor<1000xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%e : tensor<1000xf32>) -> tensor<1000xf32>
+  %r:3 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]}
+      ins(%a : tensor<1000x27xbf16>) outs(%m0, %s0, %e : tensor<1000xf32>, tensor<1000xf32>, tensor<1000xf32>) {
+  ^bb0(%w: bf16, %m: f32, %s: f32, %unused: f32):
+    %in = arith.extf %w : bf16 to f32
     %nm = arith.maximumf %m, %in : f32
     %d0 = arith.subf %m, %nm : f32
     %d1 = arith.subf %in, %nm : f32
