@@ -127,7 +127,9 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     in 16 x 16 tiles) in registers. Each stage of 32 reduction steps, the
     block's threads store both operands' tiles, loaded during the previous
     stage (software pipelining) along whichever dim each operand stores
-    innermost, into shared memory, and each thread reads its rows and
+    innermost (16 bytes per load where a tile's columns are that dim and
+    rows split into whole aligned vectors), into shared memory, and each
+    thread reads its rows and
     columns there as 4-wide vectors; the output starts from its initial
     fill, from the source of a copy or broadcast written into it right
     before (read, not copied), or from what it holds. On `nvvm`, such a

@@ -443,8 +443,25 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   // Where each thread puts its share of an operand's tile: consecutive
   // threads take consecutive elements along the dim the operand stores
   // innermost (coalesced loads).
+  // A slot of `lanes` > 1 is that many consecutive columns of one step,
+  // read with one vector load.
   struct Slot {
     Value kk, cc;
+    int64_t lanes = 1;
+  };
+  // Columns per 16-byte load of an operand stored columns innermost, when
+  // its rows and the tile's columns split into whole, aligned loads (an
+  // identity layout, rows and the column extent multiples of it); 1 if not.
+  auto vectorLanes = [&](OpOperand &in, int64_t width, int64_t extent) {
+    auto type = cast<MemRefType>(in.get().getType());
+    int64_t lanes = 128 / type.getElementTypeBitWidth();
+    int64_t count = p.bk * width / p.threads();
+    if (!type.getLayout().isIdentity() || type.isDynamicDim(type.getRank() - 1) ||
+        type.getShape().back() % lanes != 0 || extent % lanes != 0 ||
+        width % lanes != 0 || p.threads() % (width / lanes) != 0 ||
+        count % lanes != 0)
+      return int64_t(1);
+    return lanes;
   };
   auto slotsOf = [&](OpOperand &in, int64_t width) {
     bool alongR =
@@ -452,11 +469,20 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     SmallVector<Slot> slots;
     int64_t count = p.bk * width / p.threads();
     if (!alongR) {
-      // A warp's load: 32 consecutive columns of one reduction step; its
-      // store fills one row of the tile.
-      Value cc = rem(tid, width), kk = div(tid, width);
-      for (int64_t e = 0; e < count; ++e)
-        slots.push_back({add(kk, cst(e * (p.threads() / width))), cc});
+      // A warp's load: 32 consecutive columns of one reduction step (as
+      // 32 vectors of 16 bytes where they split so); its store fills one
+      // row of the tile.
+      bool isA = &in == &aIn;
+      int64_t lanes =
+          isA && p.mDims.size() != 1 ? 1 : vectorLanes(in, width,
+                                                       isA ? p.m : p.nSize);
+      int64_t perRow = width / lanes;
+      Value cc = rem(tid, perRow), kk = div(tid, perRow);
+      if (lanes > 1)
+        cc = arith::MulIOp::create(b, loc, cc, cst(lanes));
+      for (int64_t e = 0; e < count / lanes; ++e)
+        slots.push_back(
+            {add(kk, cst(e * (p.threads() / perRow))), cc, lanes});
       return slots;
     }
     // Stored along the reduction, the tile is a transpose: a warp's load is
@@ -484,21 +510,38 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     SmallVector<Value> values;
     for (Slot slot : slots) {
       dims[p.r] = clamp(add(k0, slot.kk), p.rSize);
+      // A vector's columns stay whole: clamped to the last full vector.
+      auto column = [&](Value base, int64_t size) {
+        return arith::MinUIOp::create(b, loc, add(base, slot.cc),
+                                      cst(size - slot.lanes));
+      };
       if (isA)
-        delinearize(clamp(add(m0, slot.cc), p.m), p.mDims);
+        delinearize(column(m0, p.m), p.mDims);
       else
-        dims[p.n] = clamp(add(n0, slot.cc), p.nSize);
-      values.push_back(memref::LoadOp::create(b, loc, in.get(), indices(in)));
+        dims[p.n] = column(n0, p.nSize);
+      if (slot.lanes == 1) {
+        values.push_back(memref::LoadOp::create(b, loc, in.get(), indices(in)));
+        continue;
+      }
+      Type element = cast<MemRefType>(in.get().getType()).getElementType();
+      values.push_back(vector::LoadOp::create(
+          b, loc, VectorType::get({slot.lanes}, element), in.get(), indices(in),
+          /*nontemporal=*/false, llvm::MaybeAlign(16)));
     }
     return values;
   };
   auto stash = [&](Value tile, ArrayRef<Slot> slots, ValueRange values) {
-    for (auto [slot, v] : llvm::zip(slots, values)) {
-      Type element = cast<MemRefType>(tile.getType()).getElementType();
-      if (v.getType() != element)
-        v = arith::ExtFOp::create(b, loc, element, v);
-      memref::StoreOp::create(b, loc, v, tile, ValueRange{slot.kk, slot.cc});
-    }
+    Type element = cast<MemRefType>(tile.getType()).getElementType();
+    for (auto [slot, loaded] : llvm::zip(slots, values))
+      for (int64_t i = 0; i < slot.lanes; ++i) {
+        Value v = slot.lanes == 1
+                      ? loaded
+                      : Value(vector::ExtractOp::create(b, loc, loaded, i));
+        if (v.getType() != element)
+          v = arith::ExtFOp::create(b, loc, element, v);
+        memref::StoreOp::create(b, loc, v, tile,
+                                ValueRange{slot.kk, add(slot.cc, cst(i))});
+      }
   };
 
   BlockArgument aArg = op.getMatchingBlockArgument(&aIn);

@@ -7,7 +7,9 @@
 // output tiles (16 x 32 blocks of 256 threads, each thread 4 x 4 outputs in
 // registers). The broadcast is not written: the initial values are read
 // from its source. Each stage of 32 reduction steps stores the thread's
-// share of both operand tiles, loaded in the previous iteration, into
+// share of both operand tiles (both stored columns innermost: two 16-byte
+// loads of 4 columns each, the last vector of a row clamped whole), loaded
+// in the previous iteration, into
 // shared memory (rows padded to 68), waits, loads the next stage's share
 // (software pipelining), then runs the steps: two 4-wide shared loads and
 // 16 fmas each. 50 is no multiple of 32: the steps loop stops at the
@@ -20,14 +22,18 @@
 // CHECK-DAG:     %[[AT:.*]] = memref.get_global @{{.*}} : memref<32x68xf32, #gpu.address_space<workgroup>>
 // CHECK-DAG:     %[[BT:.*]] = memref.get_global @{{.*}} : memref<32x68xf32, #gpu.address_space<workgroup>>
 // CHECK-COUNT-4: memref.load %[[ROW]]
-// CHECK-COUNT-8: memref.load %[[A]]
-// CHECK-COUNT-8: memref.load %[[B]]
-// CHECK:         scf.for %[[K0:.*]] = %c0 to %c50 step %c32 iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32) {
+// CHECK:         arith.minui %{{.*}}, %c1996 : index
+// CHECK-COUNT-2: vector.load %[[A]][%{{.*}}, %{{.*}}] {alignment = 16 : i64} : memref<50x2000xf32>, vector<4xf32>
+// CHECK:         arith.minui %{{.*}}, %c996 : index
+// CHECK-COUNT-2: vector.load %[[B]][%{{.*}}, %{{.*}}] {alignment = 16 : i64} : memref<50x1000xf32>, vector<4xf32>
+// CHECK-NOT:     memref.load %[[A]]
+// CHECK-NOT:     memref.load %[[B]]
+// CHECK:         scf.for %[[K0:.*]] = %c0 to %c50 step %c32 iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>) {
 // CHECK-COUNT-8:   memref.store %{{.*}}, %[[AT]]
 // CHECK-COUNT-8:   memref.store %{{.*}}, %[[BT]]
 // CHECK:           gpu.barrier
-// CHECK-COUNT-8:   memref.load %[[A]]
-// CHECK-COUNT-8:   memref.load %[[B]]
+// CHECK-COUNT-2:   vector.load %[[A]]
+// CHECK-COUNT-2:   vector.load %[[B]]
 // CHECK:           %[[LEFT:.*]] = arith.subi %c50, %[[K0]] : index
 // CHECK:           %[[N:.*]] = arith.minui %[[LEFT]], %c32 : index
 // CHECK:           scf.for %[[KK:.*]] = %c0 to %[[N]] step %c1
