@@ -117,7 +117,10 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     one class per load, measured faster); a thread per site over 2 or 4 classes reads its row
     in one load. A contraction over several parallel dimensions (a
     gradient G W^T) is split the same way, a warp per output, when it has
-    at most 32768 outputs and the reduction innermost in every input.
+    at most 32768 outputs and the reduction innermost in every input; an
+    elementwise op right after it over the same outputs (the EBT step's
+    update) then runs in the same kernel, from the merged value in
+    registers, and an output only it reads is never stored.
     Otherwise a contraction of two inputs over one static reduction, at
     least 16 on each side (its parallel dims: batch dims that both inputs
     read, row dims that only the first reads, the output's innermost dim

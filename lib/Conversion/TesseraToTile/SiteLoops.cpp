@@ -214,6 +214,16 @@ private:
 
   bool findMerges();
   void findConsumer();
+  /// For a contraction split over warps: the elementwise op right after it
+  /// over the same outputs (the EBT step's update after G W^T), run by the
+  /// lane that writes each output, from its value in registers.
+  void findEpilogue();
+  /// The consumer's element at its loop indices \p at, reading this op's
+  /// outputs from \p results (registers).
+  void emitConsumerAt(OpBuilder &b, Location loc, ArrayRef<Value> results,
+                      ArrayRef<Value> at);
+  /// The epilogue's loop indices at the output being written.
+  SmallVector<Value> epilogueIndices();
   /// Output i is only read back by the fused consumer (or not at all):
   /// its stores are dead.
   bool onlyForConsumer(unsigned i);
@@ -271,6 +281,8 @@ private:
   /// site loop on the GPU: its per-site inputs come from registers and the
   /// intermediate buffers are never written.
   linalg::GenericOp consumer;
+  /// The consumer is an epilogue (findEpilogue), not a per-site consumer.
+  bool epilogue = false;
   /// Allocations and constants between the op and its consumer: they move
   /// above the fused loop.
   SmallVector<Operation *> between;
@@ -439,6 +451,7 @@ bool SiteLoopBuilder::analyse() {
       warpSplit = true;
       lanesPerSite = kWarp;
       blocked.clear();
+      findEpilogue();
     }
     return true;
   }
@@ -477,15 +490,33 @@ bool SiteLoopBuilder::analyse() {
   return true;
 }
 
-void SiteLoopBuilder::findConsumer() {
-  // The next op after the allocations and constants that follow this one.
+/// The linalg.generic right after \p op past allocations and constants
+/// (collected in \p skipped: they move above \p op when it is fused).
+static linalg::GenericOp nextGeneric(Operation *op,
+                                     SmallVectorImpl<Operation *> &skipped) {
   Operation *next = op->getNextNode();
-  SmallVector<Operation *> skipped;
   while (next && isa<memref::AllocOp, arith::ConstantOp>(next)) {
     skipped.push_back(next);
     next = next->getNextNode();
   }
-  auto c = dyn_cast_or_null<linalg::GenericOp>(next);
+  return dyn_cast_or_null<linalg::GenericOp>(next);
+}
+
+/// Whether \p c's body is elementwise arith and math (and index and
+/// constants): what a fused consumer can clone per element.
+static bool elementwiseBody(linalg::GenericOp c) {
+  return llvm::all_of(c.getBody()->without_terminator(), [](Operation &o) {
+    if (isa<linalg::IndexOp, arith::ConstantOp>(o))
+      return true;
+    Dialect *dialect = o.getDialect();
+    return dialect && isa<arith::ArithDialect, math::MathDialect>(dialect) &&
+           o.hasTrait<OpTrait::Elementwise>() && !o.getNumRegions();
+  });
+}
+
+void SiteLoopBuilder::findConsumer() {
+  SmallVector<Operation *> skipped;
+  linalg::GenericOp c = nextGeneric(op, skipped);
   if (!c || !c.hasPureBufferSemantics() || c.getNumLoops() != 2 ||
       c.getNumReductionLoops() != 0)
     return;
@@ -527,14 +558,8 @@ void SiteLoopBuilder::findConsumer() {
     if (staged() && c.isDpsInit(&operand) && !map.isPermutation())
       return;
   }
-  for (Operation &bodyOp : c.getBody()->without_terminator()) {
-    if (isa<linalg::IndexOp, arith::ConstantOp>(bodyOp))
-      continue;
-    Dialect *dialect = bodyOp.getDialect();
-    if (!dialect || !isa<arith::ArithDialect, math::MathDialect>(dialect) ||
-        !bodyOp.hasTrait<OpTrait::Elementwise>() || bodyOp.getNumRegions())
-      return;
-  }
+  if (!elementwiseBody(c))
+    return;
   if (staged()) {
     // Per-site values: the consumer's inputs read at the site only, and
     // what its body computes from them (constants and scalar operands are
@@ -587,6 +612,108 @@ void SiteLoopBuilder::findConsumer() {
   between = std::move(skipped);
 }
 
+void SiteLoopBuilder::findEpilogue() {
+  SmallVector<Operation *> skipped;
+  linalg::GenericOp c = nextGeneric(op, skipped);
+  if (!c || !c.hasPureBufferSemantics() ||
+      c.getNumLoops() != c.getNumParallelLoops())
+    return;
+  consumer = c;
+  bool reads = false;
+  for (OpOperand &operand : c->getOpOperands()) {
+    Type type = operand.get().getType();
+    if (!c.isDpsInit(&operand) && isLaneType(type))
+      continue;
+    auto memref = dyn_cast<MemRefType>(type);
+    if (!memref || !isLaneType(memref.getElementType()) ||
+        !c.getMatchingIndexingMap(&operand).isProjectedPermutation())
+      return (void)(consumer = nullptr);
+    auto root = [](Value v) {
+      return memref::skipViewLikeOps(cast<MemrefValue>(v));
+    };
+    bool mine = llvm::is_contained(op.getDpsInits(), operand.get());
+    // This op's outputs are read where they are written, never written;
+    // nor is anything else of theirs touched through another view.
+    if (mine && (c.isDpsInit(&operand) ||
+                 !c.getMatchingIndexingMap(&operand).isPermutation()))
+      return (void)(consumer = nullptr);
+    if (!mine && llvm::any_of(op.getDpsInits(), [&](Value init) {
+          return root(init) == root(operand.get());
+        }))
+      return (void)(consumer = nullptr);
+    reads |= mine;
+  }
+  if (!elementwiseBody(c))
+    return (void)(consumer = nullptr);
+  // Every loop of the epilogue is one of this op's parallel dims, of the
+  // same extent.
+  SmallVector<int64_t> mine = op.getStaticLoopRanges();
+  SmallVector<int64_t> theirs = c.getStaticLoopRanges();
+  SmallVector<int64_t> dimOf(c.getNumLoops(), -1);
+  for (OpOperand &init : op.getDpsInitsMutable())
+    for (OpOperand &operand : c->getOpOperands()) {
+      if (operand.get() != init.get())
+        continue;
+      AffineMap theirMap = c.getMatchingIndexingMap(&operand);
+      AffineMap myMap = op.getMatchingIndexingMap(&init);
+      for (unsigned j = 0; j < theirMap.getNumResults(); ++j)
+        dimOf[theirMap.getDimPosition(j)] = myMap.getDimPosition(j);
+    }
+  for (auto [d, opDim] : llvm::enumerate(dimOf))
+    if (opDim < 0 || ShapedType::isDynamic(theirs[d]) || theirs[d] != mine[opDim])
+      return (void)(consumer = nullptr);
+  if (!reads)
+    return (void)(consumer = nullptr);
+  epilogue = true;
+  between = std::move(skipped);
+}
+
+SmallVector<Value> SiteLoopBuilder::epilogueIndices() {
+  SmallVector<Value> at(consumer.getNumLoops());
+  for (OpOperand &init : op.getDpsInitsMutable())
+    for (OpOperand &operand : consumer->getOpOperands())
+      if (operand.get() == init.get()) {
+        AffineMap theirMap = consumer.getMatchingIndexingMap(&operand);
+        AffineMap myMap = op.getMatchingIndexingMap(&init);
+        for (unsigned j = 0; j < theirMap.getNumResults(); ++j)
+          at[theirMap.getDimPosition(j)] = dims[myMap.getDimPosition(j)];
+      }
+  return at;
+}
+
+void SiteLoopBuilder::emitConsumerAt(OpBuilder &b, Location loc,
+                                     ArrayRef<Value> results,
+                                     ArrayRef<Value> at) {
+  IRMapping map;
+  for (OpOperand &operand : consumer->getOpOperands()) {
+    BlockArgument arg = consumer.getMatchingBlockArgument(&operand);
+    if (arg.use_empty())
+      continue;
+    auto mine = llvm::find(op.getDpsInits(), operand.get());
+    if (mine != op.getDpsInits().end())
+      map.map(arg, results[mine - op.getDpsInits().begin()]);
+    else if (!isa<MemRefType>(operand.get().getType()))
+      map.map(arg, operand.get());
+    else
+      map.map(arg, memref::LoadOp::create(
+                       b, loc, operand.get(),
+                       applyPermutationMap<Value>(
+                           consumer.getMatchingIndexingMap(&operand), at)));
+  }
+  for (Operation &bodyOp : consumer.getBody()->without_terminator()) {
+    if (auto index = dyn_cast<linalg::IndexOp>(bodyOp))
+      map.map(index.getResult(), at[index.getDim()]);
+    else
+      b.clone(bodyOp, map);
+  }
+  auto yield = cast<linalg::YieldOp>(consumer.getBody()->getTerminator());
+  for (auto [init, v] :
+       llvm::zip(consumer.getDpsInitsMutable(), yield.getValues()))
+    memref::StoreOp::create(
+        b, loc, map.lookupOrDefault(v), init.get(),
+        applyPermutationMap<Value>(consumer.getMatchingIndexingMap(&init), at));
+}
+
 bool SiteLoopBuilder::onlyForConsumer(unsigned i) {
   if (!consumer)
     return false;
@@ -615,44 +742,11 @@ void SiteLoopBuilder::emitConsumer(OpBuilder &b, Location loc,
   Value step = arith::ConstantIndexOp::create(b, loc, warpSplit ? lanesPerSite : 1);
   Value end = arith::ConstantIndexOp::create(b, loc,
                                              consumer.getStaticLoopRanges()[1]);
-  scf::ForOp::create(
-      b, loc, start, end, step, ValueRange{},
-      [&](OpBuilder &b, Location loc, Value k, ValueRange) {
-        Value at[2] = {site, k};
-        auto indices = [&](AffineMap map) {
-          return applyPermutationMap<Value>(map, at);
-        };
-        IRMapping map;
-        for (OpOperand &operand : consumer->getOpOperands()) {
-          BlockArgument arg = consumer.getMatchingBlockArgument(&operand);
-          if (arg.use_empty())
-            continue;
-          auto mine = llvm::find(op.getDpsInits(), operand.get());
-          if (mine != op.getDpsInits().end()) {
-            map.map(arg, results[mine - op.getDpsInits().begin()]);
-          } else if (!isa<MemRefType>(operand.get().getType())) {
-            map.map(arg, operand.get());
-          } else {
-            map.map(arg, memref::LoadOp::create(
-                             b, loc, operand.get(),
-                             indices(consumer.getMatchingIndexingMap(&operand))));
-          }
-        }
-        for (Operation &bodyOp : consumer.getBody()->without_terminator()) {
-          if (auto index = dyn_cast<linalg::IndexOp>(bodyOp)) {
-            map.map(index.getResult(), at[index.getDim()]);
-            continue;
-          }
-          b.clone(bodyOp, map);
-        }
-        auto yield = cast<linalg::YieldOp>(consumer.getBody()->getTerminator());
-        for (auto [init, v] : llvm::zip(consumer.getDpsInitsMutable(),
-                                        yield.getValues()))
-          memref::StoreOp::create(
-              b, loc, map.lookupOrDefault(v), init.get(),
-              indices(consumer.getMatchingIndexingMap(&init)));
-        scf::YieldOp::create(b, loc);
-      });
+  scf::ForOp::create(b, loc, start, end, step, ValueRange{},
+                     [&](OpBuilder &b, Location loc, Value k, ValueRange) {
+                       emitConsumerAt(b, loc, results, {site, k});
+                       scf::YieldOp::create(b, loc);
+                     });
 }
 
 /// The consumer in a staged launch: each thread computes its site's
@@ -1438,8 +1532,9 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
             // Measured on the H100 at 256K x 256: the fused KL 0.235 ->
             // 0.203 ms, the update with its fused normalisation 0.317 ->
             // 0.46 ms in f32 but 0.267 -> 0.208 in bf16; so a fused
-            // consumer of f32 rows only keeps them scalar.
-            if (consumer && !llvm::any_of(wide, narrow))
+            // consumer of f32 rows only keeps them scalar (an epilogue
+            // reads no rows).
+            if (consumer && !epilogue && !llvm::any_of(wide, narrow))
               wide.clear();
             if (wide.empty())
               v = 1;
@@ -1614,7 +1709,7 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
         }
         if (consumer && stageBlock)
           emitStagedConsumer(b, loc, results);
-        else if (consumer)
+        else if (consumer && !epilogue)
           emitConsumer(b, loc, results, live);
         if (live) {
           // Of a warp (a block, split over its warps), lane 0 writes.
@@ -1631,6 +1726,8 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
         for (auto [i, init] : llvm::enumerate(inits))
           if (!deadScratch(i) && !onlyForConsumer(i))
             write(b, loc, init, results[i]);
+        if (consumer && epilogue)
+          emitConsumerAt(b, loc, results, epilogueIndices());
       };
   // A launch of x * y threads per block over the sites (a site per thread
   // along y, or along x), each thread on its clamped site; prologue runs

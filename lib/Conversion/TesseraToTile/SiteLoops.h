@@ -74,7 +74,10 @@ bool fewOutputs(mlir::linalg::LinalgOp op);
 /// 8192 sites, or a thread per site over at most 4 classes) that reads its
 /// per-site results is fused into the same loop, reading them from
 /// registers; a shorter reduction (a power of two from 8 to 64 classes)
-/// with such a consumer is split over that many lanes to fuse it.
+/// with such a consumer is split over that many lanes to fuse it. A
+/// contraction split a warp per output runs the elementwise op right after
+/// it over the same outputs (the EBT step's update after G W^T) as its
+/// epilogue, where lane 0 writes each output.
 /// With \p tensorCores (NVIDIA), contractions that qualify are tiled on
 /// tensor cores (TiledContraction.h).
 void lowerToSiteLoops(mlir::ModuleOp module, int64_t width,

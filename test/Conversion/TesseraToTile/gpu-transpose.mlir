@@ -92,3 +92,49 @@ func.func @small(%g: tensor<16x512xf32>, %w: tensor<128x512xf32>) -> tensor<16x1
   } -> tensor<16x128xf32>
   return %r : tensor<16x128xf32>
 }
+
+// -----
+
+// The same split followed by the sgd update y - 0.1 G (the EBT step): the
+// update runs in the same kernel, where lane 0 writes each output, from
+// the merged sum in registers; G itself is never stored.
+// CHECK-LABEL: func.func @step(
+// CHECK:         gpu.launch_func
+// CHECK-NOT:     gpu.launch_func
+// CHECK-LABEL: gpu.func @step_kernel(
+// CHECK-SAME: %[[G:.*]]: memref<16x512xf32>, %[[W:.*]]: memref<128x512xf32>, %[[Y:.*]]: memref<16x128xf32>, %[[O:.*]]: memref<16x128xf32>
+// CHECK: %[[D:.*]] = arith.remui %{{.*}}, %c128
+// CHECK: %[[L:.*]] = arith.divui %{{.*}}, %c128
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c512 step %c128
+// CHECK: vector.load %[[G]]
+// CHECK: vector.load %[[W]]
+// CHECK: gpu.shuffle xor
+// CHECK: scf.if
+// CHECK:   %[[YV:.*]] = memref.load %[[Y]][%[[L]], %[[D]]]
+// CHECK:   %[[T:.*]] = arith.mulf %{{.*}}, %{{.*}} : f32
+// CHECK:   %[[N:.*]] = arith.subf %[[YV]], %[[T]] : f32
+// CHECK:   memref.store %[[N]], %[[O]][%[[L]], %[[D]]]
+// CHECK-NOT: memref.store
+// CHECK: gpu.return
+func.func @step(%g: tensor<16x512xf32>, %w: tensor<128x512xf32>, %y: tensor<16x128xf32>) -> tensor<16x128xf32> {
+  %zero = arith.constant 0.0 : f32
+  %eta = arith.constant 0.1 : f32
+  %e = tensor.empty() : tensor<16x128xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<16x128xf32>) -> tensor<16x128xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(l, f, d) -> (l, f)>, affine_map<(l, f, d) -> (d, f)>, affine_map<(l, f, d) -> (l, d)>], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%g, %w : tensor<16x512xf32>, tensor<128x512xf32>) outs(%z : tensor<16x128xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %o, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<16x128xf32>
+  %e2 = tensor.empty() : tensor<16x128xf32>
+  %u = linalg.generic {indexing_maps = [affine_map<(l, d) -> (l, d)>, affine_map<(l, d) -> (l, d)>, affine_map<(l, d) -> (l, d)>], iterator_types = ["parallel", "parallel"]}
+      ins(%y, %r : tensor<16x128xf32>, tensor<16x128xf32>) outs(%e2 : tensor<16x128xf32>) {
+  ^bb0(%yv: f32, %gv: f32, %o: f32):
+    %t = arith.mulf %eta, %gv : f32
+    %n = arith.subf %yv, %t : f32
+    linalg.yield %n : f32
+  } -> tensor<16x128xf32>
+  return %u : tensor<16x128xf32>
+}
