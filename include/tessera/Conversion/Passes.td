@@ -127,7 +127,8 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     that only the second reads), is register-tiled: blocks of 64 x 64,
     64 x 32 or 32 x 32 outputs (the largest that gives a block per SM of
     an H100; 16 x 16 below that), a thread computing 4 x 4 of them (1 x 1
-    in 16 x 16 tiles) in registers. Each stage of 32 reduction steps, the
+    in 16 x 16 tiles) in registers. Each stage of 32 reduction steps (of
+    up to 128 in 16 x 16 tiles, whose stages are latency-bound), the
     block's threads store both operands' tiles, loaded during the previous
     stage (software pipelining) along whichever dim each operand stores
     innermost (16 bytes per load where a tile's columns are that dim and

@@ -112,17 +112,18 @@ func.func @grad(%g: tensor<4x512x1024xf32>, %w: tensor<256x1024xf32>) -> tensor<
 
 // A batch matmul: the batch (read by both operands) is the grid's z; too
 // small for 4 x 4 thread tiles, so 16 x 16 tiles of a thread per output,
-// reading the shared tiles one element at a time.
+// reading the shared tiles one element at a time, in stages of 64 steps
+// (the reduction's 70 rounded down to whole stages of 32; up to 128).
 // CHECK-LABEL: func.func @bmm(
 // CHECK:         gpu.launch_func async [%{{.*}}] @bmm_kernel::@bmm_kernel blocks in (%c3, %c3, %c3) threads in (%c256, %c1, %c1)
 // CHECK:       gpu.func @bmm_kernel(
 // CHECK:         %[[Z:.*]] = gpu.block_id  z
 // CHECK:         memref.load %{{.*}}[%[[Z]], %{{.*}}, %{{.*}}] : memref<3x40x70xf32>
 // CHECK:         memref.load %{{.*}}[%[[Z]], %{{.*}}, %{{.*}}] : memref<3x70x33xf32>
-// CHECK:         scf.for
+// CHECK:         scf.for %{{.*}} = %c0 to %c70 step %c64
 // CHECK-NOT:       vector.load
-// CHECK:           memref.load %{{.*}} : memref<32x17xf32, #gpu.address_space<workgroup>>
-// CHECK:           memref.load %{{.*}} : memref<32x17xf32, #gpu.address_space<workgroup>>
+// CHECK:           memref.load %{{.*}} : memref<64x17xf32, #gpu.address_space<workgroup>>
+// CHECK:           memref.load %{{.*}} : memref<64x17xf32, #gpu.address_space<workgroup>>
 // CHECK:           math.fma
 func.func @bmm(%a: tensor<3x40x70xf32>, %b: tensor<3x70x33xf32>) -> tensor<3x40x33xf32> {
   %zero = arith.constant 0.0 : f32
