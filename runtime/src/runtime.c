@@ -719,16 +719,19 @@ static tessera_status device_leave(tessera_context *ctx) {
   return ctx->device_status;
 }
 
-/* Waits for work tessera_invoke_buffers_async left on the context's stream;
- * its failure is this call's. */
-static tessera_status settle(tessera_context *ctx) {
-  if (!ctx->cuda || !ctx->cuda->pending)
-    return TESSERA_SUCCESS;
+/* Waits for the work queued on the context's (cuda) stream; its status. */
+static tessera_status wait_stream(tessera_context *ctx) {
   ctx->cuda->pending = 0;
   device_enter(ctx);
   device_error(ctx, ctx->cuda->cuStreamSynchronize(ctx->cuda->stream),
                "cuStreamSynchronize");
   return device_leave(ctx);
+}
+
+/* Waits for work tessera_invoke_buffers_async left on the context's stream;
+ * its failure is this call's. */
+static tessera_status settle(tessera_context *ctx) {
+  return ctx->cuda && ctx->cuda->pending ? wait_stream(ctx) : TESSERA_SUCCESS;
 }
 
 tessera_status tessera_context_create(const tessera_context_options *options,
@@ -1619,10 +1622,7 @@ tessera_status tessera_invoke_buffers_async(tessera_function *fn,
 tessera_status tessera_context_synchronize(tessera_context *ctx) {
   if (!ctx)
     return TESSERA_ERROR_INVALID_ARGUMENT;
-  if (!ctx->cuda)
-    return TESSERA_SUCCESS;
-  ctx->cuda->pending = 1;
-  return settle(ctx);
+  return ctx->cuda ? wait_stream(ctx) : TESSERA_SUCCESS;
 }
 
 void *tessera_context_stream(const tessera_context *ctx) {

@@ -222,8 +222,6 @@ private:
   /// outputs from \p results (registers).
   void emitConsumerAt(OpBuilder &b, Location loc, ArrayRef<Value> results,
                       ArrayRef<Value> at);
-  /// The epilogue's loop indices at the output being written.
-  SmallVector<Value> epilogueIndices();
   /// Output i is only read back by the fused consumer (or not at all):
   /// its stores are dead.
   bool onlyForConsumer(unsigned i);
@@ -281,8 +279,9 @@ private:
   /// site loop on the GPU: its per-site inputs come from registers and the
   /// intermediate buffers are never written.
   linalg::GenericOp consumer;
-  /// The consumer is an epilogue (findEpilogue), not a per-site consumer.
-  bool epilogue = false;
+  /// For an epilogue (findEpilogue; empty otherwise): this op's loop that
+  /// each of the consumer's loops is.
+  SmallVector<int64_t> epilogueDims;
   /// Allocations and constants between the op and its consumer: they move
   /// above the fused loop.
   SmallVector<Operation *> between;
@@ -514,6 +513,19 @@ static bool elementwiseBody(linalg::GenericOp c) {
   });
 }
 
+/// Whether \p operand of a consumer reads, through another view, the
+/// buffer of one of \p op's outputs: it would see them before the op's
+/// stores, which come after the consumer's.
+static bool readsOutputsThroughView(linalg::LinalgOp op, OpOperand &operand) {
+  auto root = [](Value v) {
+    return memref::skipViewLikeOps(cast<MemrefValue>(v));
+  };
+  return !llvm::is_contained(op.getDpsInits(), operand.get()) &&
+         llvm::any_of(op.getDpsInits(), [&](Value init) {
+           return root(init) == root(operand.get());
+         });
+}
+
 void SiteLoopBuilder::findConsumer() {
   SmallVector<Operation *> skipped;
   linalg::GenericOp c = nextGeneric(op, skipped);
@@ -546,12 +558,7 @@ void SiteLoopBuilder::findConsumer() {
     if (llvm::is_contained(op.getDpsInits(), operand.get()) &&
         (c.isDpsInit(&operand) || map != siteOnly))
       return;
-    auto root = [](Value v) {
-      return memref::skipViewLikeOps(cast<MemrefValue>(v));
-    };
-    if (!llvm::is_contained(op.getDpsInits(), operand.get()) &&
-        llvm::any_of(op.getDpsInits(),
-                     [&](Value init) { return root(init) == root(operand.get()); }))
+    if (readsOutputsThroughView(op, operand))
       return;
     // Spread over the block's threads, a staged consumer writes each
     // element once: its outputs are indexed by both dims.
@@ -615,70 +622,43 @@ void SiteLoopBuilder::findConsumer() {
 void SiteLoopBuilder::findEpilogue() {
   SmallVector<Operation *> skipped;
   linalg::GenericOp c = nextGeneric(op, skipped);
-  if (!c || !c.hasPureBufferSemantics() ||
-      c.getNumLoops() != c.getNumParallelLoops())
+  if (!c || !c.hasPureBufferSemantics() || c.getNumLoops() == 0 ||
+      c.getNumLoops() != c.getNumParallelLoops() || !elementwiseBody(c))
     return;
-  consumer = c;
-  bool reads = false;
+  // Each loop of the epilogue is one of this op's parallel dims, of the
+  // same extent, found through this op's outputs it reads (where they are
+  // written: through a permutation) and never writes.
+  SmallVector<int64_t> mine = op.getStaticLoopRanges();
+  SmallVector<int64_t> theirs = c.getStaticLoopRanges();
+  SmallVector<int64_t> dimOf(c.getNumLoops(), -1);
   for (OpOperand &operand : c->getOpOperands()) {
     Type type = operand.get().getType();
     if (!c.isDpsInit(&operand) && isLaneType(type))
       continue;
     auto memref = dyn_cast<MemRefType>(type);
+    AffineMap theirMap = c.getMatchingIndexingMap(&operand);
     if (!memref || !isLaneType(memref.getElementType()) ||
-        !c.getMatchingIndexingMap(&operand).isProjectedPermutation())
-      return (void)(consumer = nullptr);
-    auto root = [](Value v) {
-      return memref::skipViewLikeOps(cast<MemrefValue>(v));
-    };
-    bool mine = llvm::is_contained(op.getDpsInits(), operand.get());
-    // This op's outputs are read where they are written, never written;
-    // nor is anything else of theirs touched through another view.
-    if (mine && (c.isDpsInit(&operand) ||
-                 !c.getMatchingIndexingMap(&operand).isPermutation()))
-      return (void)(consumer = nullptr);
-    if (!mine && llvm::any_of(op.getDpsInits(), [&](Value init) {
-          return root(init) == root(operand.get());
-        }))
-      return (void)(consumer = nullptr);
-    reads |= mine;
+        !theirMap.isProjectedPermutation() ||
+        readsOutputsThroughView(op, operand))
+      return;
+    OpOperand *init = nullptr;
+    for (OpOperand &o : op.getDpsInitsMutable())
+      if (o.get() == operand.get())
+        init = &o;
+    if (!init)
+      continue;
+    if (c.isDpsInit(&operand) || !theirMap.isPermutation())
+      return;
+    AffineMap myMap = op.getMatchingIndexingMap(init);
+    for (unsigned j = 0; j < theirMap.getNumResults(); ++j)
+      dimOf[theirMap.getDimPosition(j)] = myMap.getDimPosition(j);
   }
-  if (!elementwiseBody(c))
-    return (void)(consumer = nullptr);
-  // Every loop of the epilogue is one of this op's parallel dims, of the
-  // same extent.
-  SmallVector<int64_t> mine = op.getStaticLoopRanges();
-  SmallVector<int64_t> theirs = c.getStaticLoopRanges();
-  SmallVector<int64_t> dimOf(c.getNumLoops(), -1);
-  for (OpOperand &init : op.getDpsInitsMutable())
-    for (OpOperand &operand : c->getOpOperands()) {
-      if (operand.get() != init.get())
-        continue;
-      AffineMap theirMap = c.getMatchingIndexingMap(&operand);
-      AffineMap myMap = op.getMatchingIndexingMap(&init);
-      for (unsigned j = 0; j < theirMap.getNumResults(); ++j)
-        dimOf[theirMap.getDimPosition(j)] = myMap.getDimPosition(j);
-    }
   for (auto [d, opDim] : llvm::enumerate(dimOf))
     if (opDim < 0 || ShapedType::isDynamic(theirs[d]) || theirs[d] != mine[opDim])
-      return (void)(consumer = nullptr);
-  if (!reads)
-    return (void)(consumer = nullptr);
-  epilogue = true;
+      return;
+  consumer = c;
+  epilogueDims = std::move(dimOf);
   between = std::move(skipped);
-}
-
-SmallVector<Value> SiteLoopBuilder::epilogueIndices() {
-  SmallVector<Value> at(consumer.getNumLoops());
-  for (OpOperand &init : op.getDpsInitsMutable())
-    for (OpOperand &operand : consumer->getOpOperands())
-      if (operand.get() == init.get()) {
-        AffineMap theirMap = consumer.getMatchingIndexingMap(&operand);
-        AffineMap myMap = op.getMatchingIndexingMap(&init);
-        for (unsigned j = 0; j < theirMap.getNumResults(); ++j)
-          at[theirMap.getDimPosition(j)] = dims[myMap.getDimPosition(j)];
-      }
-  return at;
 }
 
 void SiteLoopBuilder::emitConsumerAt(OpBuilder &b, Location loc,
@@ -1534,7 +1514,8 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
             // 0.46 ms in f32 but 0.267 -> 0.208 in bf16; so a fused
             // consumer of f32 rows only keeps them scalar (an epilogue
             // reads no rows).
-            if (consumer && !epilogue && !llvm::any_of(wide, narrow))
+            if (consumer && epilogueDims.empty() &&
+                !llvm::any_of(wide, narrow))
               wide.clear();
             if (wide.empty())
               v = 1;
@@ -1709,7 +1690,7 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
         }
         if (consumer && stageBlock)
           emitStagedConsumer(b, loc, results);
-        else if (consumer && !epilogue)
+        else if (consumer && epilogueDims.empty())
           emitConsumer(b, loc, results, live);
         if (live) {
           // Of a warp (a block, split over its warps), lane 0 writes.
@@ -1726,8 +1707,11 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
         for (auto [i, init] : llvm::enumerate(inits))
           if (!deadScratch(i) && !onlyForConsumer(i))
             write(b, loc, init, results[i]);
-        if (consumer && epilogue)
-          emitConsumerAt(b, loc, results, epilogueIndices());
+        if (consumer && !epilogueDims.empty())
+          emitConsumerAt(b, loc, results,
+                         llvm::map_to_vector(epilogueDims, [&](int64_t d) {
+                           return dims[d];
+                         }));
       };
   // A launch of x * y threads per block over the sites (a site per thread
   // along y, or along x), each thread on its clamped site; prologue runs
