@@ -347,8 +347,9 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   auto add = [&](Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); };
   auto rem = [&](Value x, int64_t y) { return arith::RemUIOp::create(b, loc, x, cst(y)); };
   auto div = [&](Value x, int64_t y) { return arith::DivUIOp::create(b, loc, x, cst(y)); };
-  auto clamp = [&](Value x, int64_t size) {
-    return arith::MinUIOp::create(b, loc, x, cst(size - 1));
+  // x clamped so that `whole` elements from it stay below size.
+  auto clamp = [&](Value x, int64_t size, int64_t whole = 1) {
+    return arith::MinUIOp::create(b, loc, x, cst(size - whole));
   };
 
   Value as = memref::GetGlobalOp::create(b, loc, aTile.getType(), aTile.getSymName());
@@ -520,14 +521,10 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     for (Slot slot : slots) {
       dims[p.r] = clamp(add(k0, slot.kk), p.rSize);
       // A vector's columns stay whole: clamped to the last full vector.
-      auto column = [&](Value base, int64_t size) {
-        return arith::MinUIOp::create(b, loc, add(base, slot.cc),
-                                      cst(size - slot.lanes));
-      };
       if (isA)
-        delinearize(column(m0, p.m), p.mDims);
+        delinearize(clamp(add(m0, slot.cc), p.m, slot.lanes), p.mDims);
       else
-        dims[p.n] = column(n0, p.nSize);
+        dims[p.n] = clamp(add(n0, slot.cc), p.nSize, slot.lanes);
       if (slot.lanes == 1) {
         values.push_back(memref::LoadOp::create(b, loc, in.get(), indices(in)));
         continue;
