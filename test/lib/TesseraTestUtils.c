@@ -490,6 +490,36 @@ void _mlir_ciface_tesseraCheckGenerateCategorical(UnrankedMemRef *got,
   ok(id);
 }
 
+/* Categorical Bayesian update in log space, per element:
+ * ln theta'_k = ln theta_k + y_k - LSE_j(ln theta_j + y_j), within
+ * rtol * |want| + atol (atol for the bf16 rounding of values near 0). */
+void _mlir_ciface_tesseraCheckCategoricalUpdate(UnrankedMemRef *got,
+                                                UnrankedMemRef *logTheta,
+                                                UnrankedMemRef *y,
+                                                int64_t sites, double rtol,
+                                                double atol, int64_t id) {
+  int64_t k = numElements(logTheta) / sites;
+  if (numElements(got) != sites * k || numElements(y) != sites * k) {
+    printf("check %lld: FAIL element counts\n", (long long)id);
+    fflush(stdout);
+    return;
+  }
+  for (int64_t s = 0; s < sites; ++s) {
+    double m = -INFINITY, sum = 0.0;
+    for (int64_t j = 0; j < k; ++j)
+      m = fmax(m, (double)getF32(logTheta, s * k + j) + getF32(y, s * k + j));
+    for (int64_t j = 0; j < k; ++j)
+      sum += exp((double)getF32(logTheta, s * k + j) + getF32(y, s * k + j) - m);
+    for (int64_t j = 0; j < k; ++j) {
+      double want = (double)getF32(logTheta, s * k + j) +
+                    getF32(y, s * k + j) - m - log(sum);
+      if (!report(id, s * k + j, getF32(got, s * k + j), want, rtol, atol))
+        return;
+    }
+  }
+  ok(id);
+}
+
 /* Compares f32 `got` with f32 `want` elementwise within
  * rtol * max|want| + atol (gradients against finite differences). */
 void _mlir_ciface_tesseraCheckClose(UnrankedMemRef *got, UnrankedMemRef *want,

@@ -228,6 +228,7 @@ private:
   void emitConsumer(OpBuilder &b, Location loc, ArrayRef<Value> results,
                     Value live);
   void emitStagedConsumer(OpBuilder &b, Location loc, ArrayRef<Value> results);
+  void emitVectorConsumer(OpBuilder &b, Location loc, ArrayRef<Value> results);
   /// A staged launch (a thread per site, blocked inputs through shared
   /// memory), as rewrite builds it.
   bool staged() const {
@@ -486,6 +487,8 @@ bool SiteLoopBuilder::analyse() {
     if (!warpSplit)
       findConsumer();
   }
+  if (width > 1 && parallelDims.size() == 1 && reductionDims.size() == 1)
+    findConsumer();
   return true;
 }
 
@@ -538,8 +541,9 @@ void SiteLoopBuilder::findConsumer() {
   if (ShapedType::isDynamic(sites) || theirs[0] != sites ||
       ShapedType::isDynamic(theirs[1]))
     return;
-  if (!staged() && (warpSplit ? sites < kMinFusedSplitSites
-                               : theirs[1] > kMaxFusedThreadClasses))
+  if (width == 1 && !staged() &&
+      (warpSplit ? sites < kMinFusedSplitSites
+                 : theirs[1] > kMaxFusedThreadClasses))
     return;
   MLIRContext *ctx = op.getContext();
   AffineMap siteOnly = AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx);
@@ -564,10 +568,19 @@ void SiteLoopBuilder::findConsumer() {
     // element once: its outputs are indexed by both dims.
     if (staged() && c.isDpsInit(&operand) && !map.isPermutation())
       return;
+    // On the CPU elements go in vectors along the rows (whole rows taken
+    // flat at fewer classes than lanes): unit-stride rows, contiguous for
+    // the flat form.
+    if (width > 1 && memref &&
+        (!(map == siteOnly || map.isIdentity()) ||
+         !memref.isLastDimUnitStride() ||
+         (map.isIdentity() && theirs[1] < width &&
+          !memref.getLayout().isIdentity())))
+      return;
   }
   if (!elementwiseBody(c))
     return;
-  if (staged()) {
+  if (staged() || width > 1) {
     // Per-site values: the consumer's inputs read at the site only, and
     // what its body computes from them (constants and scalar operands are
     // the same everywhere).
@@ -836,6 +849,183 @@ void SiteLoopBuilder::emitStagedConsumer(OpBuilder &b, Location loc,
               applyPermutationMap<Value>(consumer.getMatchingIndexingMap(&init),
                                          at));
         }
+        scf::YieldOp::create(b, loc);
+      });
+}
+
+/// The consumer on the CPU, after the tile's reduction: its per-site
+/// values computed once on the lane vectors (one vector log per 16 sites
+/// for the update's normalisation, where the consumer alone took a libm
+/// call per site), then its elements in vectors along the rows, reading
+/// the inputs again while the tile's rows are still in cache. With fewer
+/// classes than lanes the tile's rows are taken flat, `classes` vectors
+/// each spanning several sites, the per-site values shuffled to match;
+/// otherwise a row at a time, `width` classes per vector.
+void SiteLoopBuilder::emitVectorConsumer(OpBuilder &b, Location loc,
+                                         ArrayRef<Value> results) {
+  auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  auto yield = cast<linalg::YieldOp>(consumer.getBody()->getTerminator());
+  int64_t classes = consumer.getStaticLoopRanges()[1];
+  IRMapping own;
+  for (OpOperand &operand : consumer->getOpOperands()) {
+    BlockArgument arg = consumer.getMatchingBlockArgument(&operand);
+    if (arg.use_empty())
+      continue;
+    if (!isa<MemRefType>(operand.get().getType())) {
+      own.map(arg, operand.get());
+      continue;
+    }
+    if (consumer.getMatchingIndexingMap(&operand).isFunctionOfDim(1))
+      continue;
+    auto mine = llvm::find(op.getDpsInits(), operand.get());
+    if (mine != op.getDpsInits().end()) {
+      own.map(arg, toVector(b, loc, results[mine - op.getDpsInits().begin()]));
+      continue;
+    }
+    auto type = VectorType::get(
+        {width}, cast<MemRefType>(operand.get().getType()).getElementType());
+    Value zero = arith::ConstantOp::create(
+        b, loc, cast<TypedAttr>(b.getZeroAttr(type)));
+    own.map(arg, vector::MaskedLoadOp::create(b, loc, type, operand.get(),
+                                              ValueRange{laneBase}, mask, zero));
+  }
+  for (Operation &bodyOp : consumer.getBody()->without_terminator())
+    if (isa<arith::ConstantOp>(bodyOp))
+      b.clone(bodyOp, own);
+  for (Operation *o : perSiteOps)
+    cloneBodyOp(b, *o, own);
+
+  // The consumer's per-element ops on one vector of elements: `perSite`
+  // gives each per-site value's vector, `load` each input's and `index`
+  // each loop index's; `store` writes each output's.
+  auto elements = [&](OpBuilder &b, function_ref<Value(Value)> perSite,
+                      function_ref<Value(Value, Type)> load,
+                      function_ref<Value(unsigned)> index,
+                      function_ref<void(Value, Value)> store) {
+    IRMapping map = own;
+    for (Value v : perSiteValues)
+      map.map(v, perSite(own.lookupOrDefault(v)));
+    for (OpOperand &operand : consumer->getOpOperands()) {
+      BlockArgument arg = consumer.getMatchingBlockArgument(&operand);
+      if (!arg.use_empty() && !map.contains(arg) &&
+          consumer.getMatchingIndexingMap(&operand).isFunctionOfDim(1))
+        map.map(arg, load(operand.get(), arg.getType()));
+    }
+    for (Operation &bodyOp : consumer.getBody()->without_terminator()) {
+      if (auto idx = dyn_cast<linalg::IndexOp>(bodyOp))
+        map.map(idx.getResult(), index(idx.getDim()));
+      else if (!perSiteOps.contains(&bodyOp) && !isa<arith::ConstantOp>(bodyOp))
+        cloneBodyOp(b, bodyOp, map);
+    }
+    for (auto [init, v] :
+         llvm::zip(consumer.getDpsInits(), yield.getValues()))
+      store(init, toVector(b, loc, map.lookupOrDefault(v)));
+  };
+  auto vectorOf = [&](Type element) {
+    return VectorType::get({width}, element);
+  };
+  auto indexVector = [&](ArrayRef<int64_t> values) -> Value {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(vectorOf(b.getIndexType()), values));
+  };
+
+  if (classes < width) {
+    // Flat: element e of the tile's rows is class e % classes of site e /
+    // classes; `classes` vectors cover the tile's width sites.
+    llvm::DenseMap<Value, Value> flat;
+    auto flatView = [&](Value memref) {
+      Value &v = flat[memref];
+      if (!v)
+        v = memref::CollapseShapeOp::create(
+            b, loc, memref, ArrayRef<ReassociationIndices>{{0, 1}});
+      return v;
+    };
+    Value base = arith::MulIOp::create(b, loc, laneBase, cst(classes));
+    Value total = arith::MulIOp::create(b, loc, remaining, cst(classes));
+    for (int64_t c = 0; c < classes; ++c) {
+      Value at = arith::AddIOp::create(b, loc, base, cst(c * width));
+      Value chunkMask = vector::CreateMaskOp::create(
+          b, loc, vectorOf(b.getI1Type()),
+          ValueRange{arith::SubIOp::create(b, loc, total, cst(c * width))});
+      SmallVector<int64_t> siteOf(width), classOf(width);
+      for (int64_t i = 0; i < width; ++i) {
+        siteOf[i] = (c * width + i) / classes;
+        classOf[i] = (c * width + i) % classes;
+      }
+      elements(
+          b,
+          [&](Value v) -> Value {
+            v = toVector(b, loc, v);
+            return vector::ShuffleOp::create(b, loc, v, v, siteOf);
+          },
+          [&](Value memref, Type element) -> Value {
+            Value zero = arith::ConstantOp::create(
+                b, loc, cast<TypedAttr>(b.getZeroAttr(vectorOf(element))));
+            return vector::MaskedLoadOp::create(b, loc, vectorOf(element),
+                                                flatView(memref), at,
+                                                chunkMask, zero);
+          },
+          [&](unsigned d) -> Value {
+            if (d == 1)
+              return indexVector(classOf);
+            return arith::AddIOp::create(
+                b, loc, vector::BroadcastOp::create(
+                            b, loc, vectorOf(b.getIndexType()), laneBase),
+                indexVector(siteOf));
+          },
+          [&](Value memref, Value v) {
+            vector::MaskedStoreOp::create(b, loc, flatView(memref), at,
+                                          chunkMask, v);
+          });
+    }
+    return;
+  }
+  // A row at a time: the tile's live sites, width classes per vector.
+  Value rows = arith::MinUIOp::create(b, loc, remaining, cst(width));
+  scf::ForOp::create(
+      b, loc, cst(0), rows, cst(1), ValueRange{},
+      [&](OpBuilder &b, Location loc, Value j, ValueRange) {
+        Value site = arith::AddIOp::create(b, loc, laneBase, j);
+        scf::ForOp::create(
+            b, loc, cst(0), cst(classes), cst(width), ValueRange{},
+            [&](OpBuilder &b, Location loc, Value kb, ValueRange) {
+              Value rowMask = vector::CreateMaskOp::create(
+                  b, loc, vectorOf(b.getI1Type()),
+                  ValueRange{arith::SubIOp::create(b, loc, cst(classes), kb)});
+              elements(
+                  b,
+                  [&](Value v) -> Value {
+                    if (!isa<VectorType>(v.getType()))
+                      return v;
+                    return vector::BroadcastOp::create(
+                        b, loc, vectorOf(getElementTypeOrSelf(v)),
+                        vector::ExtractOp::create(b, loc, v,
+                                                  ArrayRef<OpFoldResult>{j}));
+                  },
+                  [&](Value memref, Type element) -> Value {
+                    Value zero = arith::ConstantOp::create(
+                        b, loc,
+                        cast<TypedAttr>(b.getZeroAttr(vectorOf(element))));
+                    return vector::MaskedLoadOp::create(
+                        b, loc, vectorOf(element), memref,
+                        ValueRange{site, kb}, rowMask, zero);
+                  },
+                  [&](unsigned d) -> Value {
+                    if (d == 0)
+                      return site;
+                    return arith::AddIOp::create(
+                        b, loc,
+                        vector::BroadcastOp::create(
+                            b, loc, vectorOf(b.getIndexType()), kb),
+                        laneNumbers(b, loc));
+                  },
+                  [&](Value memref, Value v) {
+                    vector::MaskedStoreOp::create(b, loc, memref,
+                                                  ValueRange{site, kb},
+                                                  rowMask, v);
+                  });
+              scf::YieldOp::create(b, loc);
+            });
         scf::YieldOp::create(b, loc);
       });
 }
@@ -1690,6 +1880,8 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
         }
         if (consumer && stageBlock)
           emitStagedConsumer(b, loc, results);
+        else if (consumer && width > 1)
+          emitVectorConsumer(b, loc, results);
         else if (consumer && epilogueDims.empty())
           emitConsumer(b, loc, results, live);
         if (live) {

@@ -161,3 +161,109 @@ func.func @total(%a: tensor<37xf32>, %acc: tensor<f32>) -> tensor<f32> {
     }
   return %r : tensor<f32>
 }
+
+// The normalisation after a log-sum-exp (the categorical update) runs in
+// the reduction's site loop: log(sum) once per 16 sites, on the lane
+// vectors, and no per-site buffers. At K = 27 a row at a time (16 live
+// sites at most), 16 classes per vector, the per-site value broadcast from
+// its lane.
+// CHECK-LABEL: func.func @normalise(
+// CHECK-NOT:     memref.alloc() {{.*}} : memref<37xf32>
+// CHECK:         scf.parallel (%[[S:.*]]) =
+// CHECK:           %[[LEFT:.*]] = arith.subi %{{.*}}, %[[S]] : index
+// CHECK:           %[[LOG:.*]] = math.log %{{.*}} : vector<16xf32>
+// CHECK:           %[[LSE:.*]] = arith.addf %{{.*}}, %[[LOG]] : vector<16xf32>
+// CHECK:           %[[ROWS:.*]] = arith.minui %[[LEFT]], %{{.*}} : index
+// CHECK:           scf.for %[[J:.*]] = %{{.*}} to %[[ROWS]]
+// CHECK:             %[[SITE:.*]] = arith.addi %[[S]], %[[J]] : index
+// CHECK:             scf.for %[[KB:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK:               %[[RM:.*]] = vector.create_mask
+// CHECK:               %[[V:.*]] = vector.extract %[[LSE]][%[[J]]] : f32 from vector<16xf32>
+// CHECK:               %[[VB:.*]] = vector.broadcast %[[V]] : f32 to vector<16xf32>
+// CHECK:               %[[A:.*]] = vector.maskedload %arg0[%[[SITE]], %[[KB]]], %[[RM]]
+// CHECK:               %[[D:.*]] = arith.subf %[[A]], %[[VB]] : vector<16xf32>
+// CHECK:               vector.maskedstore %{{.*}}[%[[SITE]], %[[KB]]], %[[RM]], %[[D]]
+// CHECK-NOT:     math.log
+// CHECK:         return
+func.func @normalise(%a: tensor<37x27xf32>) -> tensor<37x27xf32> {
+  %ninf = arith.constant 0xFF800000 : f32
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<37xf32>
+  %m0 = linalg.fill ins(%ninf : f32) outs(%e : tensor<37xf32>) -> tensor<37xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%e : tensor<37xf32>) -> tensor<37xf32>
+  %r:2 = linalg.generic {indexing_maps = [#row, #site, #site], iterator_types = ["parallel", "reduction"]}
+      ins(%a : tensor<37x27xf32>) outs(%m0, %s0 : tensor<37xf32>, tensor<37xf32>) {
+  ^bb0(%in: f32, %m: f32, %s: f32):
+    %nm = arith.maximumf %m, %in : f32
+    %d0 = arith.subf %m, %nm : f32
+    %d1 = arith.subf %in, %nm : f32
+    %e0 = math.exp %d0 : f32
+    %e1 = math.exp %d1 : f32
+    %t = arith.mulf %s, %e0 : f32
+    %ns = arith.addf %t, %e1 : f32
+    linalg.yield %nm, %ns : f32, f32
+  } -> (tensor<37xf32>, tensor<37xf32>)
+  %o = tensor.empty() : tensor<37x27xf32>
+  %n = linalg.generic {indexing_maps = [#row, #site, #site, #row], iterator_types = ["parallel", "parallel"]}
+      ins(%a, %r#0, %r#1 : tensor<37x27xf32>, tensor<37xf32>, tensor<37xf32>) outs(%o : tensor<37x27xf32>) {
+  ^bb0(%x: f32, %m: f32, %s: f32, %out: f32):
+    %l = math.log %s : f32
+    %lse = arith.addf %m, %l : f32
+    %d = arith.subf %x, %lse : f32
+    linalg.yield %d : f32
+  } -> tensor<37x27xf32>
+  return %n : tensor<37x27xf32>
+}
+
+// At K = 2 the tile's rows are taken flat: two vectors of 16 elements, 8
+// sites each, the per-site value shuffled to its two classes; the masks
+// count the tile's live elements (2 per live site).
+// CHECK-LABEL: func.func @normalise2(
+// CHECK:         scf.parallel (%[[S:.*]]) =
+// CHECK:           %[[LEFT:.*]] = arith.subi %{{.*}}, %[[S]] : index
+// CHECK:           %[[LOG:.*]] = math.log %{{.*}} : vector<16xf32>
+// CHECK:           %[[LSE:.*]] = arith.addf %{{.*}}, %[[LOG]] : vector<16xf32>
+// CHECK:           %[[AT:.*]] = arith.muli %[[S]], %[[C2:.*]] : index
+// CHECK:           %[[TOTAL:.*]] = arith.muli %[[LEFT]], %[[C2]] : index
+// CHECK:           %[[M0:.*]] = vector.create_mask %[[TOTAL]] : vector<16xi1>
+// CHECK:           %[[V0:.*]] = vector.shuffle %[[LSE]], %[[LSE]] [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7]
+// CHECK:           %[[FLAT:.*]] = memref.collapse_shape %arg0 {{\[\[}}0, 1]] : memref<37x2xf32> into memref<74xf32>
+// CHECK:           %[[A0:.*]] = vector.maskedload %[[FLAT]][%[[AT]]], %[[M0]]
+// CHECK:           %[[D0:.*]] = arith.subf %[[A0]], %[[V0]]
+// CHECK:           vector.maskedstore %{{.*}}[%[[AT]]], %[[M0]], %[[D0]]
+// CHECK:           %[[AT1:.*]] = arith.addi %[[AT]], %{{.*}} : index
+// CHECK:           %[[LEFT1:.*]] = arith.subi %[[TOTAL]], %{{.*}} : index
+// CHECK:           %[[M1:.*]] = vector.create_mask %[[LEFT1]] : vector<16xi1>
+// CHECK:           vector.shuffle %[[LSE]], %[[LSE]] [8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15]
+// CHECK:           vector.maskedload %[[FLAT]][%[[AT1]]], %[[M1]]
+// CHECK-NOT:       vector.shuffle
+// CHECK:           scf.reduce
+func.func @normalise2(%a: tensor<37x2xf32>) -> tensor<37x2xf32> {
+  %ninf = arith.constant 0xFF800000 : f32
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<37xf32>
+  %m0 = linalg.fill ins(%ninf : f32) outs(%e : tensor<37xf32>) -> tensor<37xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%e : tensor<37xf32>) -> tensor<37xf32>
+  %r:2 = linalg.generic {indexing_maps = [#row, #site, #site], iterator_types = ["parallel", "reduction"]}
+      ins(%a : tensor<37x2xf32>) outs(%m0, %s0 : tensor<37xf32>, tensor<37xf32>) {
+  ^bb0(%in: f32, %m: f32, %s: f32):
+    %nm = arith.maximumf %m, %in : f32
+    %d0 = arith.subf %m, %nm : f32
+    %d1 = arith.subf %in, %nm : f32
+    %e0 = math.exp %d0 : f32
+    %e1 = math.exp %d1 : f32
+    %t = arith.mulf %s, %e0 : f32
+    %ns = arith.addf %t, %e1 : f32
+    linalg.yield %nm, %ns : f32, f32
+  } -> (tensor<37xf32>, tensor<37xf32>)
+  %o = tensor.empty() : tensor<37x2xf32>
+  %n = linalg.generic {indexing_maps = [#row, #site, #site, #row], iterator_types = ["parallel", "parallel"]}
+      ins(%a, %r#0, %r#1 : tensor<37x2xf32>, tensor<37xf32>, tensor<37xf32>) outs(%o : tensor<37x2xf32>) {
+  ^bb0(%x: f32, %m: f32, %s: f32, %out: f32):
+    %l = math.log %s : f32
+    %lse = arith.addf %m, %l : f32
+    %d = arith.subf %x, %lse : f32
+    linalg.yield %d : f32
+  } -> tensor<37x2xf32>
+  return %n : tensor<37x2xf32>
+}
