@@ -5,6 +5,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #include <limits>
@@ -170,7 +171,15 @@ Value tessera::lseMerge(OpBuilder &b, Location loc, Value mA, Value sA,
                                       arith::MulFOp::create(b, loc, sA, e), sB);
   Value s = arith::SelectOp::create(b, loc, aBigger, keepA, keepB);
   Value m = arith::MaximumFOp::create(b, loc, mA, mB);
-  Value ninf = cstF32(b, loc, -std::numeric_limits<double>::infinity());
+  // Constants shaped like the operands: the CPU merges vectors of sites.
+  auto like = [&](double v) -> Value {
+    auto type = cast<FloatType>(getElementTypeOrSelf(mA));
+    TypedAttr attr = b.getFloatAttr(type, v);
+    if (auto vec = dyn_cast<VectorType>(mA.getType()))
+      attr = DenseElementsAttr::get(vec, cast<FloatAttr>(attr).getValue());
+    return arith::ConstantOp::create(b, loc, attr);
+  };
+  Value ninf = like(-std::numeric_limits<double>::infinity());
   Value dead = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, m, ninf);
-  return arith::SelectOp::create(b, loc, dead, cstF32(b, loc, 0.0), s);
+  return arith::SelectOp::create(b, loc, dead, like(0.0), s);
 }

@@ -12,15 +12,19 @@
 
 #include "mlir/Conversion/MathToLibm/MathToLibm.h"
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include "llvm/Support/FileSystem.h"
+#include "llvm/TargetParser/Host.h"
 
 #include <cstdlib>
 #include "llvm/Support/Path.h"
@@ -38,6 +42,76 @@ static void addExpandRsqrt(OpPassManager &pm) {
   pm.addPass(math::createMathExpandOpsPass(expand));
 }
 
+namespace {
+/// exp of f32 vectors on AVX-512: 2^n p(r) with n = roundeven(x log2 e),
+/// r = x - n ln 2 in two parts (Cody-Waite), p Cephes' expf polynomial
+/// (degree 7, about 1 ulp on |r| <= ln 2 / 2), and the scaling by 2^n one
+/// vscalefps (llvm.ldexp), which overflows to inf by itself: 18
+/// instructions where upstream's approximation, patching each edge, takes
+/// 21. x is clamped to [-87, 89] first, so that +-inf reduce to finite r
+/// and no lane makes a subnormal (each one a microcode assist: with the
+/// clamp at -104, exp(-inf) of the first online log-sum-exp step in every
+/// tile took the fused KL at 4M x 2 from 13 to 35 ms); results below
+/// exp(-87) are 0, as FTZ code would give. A NaN passes both clamps and
+/// stays NaN.
+struct Avx512Exp : OpRewritePattern<math::ExpOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(math::ExpOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = dyn_cast<VectorType>(op.getType());
+    if (!type || !type.getElementType().isF32() || type.isScalable() ||
+        type.getRank() != 1)
+      return failure();
+    Location loc = op.getLoc();
+    ImplicitLocOpBuilder b(loc, rewriter);
+    auto splat = [&](double v) -> Value {
+      return arith::ConstantOp::create(
+          b, DenseElementsAttr::get(type, b.getF32FloatAttr(v).getValue()));
+    };
+    auto fma = [&](Value a, Value x, Value c) -> Value {
+      return math::FmaOp::create(b, a, x, c);
+    };
+    Value x = op.getOperand();
+    Value lo = splat(-87.0), hi = splat(89.0);
+    Value under = arith::CmpFOp::create(b, arith::CmpFPredicate::OLT, x, lo);
+    x = arith::SelectOp::create(b, under, lo, x);
+    x = arith::SelectOp::create(
+        b, arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, x, hi), hi, x);
+    Value n = math::RoundEvenOp::create(
+        b, arith::MulFOp::create(b, x, splat(1.44269504088896341)));
+    Value r = fma(n, splat(-0.693359375), x);
+    r = fma(n, splat(2.12194440e-4), r);
+    Value p = splat(1.9875691500e-4);
+    for (double c : {1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2,
+                     1.6666665459e-1, 5.0000001201e-1, 1.0, 1.0})
+      p = fma(p, r, splat(c));
+    Value k = arith::FPToSIOp::create(
+        b, VectorType::get(type.getShape(), b.getI32Type()), n);
+    // llvm.intr.ldexp takes a scalar exponent only; LLVM's intrinsic takes
+    // a vector of them.
+    std::string name = "llvm.ldexp.v" + std::to_string(type.getNumElements()) +
+                       "f32.v" + std::to_string(type.getNumElements()) + "i32";
+    Value e = LLVM::CallIntrinsicOp::create(b, Type(type),
+                                            rewriter.getStringAttr(name),
+                                            ValueRange{p, k})
+                  .getResult(0);
+    rewriter.replaceOpWithNewOp<arith::SelectOp>(op, under, splat(0.0), e);
+    return success();
+  }
+};
+} // namespace
+
+/// Whether CPU code for \p chip with \p features has AVX-512F: named by
+/// the features, or the host's when neither is given.
+static bool targetsAvx512(StringRef chip, StringRef features) {
+  if (features.contains("-avx512f"))
+    return false;
+  if (features.contains("+avx512f"))
+    return true;
+  return chip.empty() && features.empty() &&
+         llvm::sys::getHostCPUFeatures().lookup("avx512f");
+}
+
 /// Math on the CPU, before convert-to-llvm. Vector exp/log/tanh/erf from
 /// the vectorised site loops become upstream's polynomial approximations
 /// (a few ulp, well within the 1e-5 relative the golden values ask for);
@@ -48,7 +122,7 @@ static void addExpandRsqrt(OpPassManager &pm) {
 /// log(1 + x) and lose the digits they exist for, and libm has no rsqrtf,
 /// so rsqrt becomes 1 / sqrt first. Only math ops and what their rewrites
 /// create are touched.
-static LogicalResult lowerCpuMath(ModuleOp module) {
+static LogicalResult lowerCpuMath(ModuleOp module, bool avx512) {
   static const StringLiteral approximated[] = {"exp",  "expm1", "log", "log1p",
                                                "log2", "tanh",  "erf"};
   static const StringLiteral vectorIntrinsics[] = {
@@ -83,6 +157,8 @@ static LogicalResult lowerCpuMath(ModuleOp module) {
   };
 
   RewritePatternSet approximate(module.getContext());
+  if (avx512)
+    approximate.add<Avx512Exp>(module.getContext(), /*benefit=*/2);
   populateMathPolynomialApproximationPatterns(approximate, isApproximated);
   RewritePatternSet expand(module.getContext());
   math::populateExpansionPatterns(expand, {"rsqrt"});
@@ -246,7 +322,7 @@ struct TesseraToTargetPass
     }
     OpPassManager pm(ModuleOp::getOperationName());
     if (target == "cpu") {
-      if (failed(lowerCpuMath(getOperation()))) {
+      if (failed(lowerCpuMath(getOperation(), targetsAvx512(chip, features)))) {
         getOperation().emitError()
             << stage << ": lowering math to approximations and libm failed";
         return signalPassFailure();

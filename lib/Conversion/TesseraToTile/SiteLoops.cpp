@@ -33,6 +33,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include <limits>
 #include <numeric>
 
 using namespace mlir;
@@ -69,6 +70,10 @@ constexpr int64_t kBlockSplitWarps = 8;
 /// Classes a lane of a warp split loads at once: 16 bytes of f32.
 constexpr int64_t kVectorClasses = 4;
 constexpr int64_t kMaxFusedThreadClasses = 4;
+/// How far ahead the CPU's blocked site loops prefetch their rows.
+/// Measured for the fused KL at 1M x 27 (1 thread): 1, 2, 4 and 8 tiles
+/// ahead (1.7, 3.5, 6.9 and 14 KB) 25.7, 24.9, 20.1 and 21.6 ms, 30 without.
+constexpr int64_t kPrefetchBytes = 6 * 1024;
 
 void tessera::site_loops::barrier(OpBuilder &b, Location loc, ModuleOp module) {
   if (!module.lookupSymbol(kBarrierMarker)) {
@@ -202,9 +207,10 @@ private:
            init.hasNUses(2);
   }
   void cloneBodyOp(OpBuilder &b, Operation &bodyOp, IRMapping &map);
-  SmallVector<Value> loadColumns(OpBuilder &b, Location loc,
-                                 OpOperand &operand, Value start,
-                                 int64_t count);
+  SmallVector<Value> loadRows(OpBuilder &b, Location loc, OpOperand &operand,
+                              Value start, int64_t count);
+  SmallVector<Value> transposeRows(OpBuilder &b, Location loc,
+                                   SmallVector<Value> rows, int64_t count);
   scf::ValueVector stagedBlock(
       OpBuilder &b, Location loc, Value start, int64_t count, ValueRange state,
       function_ref<scf::ValueVector(OpBuilder &, Location, ValueRange,
@@ -213,6 +219,9 @@ private:
       const IRMapping &invariant);
 
   bool findMerges();
+  void findBlockLse();
+  void findGatherPicks();
+  void findRowOps();
   void findConsumer();
   /// For a contraction split over warps: the elementwise op right after it
   /// over the same outputs (the EBT step's update after G W^T), run by the
@@ -303,6 +312,46 @@ private:
   /// memory after the warps' shuffles.
   int64_t siteWarps = 1;
   SmallVector<Merge> merges;
+  /// On the CPU, a carried online log-sum-exp (the positions of its max and
+  /// sum among the carried outputs, and the term it adds per class) that
+  /// the other carried outputs never read: a block of classes in registers
+  /// then reduces it in two passes (the block's max, then the sum of its
+  /// exps, merged into the state once), where the online step chains an
+  /// exp through every class. The step's body ops are not cloned per class.
+  struct BlockLse {
+    unsigned max, sum;
+    Value term;
+  };
+  std::optional<BlockLse> blockLse;
+  llvm::DenseSet<Operation *> lseStepOps;
+  /// On the CPU, a carried pick of a blocked input at a class given per site
+  /// (select(k == x, y, acc): the KL's y_x) read by one gather after the
+  /// reduction, not selected per class: its position among the carried
+  /// outputs, the input and the class.
+  struct GatherPick {
+    unsigned pos;
+    OpOperand *input;
+    Value cls;
+  };
+  SmallVector<GatherPick> gatherPicks;
+  /// On the CPU, the body ops computed on a block's rows before the
+  /// transpose (elementwise ops of blocked inputs and constants: the
+  /// update's ln theta + y), and the values the rest of the body reads of
+  /// the rows (blocked inputs' elements or those ops' results), each
+  /// transposed once per block: the one term of the KL and the update where
+  /// both inputs were.
+  llvm::SetVector<Operation *> rowOps;
+  SmallVector<Value> rowValues;
+  /// Body ops not cloned per class (the CPU's blocked forms above and the
+  /// ops that only feed them).
+  llvm::DenseSet<Operation *> skipPerClass;
+  /// Whether the carried output at \p pos keeps its state through the class
+  /// steps (computed once per block or after the loop instead).
+  bool frozen(unsigned pos) const {
+    return (blockLse && (pos == blockLse->max || pos == blockLse->sum)) ||
+           llvm::any_of(gatherPicks,
+                        [&](const GatherPick &p) { return p.pos == pos; });
+  }
   /// The thread's lane in its warp, its warp in the block (siteWarps > 1),
   /// and its lane among all of its site's (warp * 32 + lane).
   Value lane, warpId, siteLane;
@@ -487,9 +536,157 @@ bool SiteLoopBuilder::analyse() {
     if (!warpSplit)
       findConsumer();
   }
+  if (width > 1 && reductionDims.size() == 1 && !blocked.empty()) {
+    findBlockLse();
+    findGatherPicks();
+    findRowOps();
+  }
   if (width > 1 && parallelDims.size() == 1 && reductionDims.size() == 1)
     findConsumer();
   return true;
+}
+
+void SiteLoopBuilder::findBlockLse() {
+  auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
+  SmallVector<unsigned> carried;
+  for (unsigned i = 0; i < op.getNumDpsInits(); ++i)
+    if (!sunkOutputs.contains(i))
+      carried.push_back(i);
+  auto stateArg = [&](unsigned i) { return op.getRegionOutputArgs()[i]; };
+  for (auto [pos, i] : llvm::enumerate(carried)) {
+    std::optional<tessera::LseStepParts> lse =
+        tessera::matchLseStep(yield.getValues()[i]);
+    if (!lse || lse->s != stateArg(i) || readsState(lse->a))
+      continue;
+    auto partner = llvm::find_if(carried, [&](unsigned j) {
+      return stateArg(j) == lse->m && yield.getValues()[j] == lse->newMax;
+    });
+    if (partner == carried.end())
+      continue;
+    Value m = lse->m, s = lse->s;
+    auto readsPair = [&](Value x) { return x == m || x == s; };
+    if (llvm::any_of(carried, [&](unsigned k) {
+          return k != i && k != *partner &&
+                 sliceReaches(yield.getValues()[k], readsPair);
+        }))
+      continue;
+    blockLse = BlockLse{static_cast<unsigned>(partner - carried.begin()),
+                        static_cast<unsigned>(pos), lse->a};
+    for (Operation &bodyOp : op.getBody()->without_terminator())
+      if (llvm::any_of(bodyOp.getOperands(), [&](Value v) {
+            Operation *def = v.getDefiningOp();
+            return readsPair(v) || (def && lseStepOps.contains(def));
+          }))
+        lseStepOps.insert(&bodyOp);
+    return;
+  }
+}
+
+void SiteLoopBuilder::findGatherPicks() {
+  auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
+  MLIRContext *ctx = op.getContext();
+  unsigned r = reductionDims.front();
+  SmallVector<unsigned> carried;
+  for (unsigned i = 0; i < op.getNumDpsInits(); ++i)
+    if (!sunkOutputs.contains(i))
+      carried.push_back(i);
+  llvm::DenseSet<Operation *> picked;
+  for (auto [pos, i] : llvm::enumerate(carried)) {
+    if (frozen(pos))
+      continue;
+    BlockArgument state = op.getRegionOutputArgs()[i];
+    auto sel = yield.getValues()[i].getDefiningOp<arith::SelectOp>();
+    if (!sel || sel->getBlock() != op.getBody() ||
+        sel.getFalseValue() != state || !state.hasOneUse())
+      continue;
+    // The picked value: a blocked input's element, its rows whole and
+    // contiguous (what one gather addresses as row * K + class).
+    auto value = dyn_cast<BlockArgument>(sel.getTrueValue());
+    if (!value || value.getOwner() != op.getBody())
+      continue;
+    OpOperand *input = op.getMatchingOpOperand(value);
+    AffineMap rows = AffineMap::get(
+        op.getNumLoops(), 0,
+        {getAffineDimExpr(laneDim, ctx), getAffineDimExpr(r, ctx)}, ctx);
+    auto type = dyn_cast<MemRefType>(input->get().getType());
+    if (!llvm::is_contained(blocked, input) ||
+        op.getMatchingIndexingMap(input) != rows || !type ||
+        type.getElementType() != state.getType() ||
+        !type.getLayout().isIdentity() || !type.hasStaticShape() ||
+        type.getNumElements() >= (int64_t(1) << 31))
+      continue;
+    auto cmp = sel.getCondition().getDefiningOp<arith::CmpIOp>();
+    if (!cmp || cmp.getPredicate() != arith::CmpIPredicate::eq)
+      continue;
+    auto isClass = [&](Value v) {
+      auto index = v.getDefiningOp<linalg::IndexOp>();
+      return index && index.getDim() == r;
+    };
+    Value cls = isClass(cmp.getLhs())   ? cmp.getRhs()
+                : isClass(cmp.getRhs()) ? cmp.getLhs()
+                                        : Value();
+    // The class depends on per-site inputs only (the label).
+    if (!cls || !cls.getType().isIndex() || readsState(cls) ||
+        sliceReaches(cls, [&](Value x) {
+          auto arg = dyn_cast<BlockArgument>(x);
+          if (arg && arg.getOwner() == op.getBody())
+            return usesReductionDim(
+                op.getMatchingIndexingMap(op.getMatchingOpOperand(arg)));
+          auto index = x.getDefiningOp<linalg::IndexOp>();
+          return index && index.getDim() != laneDim;
+        }))
+      continue;
+    gatherPicks.push_back({static_cast<unsigned>(pos), input, cls});
+    picked.insert(sel);
+  }
+  // What only feeds the picks (their compares, the label's cast) is not
+  // needed per class either.
+  llvm::DenseSet<Operation *> unused(picked.begin(), picked.end());
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    for (Operation &bodyOp : op.getBody()->without_terminator())
+      if (!unused.contains(&bodyOp) && !bodyOp.use_empty() &&
+          llvm::all_of(bodyOp.getUsers(),
+                       [&](Operation *u) { return unused.contains(u); })) {
+        unused.insert(&bodyOp);
+        changed = true;
+      }
+  }
+  skipPerClass.insert(unused.begin(), unused.end());
+  skipPerClass.insert(lseStepOps.begin(), lseStepOps.end());
+}
+
+void SiteLoopBuilder::findRowOps() {
+  llvm::DenseSet<Value> onRows;
+  for (OpOperand *in : blocked)
+    onRows.insert(op.getMatchingBlockArgument(in));
+  for (Operation &bodyOp : op.getBody()->without_terminator()) {
+    if (isa<linalg::IndexOp, arith::ConstantOp>(bodyOp) ||
+        skipPerClass.contains(&bodyOp))
+      continue;
+    if (llvm::all_of(bodyOp.getOperands(), [&](Value v) {
+          return onRows.contains(v) || v.getDefiningOp<arith::ConstantOp>();
+        })) {
+      rowOps.insert(&bodyOp);
+      onRows.insert(bodyOp.getResults().begin(), bodyOp.getResults().end());
+    }
+  }
+  auto needed = [&](Value v) {
+    if (blockLse && v == blockLse->term)
+      return true;
+    return llvm::any_of(v.getUsers(), [&](Operation *u) {
+      return !rowOps.contains(u) && !skipPerClass.contains(u);
+    });
+  };
+  for (OpOperand *in : blocked)
+    if (needed(op.getMatchingBlockArgument(in)))
+      rowValues.push_back(op.getMatchingBlockArgument(in));
+  for (Operation *o : rowOps)
+    for (Value v : o->getResults())
+      if (needed(v))
+        rowValues.push_back(v);
+  skipPerClass.insert(rowOps.begin(), rowOps.end());
 }
 
 /// The linalg.generic right after \p op past allocations and constants
@@ -1355,20 +1552,46 @@ Value SiteLoopBuilder::toVector(OpBuilder &b, Location loc, Value v) {
 }
 
 /// Columns start .. start+count-1 of \p operand for the width sites of the
-/// tile: width contiguous row loads (masked at the tile's and the
-/// reduction's edge) and one in-register transpose, instead of count
-/// gathers.
-SmallVector<Value> SiteLoopBuilder::loadColumns(OpBuilder &b, Location loc,
-                                               OpOperand &operand, Value start,
-                                               int64_t count) {
+/// tile, as width contiguous row loads (masked at the tile's and the
+/// reduction's edge) that transposeRows turns into columns in registers,
+/// instead of count gathers.
+SmallVector<Value> SiteLoopBuilder::loadRows(OpBuilder &b, Location loc,
+                                            OpOperand &operand, Value start,
+                                            int64_t count) {
   unsigned r = reductionDims.front();
+  // The same block of the tile kPrefetchBytes ahead, row by row, into the
+  // caches: the tile's work is long enough (a thousand instructions at K =
+  // 27) that the out-of-order window does not reach the next tile's loads,
+  // which then wait on memory (the fused KL at 1M x 27: 30 -> 20 ms).
+  auto type = cast<MemRefType>(operand.get().getType());
+  int64_t rowBytes = blockedExtent * type.getElementTypeBitWidth() / 8;
+  int64_t ahead = std::max<int64_t>(
+      1, kPrefetchBytes / std::max<int64_t>(1, width * rowBytes));
+  int64_t laneExtentPos = *op.getMatchingIndexingMap(&operand)
+                               .getResultPosition(getAffineDimExpr(
+                                   laneDim, op.getContext()));
+  Value lastSite = arith::SubIOp::create(
+      b, loc, memref::DimOp::create(b, loc, operand.get(), laneExtentPos),
+      arith::ConstantIndexOp::create(b, loc, 1));
+  AffineMap map = op.getMatchingIndexingMap(&operand);
+  for (int64_t j = 0; j < width; ++j) {
+    dims[laneDim] = arith::MinUIOp::create(
+        b, loc,
+        arith::AddIOp::create(
+            b, loc, laneBase,
+            arith::ConstantIndexOp::create(b, loc, ahead * width + j)),
+        lastSite);
+    dims[r] = start;
+    memref::PrefetchOp::create(b, loc, operand.get(), indicesFor(b, loc, map),
+                               /*isWrite=*/false, /*localityHint=*/3,
+                               /*isDataCache=*/true);
+  }
   Type element = cast<MemRefType>(operand.get().getType()).getElementType();
   auto rowType = VectorType::get({width}, element);
   Value zero = arith::ConstantOp::create(
       b, loc, cast<TypedAttr>(b.getZeroAttr(rowType)));
   Value countV = arith::ConstantIndexOp::create(b, loc, count);
   Value none = arith::ConstantIndexOp::create(b, loc, 0);
-  AffineMap map = op.getMatchingIndexingMap(&operand);
   SmallVector<Value> rows;
   for (int64_t j = 0; j < width; ++j) {
     Value jv = arith::ConstantIndexOp::create(b, loc, j);
@@ -1385,6 +1608,12 @@ SmallVector<Value> SiteLoopBuilder::loadColumns(OpBuilder &b, Location loc,
     rows.push_back(row);
   }
   dims[laneDim] = laneBase;
+  return rows;
+}
+
+SmallVector<Value> SiteLoopBuilder::transposeRows(OpBuilder &b, Location loc,
+                                                  SmallVector<Value> rows,
+                                                  int64_t count) {
   // Swap the off-diagonal h x h blocks of every 2h x 2h block, for h =
   // width/2 .. 1: log2(width) rounds of width two-source shuffles (one
   // vpermt2ps each on AVX-512), the classic transpose network.
@@ -1552,13 +1781,18 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
         }
 
         auto body = [&](OpBuilder &b, Location loc, IRMapping map) {
-          for (OpOperand *in : op.getDpsInputOperands())
+          for (OpOperand *in : op.getDpsInputOperands()) {
+            BlockArgument arg = op.getMatchingBlockArgument(in);
             if (usesReductionDim(op.getMatchingIndexingMap(in)) &&
-                !op.getMatchingBlockArgument(in).use_empty() &&
-                !map.contains(op.getMatchingBlockArgument(in)))
-              map.map(op.getMatchingBlockArgument(in), read(b, loc, *in));
+                !map.contains(arg) &&
+                llvm::any_of(arg.getUsers(), [&](Operation *u) {
+                  return !skipPerClass.contains(u);
+                }))
+              map.map(arg, read(b, loc, *in));
+          }
           for (Operation &bodyOp : op.getBody()->without_terminator())
-            cloneBodyOp(b, bodyOp, map);
+            if (!skipPerClass.contains(&bodyOp))
+              cloneBodyOp(b, bodyOp, map);
           return map;
         };
 
@@ -1590,19 +1824,23 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
             if (bodyMap)
               *bodyMap = map;
             scf::ValueVector next;
-            for (unsigned i : carried)
-              next.push_back(toVector(
-                  b, loc, map.lookupOrDefault(yield.getValues()[i])));
+            for (auto [pos, i] : llvm::enumerate(carried))
+              next.push_back(frozen(pos)
+                                 ? state[pos]
+                                 : toVector(b, loc,
+                                            map.lookupOrDefault(
+                                                yield.getValues()[i])));
             return next;
           };
-          // `count` classes from `start` on, unrolled, class c of input
-          // `ins[i]` taken from what was already read (`value(b, loc, i,
-          // c)`); `each` sees every step's body mapping.
+          // `count` classes from `start` on, unrolled, class c of body
+          // value `keys[i]` (an input's element, or a row op's result)
+          // taken from what was already computed (`value(b, loc, i, c)`);
+          // `each` sees every step's body mapping.
           using ClassValue =
               function_ref<Value(OpBuilder &, Location, unsigned, int64_t)>;
           auto unrolled = [&](OpBuilder &b, Location loc, Value start,
                               int64_t count, ValueRange state,
-                              ArrayRef<OpOperand *> ins, ClassValue value,
+                              ArrayRef<Value> keys, ClassValue value,
                               function_ref<void(IRMapping &)> each = nullptr) {
             scf::ValueVector cur(state.begin(), state.end());
             for (int64_t c = 0; c < count; ++c) {
@@ -1612,13 +1850,18 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
                                b, loc, start,
                                arith::ConstantIndexOp::create(b, loc, c)));
               IRMapping map = invariant;
-              for (auto [i, in] : llvm::enumerate(ins))
-                map.map(op.getMatchingBlockArgument(in), value(b, loc, i, c));
+              for (auto [i, key] : llvm::enumerate(keys))
+                map.map(key, value(b, loc, i, c));
               cur = step(b, loc, cur, map, each ? &map : nullptr);
               if (each)
                 each(map);
             }
             return cur;
+          };
+          auto argsOf = [&](ArrayRef<OpOperand *> ins) {
+            return llvm::map_to_vector(ins, [&](OpOperand *in) -> Value {
+              return op.getMatchingBlockArgument(in);
+            });
           };
           // Class c of the i-th of `loads` (vectors of classes).
           auto element = [](ArrayRef<Value> loads) {
@@ -1627,19 +1870,102 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
               return vector::ExtractOp::create(b, loc, loads[i], c);
             };
           };
+          // The log-sum-exp of a block in two passes (blockLse): the max
+          // and the sum of exps of its classes' terms by pairwise trees,
+          // merged into the state once.
+          auto mergeBlockLse = [&](OpBuilder &b, Location loc,
+                                   ArrayRef<Value> terms,
+                                   scf::ValueVector &cur) {
+            auto tree = [&](SmallVector<Value> v,
+                            function_ref<Value(Value, Value)> combine) {
+              while (v.size() > 1) {
+                SmallVector<Value> next;
+                for (size_t i = 0; i + 1 < v.size(); i += 2)
+                  next.push_back(combine(v[i], v[i + 1]));
+                if (v.size() % 2)
+                  next.push_back(v.back());
+                v = std::move(next);
+              }
+              return v.front();
+            };
+            auto max = [&](Value x, Value y) -> Value {
+              return arith::MaximumFOp::create(b, loc, x, y);
+            };
+            Value bm = tree(SmallVector<Value>(terms), max);
+            SmallVector<Value> exps;
+            for (Value t : terms)
+              exps.push_back(math::ExpOp::create(
+                  b, loc, arith::SubFOp::create(b, loc, t, bm)));
+            Value bs = tree(exps, [&](Value x, Value y) -> Value {
+              return arith::AddFOp::create(b, loc, x, y);
+            });
+            // A block of -inf terms is empty (its exps would be NaN).
+            auto type = cast<VectorType>(bm.getType());
+            auto splat = [&](double v) -> Value {
+              return arith::ConstantOp::create(
+                  b, loc,
+                  DenseElementsAttr::get(
+                      type, b.getFloatAttr(type.getElementType(), v)
+                                .getValue()));
+            };
+            Value empty = arith::CmpFOp::create(
+                b, loc, arith::CmpFPredicate::OEQ, bm,
+                splat(-std::numeric_limits<double>::infinity()));
+            bs = arith::SelectOp::create(b, loc, empty, splat(0.0), bs);
+            Value m = cur[blockLse->max], s = cur[blockLse->sum];
+            cur[blockLse->sum] = tessera::lseMerge(b, loc, m, s, bm, bs);
+            cur[blockLse->max] = max(m, bm);
+          };
           // Blocks of width classes, unrolled: each blocked input is
           // loaded as rows and transposed once per block.
           auto block = [&](OpBuilder &b, Location loc, Value start,
                            int64_t count, ValueRange state) {
             if (stageBlock)
               return stagedBlock(b, loc, start, count, state, step, invariant);
+            // The rows of the blocked inputs the body reads, the row ops on
+            // them, and a transpose per value read further.
+            SmallVector<IRMapping> rowMaps(width);
+            for (OpOperand *in : blocked) {
+              BlockArgument arg = op.getMatchingBlockArgument(in);
+              if (llvm::all_of(arg.getUsers(), [&](Operation *u) {
+                    return skipPerClass.contains(u) && !rowOps.contains(u);
+                  }) &&
+                  !llvm::is_contained(rowValues, Value(arg)))
+                continue;
+              for (auto [j, row] :
+                   llvm::enumerate(loadRows(b, loc, *in, start, count)))
+                rowMaps[j].map(arg, row);
+            }
+            if (!rowOps.empty())
+              for (IRMapping &rm : rowMaps) {
+                for (Operation &bodyOp : op.getBody()->without_terminator())
+                  if (isa<arith::ConstantOp>(bodyOp))
+                    b.clone(bodyOp, rm);
+                for (Operation *o : rowOps)
+                  cloneBodyOp(b, *o, rm);
+              }
             SmallVector<SmallVector<Value>> columns;
-            for (OpOperand *in : blocked)
-              columns.push_back(loadColumns(b, loc, *in, start, count));
-            return unrolled(b, loc, start, count, state, blocked,
-                            [&](OpBuilder &, Location, unsigned i, int64_t c) {
-                              return columns[i][c];
-                            });
+            for (Value v : rowValues)
+              columns.push_back(transposeRows(
+                  b, loc,
+                  llvm::map_to_vector(rowMaps,
+                                      [&](IRMapping &rm) {
+                                        return rm.lookup(v);
+                                      }),
+                  count));
+            SmallVector<Value> terms;
+            auto collect = [&](IRMapping &map) {
+              terms.push_back(toVector(b, loc, map.lookup(blockLse->term)));
+            };
+            scf::ValueVector cur = unrolled(
+                b, loc, start, count, state, rowValues,
+                [&](OpBuilder &, Location, unsigned i, int64_t c) {
+                  return columns[i][c];
+                },
+                blockLse ? function_ref<void(IRMapping &)>(collect) : nullptr);
+            if (blockLse)
+              mergeBlockLse(b, loc, terms, cur);
+            return cur;
           };
           scf::LoopNest nest;
           if (warpSplit) {
@@ -1725,7 +2051,7 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
                   SmallVector<Value> flags(args.drop_front(n).begin(),
                                            args.drop_front(n).end());
                   scf::ValueVector cur = unrolled(
-                      b, loc, k, v, args.take_front(n), wide,
+                      b, loc, k, v, args.take_front(n), argsOf(wide),
                       element(loaded), [&](IRMapping &map) {
                         unsigned flag = 0;
                         for (const Merge &m : merges)
@@ -1839,8 +2165,8 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
             SmallVector<Value> rows;
             for (OpOperand *in : wide)
               rows.push_back(loadClasses(b, loc, *in, classes));
-            nest.results = unrolled(b, loc, zero, classes, iterArgs, wide,
-                                    element(rows));
+            nest.results = unrolled(b, loc, zero, classes, iterArgs,
+                                    argsOf(wide), element(rows));
           } else {
             nest = scf::buildLoopNest(
                 b, loc, rlbs, rubs, rsteps, iterArgs,
@@ -1855,6 +2181,45 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
           // ops never read them.
           for (unsigned d : reductionDims)
             dims[d] = Value();
+          // The picks: one gather per tile at each site's class (from its
+          // per-site inputs), the state kept where the class is out of
+          // range (no class hit).
+          for (const GatherPick &p : gatherPicks) {
+            llvm::DenseSet<Operation *> slice;
+            SmallVector<Value> worklist{p.cls};
+            while (!worklist.empty()) {
+              Operation *def = worklist.pop_back_val().getDefiningOp();
+              if (def && def->getBlock() == op.getBody() &&
+                  slice.insert(def).second)
+                llvm::append_range(worklist, def->getOperands());
+            }
+            IRMapping m = invariant;
+            for (Operation &bodyOp : op.getBody()->without_terminator())
+              if (slice.contains(&bodyOp))
+                cloneBodyOp(b, bodyOp, m);
+            Value cls = toVector(b, loc, m.lookupOrDefault(p.cls));
+            int64_t classes =
+                cast<MemRefType>(p.input->get().getType()).getShape()[1];
+            auto indexVec = VectorType::get({width}, b.getIndexType());
+            Value k = arith::ConstantOp::create(
+                b, loc, DenseElementsAttr::get(indexVec, ArrayRef<int64_t>(
+                                                             classes)));
+            Value inRange = arith::CmpIOp::create(
+                b, loc, arith::CmpIPredicate::ult, cls, k);
+            Value offsets = arith::IndexCastOp::create(
+                b, loc, VectorType::get({width}, b.getI32Type()),
+                arith::AddIOp::create(
+                    b, loc,
+                    arith::MulIOp::create(b, loc, laneNumbers(b, loc), k),
+                    cls));
+            Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+            Value passThru = nest.results[p.pos];
+            nest.results[p.pos] = vector::GatherOp::create(
+                b, loc, cast<VectorType>(passThru.getType()), p.input->get(),
+                ValueRange{laneBase, zero}, offsets,
+                Value(arith::AndIOp::create(b, loc, mask, inRange)),
+                passThru);
+          }
           IRMapping finish = invariant;
           for (auto [i, v] : llvm::zip(carried, nest.results)) {
             results[i] = v;

@@ -267,3 +267,73 @@ func.func @normalise2(%a: tensor<37x2xf32>) -> tensor<37x2xf32> {
   } -> tensor<37x2xf32>
   return %n : tensor<37x2xf32>
 }
+
+// The fused KL's shape: an online log-sum-exp of ln p + y and a pick of y
+// at the site's label. Per block of 16 classes: the rows of both inputs
+// (and the row of the same block 6 KB ahead, prefetched), ln p + y on the
+// rows, and one transpose of that sum (64 shuffles) where each input took
+// one; the block's log-sum-exp in two passes (a max tree, then the exps
+// and a sum tree, merged once into the carried state); the pick is one
+// gather at the label after the classes, masked where the label is out of
+// range (the state's initial value stays).
+// CHECK-LABEL: func.func @kl_shape(
+// CHECK-DAG:     %[[ROWS:.*]] = arith.constant dense<[0, 27, 54, {{.*}}, 405]> : vector<16xindex>
+// CHECK:         scf.parallel (%[[S:.*]]) =
+// CHECK:           %[[MASK:.*]] = vector.create_mask
+// CHECK:           %[[LABEL:.*]] = vector.maskedload %arg0[%[[S]]], %[[MASK]]
+// CHECK-NOT:       arith.cmpi eq
+// CHECK:           memref.prefetch %arg2[%{{.*}}, %{{.*}}], read, locality<3>, data
+// CHECK-COUNT-15:  memref.prefetch %arg2
+// CHECK-COUNT-16:  vector.maskedload %arg2
+// CHECK-COUNT-16:  memref.prefetch %arg1
+// CHECK-COUNT-16:  vector.maskedload %arg1
+// CHECK-COUNT-16:  arith.addf %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK-COUNT-64:  vector.shuffle
+// CHECK-NOT:       vector.shuffle
+// CHECK-COUNT-15:  arith.maximumf
+// CHECK-COUNT-16:  math.exp
+// CHECK-NOT:       arith.cmpi eq
+// CHECK:           %[[CLS:.*]] = arith.index_cast %[[LABEL]] : vector<16xi32> to vector<16xindex>
+// CHECK:           %[[IN:.*]] = arith.cmpi ult, %[[CLS]], %{{.*}} : vector<16xindex>
+// CHECK:           %[[AT:.*]] = arith.addi %[[CLS]], %[[ROWS]] : vector<16xindex>
+// CHECK:           %[[OFF:.*]] = arith.index_cast %[[AT]] : vector<16xindex> to vector<16xi32>
+// CHECK:           %[[GM:.*]] = arith.andi %[[MASK]], %[[IN]] : vector<16xi1>
+// CHECK:           %[[YX:.*]] = vector.gather %arg2[%[[S]], %{{.*}}] [%[[OFF]]], %[[GM]], %{{.*}} : memref<37x27xf32>
+// CHECK:           math.log
+// CHECK:           %[[KL:.*]] = arith.subf %[[YX]], %{{.*}} : vector<16xf32>
+// CHECK:           vector.maskedstore %{{.*}}[%[[S]]], %[[MASK]], %[[KL]]
+func.func @kl_shape(%x: tensor<37xi32>, %lp: tensor<37x27xf32>, %y: tensor<37x27xf32>) -> tensor<37xf32> {
+  %ninf = arith.constant 0xFF800000 : f32
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %e = tensor.empty() : tensor<37xf32>
+  %m0 = linalg.fill ins(%ninf : f32) outs(%e : tensor<37xf32>) -> tensor<37xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%e : tensor<37xf32>) -> tensor<37xf32>
+  %p0 = linalg.fill ins(%zero : f32) outs(%e : tensor<37xf32>) -> tensor<37xf32>
+  %r:4 = linalg.generic {indexing_maps = [#site, #row, #row, #site, #site, #site, #site], iterator_types = ["parallel", "reduction"]}
+      ins(%x, %y, %lp : tensor<37xi32>, tensor<37x27xf32>, tensor<37x27xf32>) outs(%m0, %s0, %p0, %e : tensor<37xf32>, tensor<37xf32>, tensor<37xf32>, tensor<37xf32>) {
+  ^bb0(%xi: i32, %yk: f32, %lk: f32, %m: f32, %s: f32, %pick: f32, %out: f32):
+    %k = linalg.index 1 : index
+    %a = arith.addf %lk, %yk : f32
+    %nm = arith.maximumf %m, %a : f32
+    %d = arith.subf %a, %m : f32
+    %ad = math.absf %d : f32
+    %nd = arith.negf %ad : f32
+    %ex = math.exp %nd : f32
+    %grew = arith.cmpf ogt, %a, %m : f32
+    %sm = arith.mulf %s, %ex : f32
+    %rescaled = arith.addf %sm, %one : f32
+    %added = arith.addf %s, %ex : f32
+    %ns0 = arith.select %grew, %rescaled, %added : f32
+    %dead = arith.cmpf oeq, %nm, %ninf : f32
+    %ns = arith.select %dead, %zero, %ns0 : f32
+    %xc = arith.index_cast %xi : i32 to index
+    %hit = arith.cmpi eq, %k, %xc : index
+    %np = arith.select %hit, %yk, %pick : f32
+    %l = math.log %ns : f32
+    %lse = arith.addf %nm, %l : f32
+    %kl = arith.subf %np, %lse : f32
+    linalg.yield %nm, %ns, %np, %kl : f32, f32, f32, f32
+  } -> (tensor<37xf32>, tensor<37xf32>, tensor<37xf32>, tensor<37xf32>)
+  return %r#3 : tensor<37xf32>
+}
