@@ -211,6 +211,10 @@ private:
                               Value start, int64_t count);
   SmallVector<Value> transposeRows(OpBuilder &b, Location loc,
                                    SmallVector<Value> rows, int64_t count);
+  SmallVector<Value> loadChunks(OpBuilder &b, Location loc, OpOperand &operand,
+                                int64_t count);
+  SmallVector<Value> deinterleave(OpBuilder &b, Location loc,
+                                  ArrayRef<Value> chunks, int64_t count);
   scf::ValueVector stagedBlock(
       OpBuilder &b, Location loc, Value start, int64_t count, ValueRange state,
       function_ref<scf::ValueVector(OpBuilder &, Location, ValueRange,
@@ -273,6 +277,11 @@ private:
   /// blocks of rows, transposed in registers (loadColumns), not gathered.
   SmallVector<OpOperand *> blocked;
   int64_t blockedExtent = 0;
+  /// On the CPU with fewer classes than lanes: the tile's rows are
+  /// contiguous, read as `classes` whole vectors (loadChunks) and split
+  /// into columns by shuffles (deinterleave), where each class took a
+  /// gather of 16 lanes.
+  bool flatRows = false;
   /// The warp split (GPU, one long reduction): a warp per site, lane l
   /// reducing classes l, l + 32, ...; the lanes' states merged by xor
   /// shuffles. How each carried output merges (carried order), and for a
@@ -441,9 +450,19 @@ bool SiteLoopBuilder::analyse() {
       // H100: 0.084 -> 0.072 ms). The CPU's row transposes are for 32-bit
       // lanes.
       unsigned bits = type ? type.getElementTypeBitWidth() : 0;
+      // On the CPU rows shorter than a vector are read as whole vectors
+      // of the tile's contiguous rows (flatRows).
+      bool flat = width > 1 && !ShapedType::isDynamic(ranges[r]) &&
+                  ranges[r] >= 2 && ranges[r] < width && type &&
+                  type.getLayout().isIdentity() && type.hasStaticShape() &&
+                  type.getRank() == 2 &&
+                  map == AffineMap::get(op.getNumLoops(), 0,
+                                        {getAffineDimExpr(laneDim, op.getContext()),
+                                         getAffineDimExpr(r, op.getContext())},
+                                        op.getContext());
       if ((bits == 32 || (bits == 16 && width == 1)) &&
           !ShapedType::isDynamic(ranges[r]) &&
-          ranges[r] >= (width > 1 ? width : 16) &&
+          (ranges[r] >= (width > 1 ? width : 16) || flat) &&
           (width > 1 || ranges[r] <= kMaxStagedClasses) &&
           usesLaneDim(map) && map.getNumResults() &&
           map.getResults().back() == getAffineDimExpr(r, op.getContext()) &&
@@ -451,6 +470,7 @@ bool SiteLoopBuilder::analyse() {
         blocked.push_back(in);
     }
     blockedExtent = ranges[r];
+    flatRows = width > 1 && !blocked.empty() && blockedExtent < width;
   }
   for (OpOperand &init : op.getDpsInitsMutable())
     if (linalg::FillOp fill = initialFill(op, init.get());
@@ -1637,6 +1657,78 @@ SmallVector<Value> SiteLoopBuilder::transposeRows(OpBuilder &b, Location loc,
   return rows;
 }
 
+/// The tile's rows of \p operand (all of its `count` classes) as `count`
+/// vectors of width consecutive elements, masked past the last site; and
+/// the same vectors of the tile kPrefetchBytes ahead prefetched.
+SmallVector<Value> SiteLoopBuilder::loadChunks(OpBuilder &b, Location loc,
+                                               OpOperand &operand,
+                                               int64_t count) {
+  auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  auto type = cast<MemRefType>(operand.get().getType());
+  auto chunkType = VectorType::get({width}, type.getElementType());
+  Value flat = memref::CollapseShapeOp::create(
+      b, loc, operand.get(), ArrayRef<ReassociationIndices>{{0, 1}});
+  Value base = arith::MulIOp::create(b, loc, laneBase, cst(count));
+  Value total = arith::MulIOp::create(b, loc, remaining, cst(count));
+  int64_t tileBytes = width * count * type.getElementTypeBitWidth() / 8;
+  int64_t ahead = std::max<int64_t>(1, kPrefetchBytes / tileBytes);
+  Value zero = arith::ConstantOp::create(
+      b, loc, cast<TypedAttr>(b.getZeroAttr(chunkType)));
+  SmallVector<Value> chunks;
+  for (int64_t c = 0; c < count; ++c) {
+    Value at = arith::AddIOp::create(b, loc, base, cst(c * width));
+    Value soon = arith::MinUIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, at, cst(ahead * width * count)),
+        cst(type.getNumElements() - 1));
+    memref::PrefetchOp::create(b, loc, flat, ValueRange{soon},
+                               /*isWrite=*/false, /*localityHint=*/3,
+                               /*isDataCache=*/true);
+    Value chunkMask = vector::CreateMaskOp::create(
+        b, loc, VectorType::get({width}, b.getI1Type()),
+        ValueRange{arith::SubIOp::create(b, loc, total, cst(c * width))});
+    chunks.push_back(vector::MaskedLoadOp::create(b, loc, chunkType, flat, at,
+                                                  chunkMask, zero));
+  }
+  return chunks;
+}
+
+/// Column k of the tile (lane i: element i * count + k of the chunks) from
+/// the chunks it spans: a two-source shuffle of the first two, then one
+/// more per further chunk, each keeping the lanes already filled
+/// (count - 1 shuffles per column).
+SmallVector<Value> SiteLoopBuilder::deinterleave(OpBuilder &b, Location loc,
+                                                 ArrayRef<Value> chunks,
+                                                 int64_t count) {
+  SmallVector<Value> columns;
+  for (int64_t k = 0; k < count; ++k) {
+    auto chunkOf = [&](int64_t i) { return (i * count + k) / width; };
+    auto offsetOf = [&](int64_t i) { return (i * count + k) % width; };
+    int64_t first = chunkOf(0), last = chunkOf(width - 1);
+    if (first == last) {
+      SmallVector<int64_t> lanes;
+      for (int64_t i = 0; i < width; ++i)
+        lanes.push_back(offsetOf(i));
+      columns.push_back(vector::ShuffleOp::create(b, loc, chunks[first],
+                                                  chunks[first], lanes));
+      continue;
+    }
+    SmallVector<int64_t> lanes;
+    for (int64_t i = 0; i < width; ++i)
+      lanes.push_back(chunkOf(i) == first       ? offsetOf(i)
+                      : chunkOf(i) == first + 1 ? width + offsetOf(i)
+                                                : 0);
+    Value column = vector::ShuffleOp::create(b, loc, chunks[first],
+                                             chunks[first + 1], lanes);
+    for (int64_t c = first + 2; c <= last; ++c) {
+      for (int64_t i = 0; i < width; ++i)
+        lanes[i] = chunkOf(i) == c ? width + offsetOf(i) : i;
+      column = vector::ShuffleOp::create(b, loc, column, chunks[c], lanes);
+    }
+    columns.push_back(column);
+  }
+  return columns;
+}
+
 /// Classes start .. start+count-1 of the blocked inputs for the launch's
 /// block: every thread loads count elements of each input's tile
 /// (kStageLoadsInFlight), the tile's elements taken in row-major order (consecutive threads,
@@ -1924,7 +2016,7 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
               return stagedBlock(b, loc, start, count, state, step, invariant);
             // The rows of the blocked inputs the body reads, the row ops on
             // them, and a transpose per value read further.
-            SmallVector<IRMapping> rowMaps(width);
+            SmallVector<IRMapping> rowMaps(flatRows ? count : width);
             for (OpOperand *in : blocked) {
               BlockArgument arg = op.getMatchingBlockArgument(in);
               if (llvm::all_of(arg.getUsers(), [&](Operation *u) {
@@ -1932,8 +2024,9 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
                   }) &&
                   !llvm::is_contained(rowValues, Value(arg)))
                 continue;
-              for (auto [j, row] :
-                   llvm::enumerate(loadRows(b, loc, *in, start, count)))
+              for (auto [j, row] : llvm::enumerate(
+                       flatRows ? loadChunks(b, loc, *in, count)
+                                : loadRows(b, loc, *in, start, count)))
                 rowMaps[j].map(arg, row);
             }
             if (!rowOps.empty())
@@ -1945,14 +2038,13 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
                   cloneBodyOp(b, *o, rm);
               }
             SmallVector<SmallVector<Value>> columns;
-            for (Value v : rowValues)
-              columns.push_back(transposeRows(
-                  b, loc,
-                  llvm::map_to_vector(rowMaps,
-                                      [&](IRMapping &rm) {
-                                        return rm.lookup(v);
-                                      }),
-                  count));
+            for (Value v : rowValues) {
+              SmallVector<Value> pieces = llvm::map_to_vector(
+                  rowMaps, [&](IRMapping &rm) { return rm.lookup(v); });
+              columns.push_back(flatRows
+                                    ? deinterleave(b, loc, pieces, count)
+                                    : transposeRows(b, loc, pieces, count));
+            }
             SmallVector<Value> terms;
             auto collect = [&](IRMapping &map) {
               terms.push_back(toVector(b, loc, map.lookup(blockLse->term)));

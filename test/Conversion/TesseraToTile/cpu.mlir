@@ -63,21 +63,24 @@ func.func @lse(%a: tensor<37x27xf32>) -> tensor<37xf32> {
   return %r#2 : tensor<37xf32>
 }
 
-// With 5 classes a row is shorter than a vector: the classes are gathered
-// (one gather per class, from the buffer's origin with 32-bit offsets)
-// inside a loop over the classes that carries the state.
+// With 5 classes a row is shorter than a vector: the tile's 16 rows are 5
+// contiguous vectors (masked at the tile's last element; the same vectors
+// 6 KB ahead prefetched), split into the 5 columns by shuffles (the first
+// from the first two vectors, then one more per vector it spans), no
+// gathers; the classes are unrolled.
 // CHECK-LABEL: func.func @lse5(
-// CHECK-DAG:     %[[LANES:.*]] = arith.constant dense<[0, 5, 10, {{.*}}, 75]> : vector<16xi32>
 // CHECK:         scf.parallel (%[[S:.*]]) =
-// CHECK:           %[[MASK:.*]] = vector.create_mask
-// CHECK:           %[[R:.*]]:2 = scf.for %[[K:.*]] = {{.*}} iter_args(%[[M:.*]] = %{{.*}}, %[[SUM:.*]] = %{{.*}}) -> (vector<16xf32>, vector<16xf32>) {
-// CHECK:             %[[OFF:.*]] = arith.addi {{.*}}, %[[LANES]] : vector<16xi32>
-// CHECK:             %[[A:.*]] = vector.gather %arg0[{{.*}}] [%[[OFF]]], %[[MASK]], %{{.*}} : memref<37x5xf32>, vector<16xi32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
-// CHECK:             %[[NM:.*]] = arith.maximumf %[[M]], %[[A]] : vector<16xf32>
-// CHECK-NOT:         math.log
-// CHECK:             scf.yield %[[NM]], %{{.*}} : vector<16xf32>, vector<16xf32>
-// CHECK:           }
-// CHECK:           math.log %[[R]]#1 : vector<16xf32>
+// CHECK:           %[[FLAT:.*]] = memref.collapse_shape %arg0 {{\[\[}}0, 1]] : memref<37x5xf32> into memref<185xf32>
+// CHECK:           %[[AT:.*]] = arith.muli %[[S]], %c5 : index
+// CHECK:           memref.prefetch %[[FLAT]]
+// CHECK:           %[[C0:.*]] = vector.maskedload %[[FLAT]][%[[AT]]]
+// CHECK:           %[[C1:.*]] = vector.maskedload %[[FLAT]]
+// CHECK-COUNT-3:   vector.maskedload %[[FLAT]]
+// CHECK:           vector.shuffle %[[C0]], %[[C1]] [0, 5, 10, 15, 20, 25, 30, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+// CHECK-COUNT-19:  vector.shuffle
+// CHECK-NOT:       vector.gather
+// CHECK-NOT:       scf.for
+// CHECK:           math.log %{{.*}} : vector<16xf32>
 func.func @lse5(%a: tensor<37x5xf32>) -> tensor<37xf32> {
   %ninf = arith.constant 0xFF800000 : f32
   %zero = arith.constant 0.0 : f32
@@ -215,27 +218,23 @@ func.func @normalise(%a: tensor<37x27xf32>) -> tensor<37x27xf32> {
   return %n : tensor<37x27xf32>
 }
 
-// At K = 2 the tile's rows are taken flat: two vectors of 16 elements, 8
-// sites each, the per-site value shuffled to its two classes; the masks
-// count the tile's live elements (2 per live site).
+// At K = 2 the tile's rows are taken flat, by the reduction and by the
+// normalisation: two vectors of 16 elements, 8 sites each, the per-site
+// value shuffled to its two classes; the masks count the tile's live
+// elements (2 per live site).
 // CHECK-LABEL: func.func @normalise2(
 // CHECK:         scf.parallel (%[[S:.*]]) =
-// CHECK:           %[[LEFT:.*]] = arith.subi %{{.*}}, %[[S]] : index
+// CHECK:           %[[FLAT:.*]] = memref.collapse_shape %arg0 {{\[\[}}0, 1]] : memref<37x2xf32> into memref<74xf32>
+// CHECK:           %[[AT:.*]] = arith.muli %[[S]], %{{.*}} : index
+// CHECK:           %[[M0:.*]] = vector.create_mask %{{.*}} : vector<16xi1>
 // CHECK:           %[[LOG:.*]] = math.log %{{.*}} : vector<16xf32>
 // CHECK:           %[[LSE:.*]] = arith.addf %{{.*}}, %[[LOG]] : vector<16xf32>
-// CHECK:           %[[AT:.*]] = arith.muli %[[S]], %[[C2:.*]] : index
-// CHECK:           %[[TOTAL:.*]] = arith.muli %[[LEFT]], %[[C2]] : index
-// CHECK:           %[[M0:.*]] = vector.create_mask %[[TOTAL]] : vector<16xi1>
 // CHECK:           %[[V0:.*]] = vector.shuffle %[[LSE]], %[[LSE]] [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7]
-// CHECK:           %[[FLAT:.*]] = memref.collapse_shape %arg0 {{\[\[}}0, 1]] : memref<37x2xf32> into memref<74xf32>
 // CHECK:           %[[A0:.*]] = vector.maskedload %[[FLAT]][%[[AT]]], %[[M0]]
 // CHECK:           %[[D0:.*]] = arith.subf %[[A0]], %[[V0]]
 // CHECK:           vector.maskedstore %{{.*}}[%[[AT]]], %[[M0]], %[[D0]]
-// CHECK:           %[[AT1:.*]] = arith.addi %[[AT]], %{{.*}} : index
-// CHECK:           %[[LEFT1:.*]] = arith.subi %[[TOTAL]], %{{.*}} : index
-// CHECK:           %[[M1:.*]] = vector.create_mask %[[LEFT1]] : vector<16xi1>
 // CHECK:           vector.shuffle %[[LSE]], %[[LSE]] [8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15]
-// CHECK:           vector.maskedload %[[FLAT]][%[[AT1]]], %[[M1]]
+// CHECK:           vector.maskedload %[[FLAT]]
 // CHECK-NOT:       vector.shuffle
 // CHECK:           scf.reduce
 func.func @normalise2(%a: tensor<37x2xf32>) -> tensor<37x2xf32> {

@@ -193,7 +193,11 @@ func.func @main() {
   %fdu = tensor.cast %fd : tensor<?x4xf32> to tensor<*xf32>
   %fk64 = arith.extf %fk : tensor<6x4xf32> to tensor<6x4xf64>
   %fk64u = tensor.cast %fk64 : tensor<6x4xf64> to tensor<*xf64>
+  // The flow's draws are the same with dynamic dims; its log-softmax over
+  // the 4 classes is reduced in another order (a class at a time where the
+  // static rows reduce in two passes), hence a few ulp.
   // CHECK: check 9: ok
-  call @tesseraCheckTensor(%fdu, %fk64u, %zero, %i9) : (tensor<*xf32>, tensor<*xf64>, f64, i64) -> ()
+  %ulps = arith.constant 1.0e-6 : f64
+  call @tesseraCheckTensor(%fdu, %fk64u, %ulps, %i9) : (tensor<*xf32>, tensor<*xf64>, f64, i64) -> ()
   return
 }
