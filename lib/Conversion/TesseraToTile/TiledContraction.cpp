@@ -17,7 +17,10 @@
 #include "SiteLoops.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
@@ -105,8 +108,16 @@ bool isMultiplyAddBody(linalg::LinalgOp op, BlockArgument a, BlockArgument b,
          product(mul.getLhs(), mul.getRhs());
 }
 
-/// Reduction steps per TF32 mma (m16n8k8).
+constexpr llvm::StringLiteral kMmaBf16Marker = "__tessera_mma_m16n8k16_bf16";
+constexpr llvm::StringLiteral kMmaF16Marker = "__tessera_mma_m16n8k16_f16";
+
+/// Reduction steps per TF32 mma (m16n8k8), and per 16-bit one (m16n8k16).
 constexpr int64_t kMmaSteps = 8;
+constexpr int64_t kMma16Steps = 16;
+/// Padding of the 16-bit mma tiles' rows: 16 bytes, so that ldmatrix's
+/// row addresses stay 16-byte aligned and its 8 rows fall in 8 different
+/// groups of 4 banks.
+constexpr int64_t kMma16Pad = 8;
 
 } // namespace
 
@@ -221,6 +232,15 @@ std::optional<tc::Plan> tc::plan(linalg::LinalgOp op, bool tensorCores) {
       half % p.bn == 0 && (p.bk * p.bm) % half == 0 &&
       (p.bk * p.bn) % half == 0)
     p.tn = 8;
+  Type aType = cast<ShapedType>(a->get().getType()).getElementType();
+  Type bType = cast<ShapedType>(b->get().getType()).getElementType();
+  p.mma16 = p.mma && aType == bType && isTf32Exact(aType) &&
+            p.rSize % kMma16Steps == 0 && p.bk % kMma16Steps == 0 &&
+            p.tn % 4 == 0;
+  // Stages of twice the steps: half the barriers and stage loads per
+  // reduction (B8 EBT head y W_y on the H100: 19.1 -> 17.1 us).
+  if (p.mma16 && p.rSize % (2 * p.bk) == 0)
+    p.bk *= 2;
   return p;
 }
 
@@ -330,11 +350,19 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   auto tileGlobal = [&](OpOperand &in, int64_t cols, int64_t vector) {
     return tessera::site_loops::sharedTile(
         module, loc, {p.bk, cols + vector},
-        p.mma ? rewriter.getF32Type()
-              : cast<ShapedType>(in.get().getType()).getElementType());
+        p.mma && !p.mma16
+            ? rewriter.getF32Type()
+            : cast<ShapedType>(in.get().getType()).getElementType());
   };
-  memref::GlobalOp aTile = tileGlobal(aIn, p.bm, p.tm);
-  memref::GlobalOp bTile = tileGlobal(bIn, p.bn, p.tn);
+  // 16-bit mma: a's tile is rows x steps (ldmatrix reads a's fragments as
+  // rows of 8 steps), b's steps x columns as before (read transposed).
+  memref::GlobalOp aTile =
+      p.mma16 ? tessera::site_loops::sharedTile(
+                    module, loc, {p.bm, p.bk + kMma16Pad},
+                    cast<ShapedType>(aIn.get().getType()).getElementType())
+              : tileGlobal(aIn, p.bm, p.tm);
+  memref::GlobalOp bTile =
+      tileGlobal(bIn, p.bn, p.mma16 ? kMma16Pad : p.tn);
 
   rewriter.setInsertionPoint(op);
   OpBuilder &b = rewriter;
@@ -458,6 +486,9 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   struct Slot {
     Value kk, cc;
     int64_t lanes = 1;
+    /// The lanes are consecutive steps of one column (a's rows of the
+    /// 16-bit mma tile, stored steps innermost), not columns of one step.
+    bool alongSteps = false;
   };
   // Columns per 16-byte load of an operand stored columns innermost, when
   // its rows and the tile's columns split into whole, aligned loads (an
@@ -512,17 +543,48 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     }
     return slots;
   };
-  SmallVector<Slot> aSlots = slotsOf(aIn, p.bm), bSlots = slotsOf(bIn, p.bn);
+  // The 16-bit mma's a tile holds rows of steps: an operand stored along
+  // the reduction (y in y W) copies into it as 16-byte vectors, 8 steps of
+  // a row per load and store, where scalar 2-byte loads took a load and a
+  // store per element.
+  auto rowVectorSlots = [&]() -> std::optional<SmallVector<Slot>> {
+    auto type = cast<MemRefType>(aIn.get().getType());
+    int64_t lanes = 128 / type.getElementTypeBitWidth();
+    bool alongR =
+        dimOf(op.getMatchingIndexingMap(&aIn).getResults().back()) == p.r;
+    int64_t vectors = p.bm * p.bk / lanes;
+    if (!p.mma16 || !alongR || !type.getLayout().isIdentity() ||
+        type.isDynamicDim(type.getRank() - 1) ||
+        type.getShape().back() % lanes || p.rSize % lanes ||
+        p.bk % lanes || vectors % p.threads())
+      return std::nullopt;
+    SmallVector<Slot> slots;
+    int64_t perRow = p.bk / lanes;
+    for (int64_t e = 0; e < vectors / p.threads(); ++e) {
+      Value v = add(tid, cst(e * p.threads()));
+      slots.push_back({arith::MulIOp::create(b, loc, rem(v, perRow),
+                                             cst(lanes)),
+                       div(v, perRow), lanes, /*alongSteps=*/true});
+    }
+    return slots;
+  };
+  SmallVector<Slot> aSlots = rowVectorSlots().value_or(SmallVector<Slot>());
+  if (aSlots.empty())
+    aSlots = slotsOf(aIn, p.bm);
+  SmallVector<Slot> bSlots = slotsOf(bIn, p.bn);
   // The thread's share of an operand's tile for the stage at k0, from
   // global memory (indices clamped: past the last stage, the values are
   // never used).
   auto fetch = [&](OpOperand &in, ArrayRef<Slot> slots, Value k0, bool isA) {
     SmallVector<Value> values;
     for (Slot slot : slots) {
-      dims[p.r] = clamp(add(k0, slot.kk), p.rSize);
+      dims[p.r] = clamp(add(k0, slot.kk), p.rSize,
+                        slot.alongSteps ? slot.lanes : 1);
       // A vector's columns stay whole: clamped to the last full vector.
       if (isA)
-        delinearize(clamp(add(m0, slot.cc), p.m, slot.lanes), p.mDims);
+        delinearize(clamp(add(m0, slot.cc), p.m,
+                          slot.alongSteps ? 1 : slot.lanes),
+                    p.mDims);
       else
         dims[p.n] = clamp(add(n0, slot.cc), p.nSize, slot.lanes);
       if (slot.lanes == 1) {
@@ -536,18 +598,28 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     }
     return values;
   };
-  auto stash = [&](Value tile, ArrayRef<Slot> slots, ValueRange values) {
+  auto stash = [&](Value tile, ArrayRef<Slot> slots, ValueRange values,
+                   bool stepsInner = false) {
     Type element = cast<MemRefType>(tile.getType()).getElementType();
-    for (auto [slot, loaded] : llvm::zip(slots, values))
+    for (auto [slot, loaded] : llvm::zip(slots, values)) {
+      if (slot.alongSteps) {
+        vector::StoreOp::create(b, loc, loaded, tile,
+                                ValueRange{slot.cc, slot.kk},
+                                /*nontemporal=*/false, llvm::MaybeAlign(16));
+        continue;
+      }
       for (int64_t i = 0; i < slot.lanes; ++i) {
         Value v = slot.lanes == 1
                       ? loaded
                       : Value(vector::ExtractOp::create(b, loc, loaded, i));
         if (v.getType() != element)
           v = arith::ExtFOp::create(b, loc, element, v);
+        Value col = add(slot.cc, cst(i));
         memref::StoreOp::create(b, loc, v, tile,
-                                ValueRange{slot.kk, add(slot.cc, cst(i))});
+                                stepsInner ? ValueRange{col, slot.kk}
+                                           : ValueRange{slot.kk, col});
       }
+    }
   };
 
   BlockArgument aArg = op.getMatchingBlockArgument(&aIn);
@@ -669,9 +741,85 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
       }
     return next;
   };
-  int64_t stepSize = p.mma ? kMmaSteps : 1;
+  // kMma16Steps reduction steps from kk on 16-bit tensor cores
+  // (Plan::mma16): per 16 rows of the warp's tile, a's m16n8k16 fragment
+  // in one ldmatrix.x4 (its four 8 x 8 matrices: rows 0-7 and 8-15 at
+  // steps 0-7, then at steps 8-15; lanes 8q .. 8q + 7 address matrix q's
+  // rows), per two 8-column tiles b's fragments in one transposing
+  // ldmatrix.x4 (steps 0-7 and 8-15 of the first tile, then of the
+  // second), each register two packed elements as mma takes them.
+  auto mma16Step = [&](OpBuilder &b, Location loc, Value kk, ValueRange acc) {
+    Type i32 = b.getI32Type(), f32 = b.getF32Type();
+    Type element = cast<MemRefType>(as.getType()).getElementType();
+    Value lane = rem(tid, kWarp), q = div(lane, 8), r = rem(lane, 8);
+    Value low8 = arith::MulIOp::create(b, loc, rem(q, 2), cst(8));
+    Value high8 = arith::MulIOp::create(b, loc, div(q, 2), cst(8));
+    // NVVM's mma takes f16 pairs as vector<2xf16>, bf16 pairs as i32.
+    Type reg = element.isBF16() ? Type(i32) : VectorType::get({2}, element);
+    auto registers = [&](Value frag) {
+      SmallVector<Value> regs;
+      for (int64_t j = 0; j < 4; ++j) {
+        Value pair = vector::ExtractOp::create(b, loc, frag, j);
+        if (element.isBF16())
+          pair = vector::ExtractOp::create(
+              b, loc,
+              vector::BitCastOp::create(b, loc, VectorType::get({1}, i32),
+                                        pair),
+              0);
+        regs.push_back(pair);
+      }
+      return regs;
+    };
+    auto fragType = VectorType::get({4, 2}, element);
+    SmallVector<SmallVector<Value>> aRegs, bRegs;
+    for (int64_t mi = 0; mi < 2; ++mi)
+      aRegs.push_back(registers(nvgpu::LdMatrixOp::create(
+          b, loc, fragType, as,
+          ValueRange{add(warpRow, add(cst(mi * 16), add(low8, r))),
+                     add(kk, high8)},
+          /*transpose=*/false, /*numTiles=*/4)));
+    for (int64_t np = 0; np < p.tn / 4; ++np) {
+      SmallVector<Value> regs = registers(nvgpu::LdMatrixOp::create(
+          b, loc, fragType, bs,
+          ValueRange{add(kk, add(low8, r)),
+                     add(warpCol, add(cst(np * 16), high8))},
+          /*transpose=*/true, /*numTiles=*/4));
+      bRegs.push_back({regs[0], regs[1]});
+      bRegs.push_back({regs[2], regs[3]});
+    }
+    // The mma is a call to a marker function until buffer deallocation has
+    // run (materializeMma), as the barriers are.
+    StringRef marker = element.isBF16() ? kMmaBf16Marker : kMmaF16Marker;
+    if (!module.lookupSymbol(marker)) {
+      OpBuilder top = OpBuilder::atBlockBegin(module.getBody());
+      SmallVector<Type> ins(6, reg);
+      ins.append(4, f32);
+      func::FuncOp::create(top, loc, marker,
+                           top.getFunctionType(ins, {f32, f32, f32, f32}))
+          .setPrivate();
+    }
+    SmallVector<Value> next(acc.begin(), acc.end());
+    for (int64_t mi = 0; mi < 2; ++mi)
+      for (int64_t ni = 0; ni < p.tn / 2; ++ni) {
+        int64_t at[4] = {(2 * mi) * p.tn + 2 * ni, (2 * mi) * p.tn + 2 * ni + 1,
+                         (2 * mi + 1) * p.tn + 2 * ni,
+                         (2 * mi + 1) * p.tn + 2 * ni + 1};
+        SmallVector<Value> operands(aRegs[mi]);
+        llvm::append_range(operands, bRegs[ni]);
+        for (int64_t e : at)
+          operands.push_back(next[e]);
+        auto d = func::CallOp::create(b, loc, marker,
+                                      TypeRange{f32, f32, f32, f32}, operands);
+        for (int64_t e = 0; e < 4; ++e)
+          next[at[e]] = d.getResult(e);
+      }
+    return next;
+  };
+  int64_t stepSize = p.mma16 ? kMma16Steps : p.mma ? kMmaSteps : 1;
   auto anyStep = [&](OpBuilder &b, Location loc, Value kk, ValueRange acc) {
-    return p.mma ? mmaStep(b, loc, kk, acc) : step(b, loc, kk, acc);
+    return p.mma16 ? mma16Step(b, loc, kk, acc)
+           : p.mma ? mmaStep(b, loc, kk, acc)
+                   : step(b, loc, kk, acc);
   };
 
   // Software-pipelined: each stage's global loads are issued before the
@@ -685,7 +833,8 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
       b, loc, cst(0), cst(p.rSize), cst(p.bk), carried,
       [&](OpBuilder &, Location, Value k0, ValueRange iter) {
         ValueRange acc = iter.take_front(outputs);
-        stash(as, aSlots, iter.slice(outputs, aSlots.size()));
+        stash(as, aSlots, iter.slice(outputs, aSlots.size()),
+              /*stepsInner=*/p.mma16);
         stash(bs, bSlots, iter.take_back(bSlots.size()));
         tessera::site_loops::barrier(b, loc, module);
         Value next = add(k0, cst(p.bk));
@@ -790,4 +939,34 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   // fill, a copy the op did not take) before.
   if (consumer && result->use_empty())
     rewriter.eraseOp(result);
+}
+
+void tc::materializeMma(ModuleOp module) {
+  for (auto [name, type] : {std::make_pair(kMmaBf16Marker, NVVM::MMATypes::bf16),
+                            std::make_pair(kMmaF16Marker, NVVM::MMATypes::f16)}) {
+    auto marker = module.lookupSymbol<func::FuncOp>(name);
+    if (!marker)
+      continue;
+    module.walk([&](func::CallOp call) {
+      if (call.getCallee() != name)
+        return;
+      OpBuilder b(call);
+      Type f32 = b.getF32Type();
+      auto result =
+          LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
+      ValueRange ops = call.getOperands();
+      Value d = NVVM::MmaOp::create(
+          b, call.getLoc(), result, ops.take_front(4), ops.slice(4, 2),
+          ops.take_back(4), ArrayRef<int64_t>{16, 8, 16}, std::nullopt,
+          std::nullopt, std::array<NVVM::MMATypes, 2>{type, type},
+          std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                         NVVM::MMALayout::col});
+      SmallVector<Value> parts;
+      for (int64_t e = 0; e < 4; ++e)
+        parts.push_back(LLVM::ExtractValueOp::create(b, call.getLoc(), d, e));
+      call.replaceAllUsesWith(parts);
+      call.erase();
+    });
+    marker.erase();
+  }
 }

@@ -41,6 +41,12 @@ struct Plan {
   /// rows g, g + 8, g + 16, g + 24 and columns 8i + 2t, 8i + 2t + 1 of its
   /// warp's tile (g = lane / 4, t = lane % 4).
   bool mma = false;
+  /// On tensor cores with both operands bf16 (or both f16): m16n8k16 mma on
+  /// them directly, fragments read by ldmatrix (a from an a tile stored
+  /// rows x steps, b transposed from its steps x columns tile), the tiles
+  /// holding the operands' own type: per 16 steps, four ldmatrix and one
+  /// mma per 16 x 8 tile where TF32 took 32 scalar loads and 16 mma.
+  bool mma16 = false;
   int64_t threads() const { return (bm / tm) * (bn / tn); }
 };
 
@@ -76,6 +82,11 @@ mlir::linalg::GenericOp epilogue(mlir::linalg::GenericOp op);
 void lower(mlir::RewriterBase &rewriter, mlir::linalg::GenericOp op,
            const Plan &p, mlir::linalg::GenericOp copy = {},
            mlir::linalg::GenericOp consumer = {});
+
+/// The 16-bit mma (Plan::mma16) are calls to marker functions until buffer
+/// deallocation has run (it rejects nvvm.mma.sync, an op without declared
+/// memory effects); this turns them into nvvm.mma.sync.
+void materializeMma(mlir::ModuleOp module);
 
 } // namespace tessera::tiled_contraction
 

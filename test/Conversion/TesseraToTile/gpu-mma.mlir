@@ -66,21 +66,32 @@ func.func @odd(%a: tensor<1024x50xf32>, %b: tensor<50x1024xf32>) -> tensor<1024x
 
 // -----
 
-// bf16 operands accumulated in f32: the shared tiles hold them extended to
-// f32 (converted once, as they are stored), and a bf16 value is exact in
-// TF32, so there is no low part to split off: one mma per 16 x 8 tile and
-// step of 8, no masking.
+// bf16 operands accumulated in f32: m16n8k16 bf16 mma on them directly.
+// The shared tiles hold bf16 (rows padded by 8 elements): a's as rows x
+// steps, copied from a (stored along the reduction) 8 steps per 16-byte
+// load and store; b's as steps x columns. A stage of 64 steps (twice the
+// f32 stage): per 16 steps, a's fragment for each 16 rows of the warp's
+// tile is one ldmatrix.x4, b's for each two 8-column tiles one transposing
+// ldmatrix.x4, and one mma per 16 x 8 tile (32 in all), on the fragments'
+// registers of two packed elements; nothing is extended to f32 or split.
 // CHECK-LABEL: func.func @half(
 // CHECK:       gpu.func @half_kernel(%[[A:.*]]: memref<1024x64xbf16>, %[[B:.*]]: memref<64x1024xbf16>
-// CHECK-DAG:     %[[AT:.*]] = memref.get_global @{{.*}} : memref<32x68xf32, #gpu.address_space<workgroup>>
-// CHECK-DAG:     %[[BT:.*]] = memref.get_global @{{.*}} : memref<32x72xf32, #gpu.address_space<workgroup>>
-// CHECK:         scf.for
-// CHECK:           %[[X:.*]] = arith.extf %{{.*}} : bf16 to f32
-// CHECK:           memref.store %[[X]], %[[AT]]
-// CHECK-NOT:       arith.andi
-// CHECK-COUNT-32:  nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled}
-// CHECK-NOT:       nvgpu.mma.sync
-// CHECK:           gpu.barrier
+// CHECK-DAG:     %[[AT:.*]] = memref.get_global @{{.*}} : memref<64x72xbf16, #gpu.address_space<workgroup>>
+// CHECK-DAG:     %[[BT:.*]] = memref.get_global @{{.*}} : memref<64x72xbf16, #gpu.address_space<workgroup>>
+// CHECK-COUNT-4: vector.load %[[A]][{{.*}}] {alignment = 16 : i64} : memref<1024x64xbf16>, vector<8xbf16>
+// CHECK:         %[[ROWS:.*]] = vector.load %[[B]]
+// CHECK:         vector.store %{{.*}}, %[[AT]][{{.*}}] {alignment = 16 : i64} : memref<64x72xbf16, #gpu.address_space<workgroup>>, vector<8xbf16>
+// CHECK-NOT:     arith.extf
+// CHECK:         gpu.barrier
+// CHECK:         nvgpu.ldmatrix %[[AT]][{{.*}}] {numTiles = 4 : i32, transpose = false} : memref<64x72xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
+// CHECK:         nvgpu.ldmatrix %[[AT]]
+// CHECK:         nvgpu.ldmatrix %[[BT]][{{.*}}] {numTiles = 4 : i32, transpose = true} : memref<64x72xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
+// CHECK:         nvgpu.ldmatrix %[[BT]]
+// CHECK:         nvvm.mma.sync A[{{.*}}]  B[{{.*}}]  C[{{.*}}]  {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+// CHECK-COUNT-31: nvvm.mma.sync
+// CHECK-NOT:     nvvm.mma.sync
+// CHECK-NOT:     arith.extf
+// CHECK:         gpu.return
 func.func @half(%a: tensor<1024x64xbf16>, %b: tensor<64x1024xbf16>) -> tensor<1024x1024xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<1024x1024xf32>
