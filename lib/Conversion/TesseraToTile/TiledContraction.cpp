@@ -118,6 +118,9 @@ constexpr int64_t kMma16Steps = 16;
 /// row addresses stay 16-byte aligned and its 8 rows fall in 8 different
 /// groups of 4 banks.
 constexpr int64_t kMma16Pad = 8;
+/// Shared memory the two stage tiles of a contraction may take (of the 48
+/// KB a block can have statically).
+constexpr int64_t kMaxStageBytes = 40 * 1024;
 
 } // namespace
 
@@ -237,9 +240,12 @@ std::optional<tc::Plan> tc::plan(linalg::LinalgOp op, bool tensorCores) {
   p.mma16 = p.mma && aType == bType && isTf32Exact(aType) &&
             p.rSize % kMma16Steps == 0 && p.bk % kMma16Steps == 0 &&
             p.tn % 4 == 0;
-  // Stages of twice the steps: half the barriers and stage loads per
-  // reduction (B8 EBT head y W_y on the H100: 19.1 -> 17.1 us).
-  if (p.mma16 && p.rSize % (2 * p.bk) == 0)
+  // On tensor cores, stages of twice the steps where the reduction and
+  // shared memory allow: half the barriers and stage loads per reduction
+  // (B8 EBT head on the H100: y W_y in bf16 19.1 -> 17.1 us, G W^T in f32
+  // 34.7 -> 31.9 us).
+  int64_t tileBytes = 2 * p.bk * (p.bm + p.bn + 16) * (p.mma16 ? 2 : 4);
+  if (p.mma && p.rSize % (2 * p.bk) == 0 && tileBytes <= kMaxStageBytes)
     p.bk *= 2;
   return p;
 }
@@ -347,6 +353,27 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   // where rows must stay aligned for its loads.
   // On tensor cores the tiles hold f32 (narrow operands extended as they
   // are stored, once per element instead of once per use).
+  // Operands whose tile holds rows of steps, copied from global memory as
+  // 16-byte vectors along the reduction (operands stored along it, as y in
+  // y W and both operands of G W^T are): a's for 16-bit mma (ldmatrix reads
+  // its fragments); on TF32 either operand's, whose fragments ldmatrix
+  // then reads too (an f32 as two b16: thread i of an 8 x 8 matrix gets
+  // row i / 4, element i % 4, the m16n8k8 TF32 layout), where each
+  // fragment element was a scalar load.
+  auto rowsTile = [&](OpOperand &in, int64_t width) {
+    auto type = cast<MemRefType>(in.get().getType());
+    int64_t lanes = 128 / type.getElementTypeBitWidth();
+    bool alongR =
+        dimOf(op.getMatchingIndexingMap(&in).getResults().back()) == p.r;
+    int64_t vectors = width * p.bk / lanes;
+    return p.mma && (!p.mma16 || &in == &aIn) && alongR &&
+           type.getLayout().isIdentity() &&
+           !type.isDynamicDim(type.getRank() - 1) &&
+           type.getShape().back() % lanes == 0 && p.rSize % lanes == 0 &&
+           p.bk % lanes == 0 && vectors % p.threads() == 0;
+  };
+  bool aRows = rowsTile(aIn, p.bm);
+  bool bRows = rowsTile(bIn, p.bn) && p.tn % 4 == 0;
   auto tileGlobal = [&](OpOperand &in, int64_t cols, int64_t vector) {
     return tessera::site_loops::sharedTile(
         module, loc, {p.bk, cols + vector},
@@ -356,13 +383,20 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   };
   // 16-bit mma: a's tile is rows x steps (ldmatrix reads a's fragments as
   // rows of 8 steps), b's steps x columns as before (read transposed).
+  // TF32 rows tiles are padded by 4 words: ldmatrix's 8 rows of 16 bytes
+  // then fall in 8 different groups of 4 banks.
   memref::GlobalOp aTile =
       p.mma16 ? tessera::site_loops::sharedTile(
                     module, loc, {p.bm, p.bk + kMma16Pad},
                     cast<ShapedType>(aIn.get().getType()).getElementType())
+      : aRows ? tessera::site_loops::sharedTile(module, loc,
+                                                {p.bm, p.bk + 4},
+                                                rewriter.getF32Type())
               : tileGlobal(aIn, p.bm, p.tm);
   memref::GlobalOp bTile =
-      tileGlobal(bIn, p.bn, p.mma16 ? kMma16Pad : p.tn);
+      bRows ? tessera::site_loops::sharedTile(module, loc, {p.bn, p.bk + 4},
+                                              rewriter.getF32Type())
+            : tileGlobal(bIn, p.bn, p.mma16 ? kMma16Pad : p.tn);
 
   rewriter.setInsertionPoint(op);
   OpBuilder &b = rewriter;
@@ -547,17 +581,10 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   // the reduction (y in y W) copies into it as 16-byte vectors, 8 steps of
   // a row per load and store, where scalar 2-byte loads took a load and a
   // store per element.
-  auto rowVectorSlots = [&]() -> std::optional<SmallVector<Slot>> {
-    auto type = cast<MemRefType>(aIn.get().getType());
+  auto rowVectorSlots = [&](OpOperand &in, int64_t width) {
+    auto type = cast<MemRefType>(in.get().getType());
     int64_t lanes = 128 / type.getElementTypeBitWidth();
-    bool alongR =
-        dimOf(op.getMatchingIndexingMap(&aIn).getResults().back()) == p.r;
-    int64_t vectors = p.bm * p.bk / lanes;
-    if (!p.mma16 || !alongR || !type.getLayout().isIdentity() ||
-        type.isDynamicDim(type.getRank() - 1) ||
-        type.getShape().back() % lanes || p.rSize % lanes ||
-        p.bk % lanes || vectors % p.threads())
-      return std::nullopt;
+    int64_t vectors = width * p.bk / lanes;
     SmallVector<Slot> slots;
     int64_t perRow = p.bk / lanes;
     for (int64_t e = 0; e < vectors / p.threads(); ++e) {
@@ -568,10 +595,10 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     }
     return slots;
   };
-  SmallVector<Slot> aSlots = rowVectorSlots().value_or(SmallVector<Slot>());
-  if (aSlots.empty())
-    aSlots = slotsOf(aIn, p.bm);
-  SmallVector<Slot> bSlots = slotsOf(bIn, p.bn);
+  SmallVector<Slot> aSlots =
+      aRows ? rowVectorSlots(aIn, p.bm) : slotsOf(aIn, p.bm);
+  SmallVector<Slot> bSlots =
+      bRows ? rowVectorSlots(bIn, p.bn) : slotsOf(bIn, p.bn);
   // The thread's share of an operand's tile for the stage at k0, from
   // global memory (indices clamped: past the last stage, the values are
   // never used).
@@ -586,7 +613,8 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
                           slot.alongSteps ? 1 : slot.lanes),
                     p.mDims);
       else
-        dims[p.n] = clamp(add(n0, slot.cc), p.nSize, slot.lanes);
+        dims[p.n] = clamp(add(n0, slot.cc), p.nSize,
+                          slot.alongSteps ? 1 : slot.lanes);
       if (slot.lanes == 1) {
         values.push_back(memref::LoadOp::create(b, loc, in.get(), indices(in)));
         continue;
@@ -603,8 +631,11 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     Type element = cast<MemRefType>(tile.getType()).getElementType();
     for (auto [slot, loaded] : llvm::zip(slots, values)) {
       if (slot.alongSteps) {
-        vector::StoreOp::create(b, loc, loaded, tile,
-                                ValueRange{slot.cc, slot.kk},
+        Value v = loaded;
+        if (getElementTypeOrSelf(v) != element)
+          v = arith::ExtFOp::create(
+              b, loc, VectorType::get({slot.lanes}, element), v);
+        vector::StoreOp::create(b, loc, v, tile, ValueRange{slot.cc, slot.kk},
                                 /*nontemporal=*/false, llvm::MaybeAlign(16));
         continue;
       }
@@ -705,14 +736,55 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     auto load = [&](Value tile, Value k, Value c) {
       return memref::LoadOp::create(b, loc, tile, ValueRange{k, c}).getResult();
     };
+    // ldmatrix.x4 on a rows tile: lanes 8q .. 8q + 7 address the rows of
+    // matrix q; its four registers, as f32.
+    Value lane = rem(tid, kWarp), q = div(lane, 8), r8 = rem(lane, 8);
+    auto matrices = [&](Value tile, Value row, Value step) {
+      Value frag = nvgpu::LdMatrixOp::create(
+          b, loc, VectorType::get({4, 1}, f32), tile, ValueRange{row, step},
+          /*transpose=*/false, /*numTiles=*/4);
+      SmallVector<Value> regs;
+      for (int64_t j = 0; j < 4; ++j)
+        regs.push_back(
+            vector::ExtractOp::create(b, loc, frag, ArrayRef<int64_t>{j, 0}));
+      return regs;
+    };
     SmallVector<std::pair<Value, Value>> aFrags, bFrags;
     for (int64_t mi = 0; mi < 2; ++mi) {
+      if (aRows) {
+        // Rows 0-7 and 8-15 at steps 0-3, then at steps 4-7.
+        aFrags.push_back(split(
+            matrices(as,
+                     add(warpRow, add(cst(mi * 16),
+                                      add(arith::MulIOp::create(
+                                              b, loc, rem(q, 2), cst(8)),
+                                          r8))),
+                     add(kk, arith::MulIOp::create(b, loc, div(q, 2),
+                                                   cst(4)))),
+            {4, 1}, aExact));
+        continue;
+      }
       Value r = add(warpRow, add(group, cst(mi * 16))), r8 = add(r, cst(8));
       aFrags.push_back(split({load(as, k0, r), load(as, k0, r8),
                               load(as, k4, r), load(as, k4, r8)},
                              {4, 1}, aExact));
     }
     for (int64_t ni = 0; ni < p.tn / 2; ++ni) {
+      if (bRows) {
+        // Two 8-column tiles per ldmatrix: steps 0-3 and 4-7 of each.
+        if (ni % 2)
+          continue;
+        SmallVector<Value> regs = matrices(
+            bs,
+            add(warpCol,
+                add(cst(ni * 8),
+                    add(arith::MulIOp::create(b, loc, div(q, 2), cst(8)),
+                        r8))),
+            add(kk, arith::MulIOp::create(b, loc, rem(q, 2), cst(4))));
+        bFrags.push_back(split({regs[0], regs[1]}, {2, 1}, bExact));
+        bFrags.push_back(split({regs[2], regs[3]}, {2, 1}, bExact));
+        continue;
+      }
       Value c = add(warpCol, add(group, cst(ni * 8)));
       bFrags.push_back(
           split({load(bs, k0, c), load(bs, k4, c)}, {2, 1}, bExact));
@@ -834,8 +906,9 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
       [&](OpBuilder &, Location, Value k0, ValueRange iter) {
         ValueRange acc = iter.take_front(outputs);
         stash(as, aSlots, iter.slice(outputs, aSlots.size()),
-              /*stepsInner=*/p.mma16);
-        stash(bs, bSlots, iter.take_back(bSlots.size()));
+              /*stepsInner=*/p.mma16 || aRows);
+        stash(bs, bSlots, iter.take_back(bSlots.size()),
+              /*stepsInner=*/bRows);
         tessera::site_loops::barrier(b, loc, module);
         Value next = add(k0, cst(p.bk));
         SmallVector<Value> pending = fetch(aIn, aSlots, next, /*isA=*/true);

@@ -3,42 +3,45 @@
 // RUN: tessera-opt %s --tessera-to-tile="target=nvvm tensor-cores=false" -split-input-file | FileCheck %s --check-prefix=ROCDL
 // ROCDL-NOT: nvgpu
 
-// A 1024 x 1024 f32 matmul over 64 on NVIDIA: 64 x 64 output tiles per block
-// (the same staging through shared memory as the CUDA-core tiles), each of
-// its 4 warps computing 32 x 32 outputs as 2 x 4 m16n8k8 TF32 tiles. Per
-// mma step of 8, a lane reads its fragments at steps t, t + 4 (t = lane %
-// 4): a at rows g, g + 8 of each 16-row half (g = lane / 4), b at column g
-// of each 8-column tile; splits each value into a TF32 high part (the low
-// 13 mantissa bits cleared) and the rest (0 for an infinity, whose
-// difference would be a NaN), and accumulates each tile with
-// three mma (a_lo b_hi, a_hi b_lo, a_hi b_hi). Each thread stores its 4 x 8
-// outputs: rows g + 8i, columns 8j + 2t and 8j + 2t + 1 of its warp's tile.
+// A 1024 x 1024 f32 matmul over 64 on NVIDIA: 64 x 64 output tiles per block,
+// each of its 4 warps computing 32 x 32 outputs as 2 x 4 m16n8k8 TF32
+// tiles, in one stage of all 64 steps (twice the CUDA-core stage). a is
+// stored along the reduction: its tile holds rows of steps (padded by 4
+// words), copied 4 steps per 16-byte load and store, and a lane's
+// fragment for each 16 rows is one ldmatrix.x4 (an f32 as two b16: thread
+// i of an 8 x 8 matrix gets row i / 4, element i % 4: rows g, g + 8 at
+// steps t, t + 4, g = lane / 4, t = lane % 4). b's tile is steps x
+// columns, its fragments read at steps t, t + 4 of column g of each
+// 8-column tile. Each value is split into a TF32 high part (the low 13
+// mantissa bits cleared) and the rest (0 for an infinity, whose difference
+// would be a NaN), and each tile accumulates three mma (a_lo b_hi, a_hi
+// b_lo, a_hi b_hi). Each thread stores its 4 x 8 outputs: rows g + 8i,
+// columns 8j + 2t and 8j + 2t + 1 of its warp's tile.
 // CHECK-LABEL: func.func @mma(
 // CHECK:         gpu.launch_func async [%{{.*}}] @mma_kernel::@mma_kernel blocks in (%c16, %c16, %c1) threads in (%c128, %c1, %c1)
 // CHECK:       gpu.func @mma_kernel(%[[A:.*]]: memref<1024x64xf32>, %[[B:.*]]: memref<64x1024xf32>, %[[OUT:.*]]: memref<1024x1024xf32>)
-// CHECK-DAG:     %[[AT:.*]] = memref.get_global @{{.*}} : memref<32x68xf32, #gpu.address_space<workgroup>>
-// CHECK-DAG:     %[[BT:.*]] = memref.get_global @{{.*}} : memref<32x72xf32, #gpu.address_space<workgroup>>
+// CHECK-DAG:     %[[AT:.*]] = memref.get_global @{{.*}} : memref<64x68xf32, #gpu.address_space<workgroup>>
+// CHECK-DAG:     %[[BT:.*]] = memref.get_global @{{.*}} : memref<64x72xf32, #gpu.address_space<workgroup>>
 // CHECK-DAG:     %[[LANE:.*]] = arith.remui %thread_id_x, %c32 : index
-// CHECK-DAG:     %[[G:.*]] = arith.divui %[[LANE]], %c4 : index
-// CHECK-DAG:     %[[T:.*]] = arith.remui %[[LANE]], %c4 : index
-// CHECK:         scf.for %{{.*}} = %c0 to %c64 step %c32
-// CHECK:           gpu.barrier
-// CHECK:           %[[K4:.*]] = arith.addi %[[T]], %c4 : index
-// CHECK:           memref.load %[[AT]][%[[T]], %{{.*}}]
-// CHECK:           memref.load %[[AT]][%[[K4]], %{{.*}}]
-// CHECK:           %[[BITS:.*]] = arith.bitcast %{{.*}} : f32 to i32
-// CHECK:           %[[HIGH:.*]] = arith.andi %[[BITS]], %c-8192_i32 : i32
-// CHECK:           %[[HI:.*]] = arith.bitcast %[[HIGH]] : i32 to f32
-// CHECK:           %[[WHOLE:.*]] = arith.cmpf oeq, %[[HI]], %{{.*}} : f32
-// CHECK:           %[[REST:.*]] = arith.subf %{{.*}}, %[[HI]] : f32
-// CHECK:           arith.select %[[WHOLE]], %{{.*}}, %[[REST]] : f32
-// CHECK:           vector.from_elements {{.*}} : vector<4x1xf32>
-// CHECK:           vector.from_elements {{.*}} : vector<2x1xf32>
-// CHECK-COUNT-3:   nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled} : (vector<4x1xf32>, vector<2x1xf32>, vector<2x2xf32>) -> vector<2x2xf32>
-// CHECK-COUNT-93:  nvgpu.mma.sync
-// CHECK-NOT:       nvgpu.mma.sync
-// CHECK:           gpu.barrier
-// CHECK-COUNT-32:  memref.store %{{.*}}, %[[OUT]]
+// CHECK-COUNT-8: vector.load %[[A]][{{.*}}] {alignment = 16 : i64} : memref<1024x64xf32>, vector<4xf32>
+// CHECK-COUNT-8: vector.load %[[B]]
+// CHECK-COUNT-8: vector.store %{{.*}}, %[[AT]][{{.*}}] {alignment = 16 : i64} : memref<64x68xf32, #gpu.address_space<workgroup>>, vector<4xf32>
+// CHECK:         gpu.barrier
+// CHECK:         nvgpu.ldmatrix %[[AT]][{{.*}}] {numTiles = 4 : i32, transpose = false} : memref<64x68xf32, #gpu.address_space<workgroup>> -> vector<4x1xf32>
+// CHECK:         %[[BITS:.*]] = arith.bitcast %{{.*}} : f32 to i32
+// CHECK:         %[[HIGH:.*]] = arith.andi %[[BITS]], %c-8192_i32 : i32
+// CHECK:         %[[HI:.*]] = arith.bitcast %[[HIGH]] : i32 to f32
+// CHECK:         %[[WHOLE:.*]] = arith.cmpf oeq, %[[HI]], %{{.*}} : f32
+// CHECK:         %[[REST:.*]] = arith.subf %{{.*}}, %[[HI]] : f32
+// CHECK:         arith.select %[[WHOLE]], %{{.*}}, %[[REST]] : f32
+// CHECK:         vector.from_elements {{.*}} : vector<4x1xf32>
+// CHECK:         nvgpu.ldmatrix %[[AT]]
+// CHECK:         memref.load %[[BT]]
+// CHECK:         vector.from_elements {{.*}} : vector<2x1xf32>
+// CHECK-COUNT-3: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled} : (vector<4x1xf32>, vector<2x1xf32>, vector<2x2xf32>) -> vector<2x2xf32>
+// CHECK-COUNT-189: nvgpu.mma.sync
+// CHECK-NOT:     nvgpu.mma.sync
+// CHECK-COUNT-32: memref.store %{{.*}}, %[[OUT]]
 // CHECK-NOT:     memref.store
 // CHECK:         gpu.return
 func.func @mma(%a: tensor<1024x64xf32>, %b: tensor<64x1024xf32>) -> tensor<1024x1024xf32> {
@@ -103,13 +106,13 @@ func.func @half(%a: tensor<1024x64xbf16>, %b: tensor<64x1024xbf16>) -> tensor<10
 // -----
 
 // An f32 operand times an f16 one: only the f32 one is split, two mma per
-// tile (a_lo b, a_hi b).
+// tile (a_lo b, a_hi b), 128 in the one stage of 64 steps.
 // CHECK-LABEL: func.func @mixed(
 // CHECK:       gpu.func @mixed_kernel(
-// CHECK:         scf.for
-// CHECK-COUNT-64:  nvgpu.mma.sync
-// CHECK-NOT:       nvgpu.mma.sync
-// CHECK:           gpu.barrier
+// CHECK:         gpu.barrier
+// CHECK-COUNT-128: nvgpu.mma.sync
+// CHECK-NOT:     nvgpu.mma.sync
+// CHECK:         gpu.return
 func.func @mixed(%a: tensor<1024x64xf32>, %b: tensor<64x1024xf16>) -> tensor<1024x1024xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<1024x1024xf32>
