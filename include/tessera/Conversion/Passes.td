@@ -71,16 +71,29 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     one most operands store contiguously, held in `vector-width` lanes
     (masked at the edge), and `scf.for` loops over its reduction
     dimensions carrying whole vectors. Operands strided along the lanes are
-    gathered, except f32 rows contiguous along a single reduction of 16 or
-    more: those are read as 16 x 16 blocks of rows and transposed in
-    registers (4 x 16 two-source shuffles), the class steps of a block
-    unrolled.
+    gathered, except f32 rows contiguous along a single reduction: rows of
+    16 classes or more are read as 16 x 16 blocks of rows and transposed
+    in registers (4 x 16 two-source shuffles), shorter rows (a static
+    identity layout) as `classes` whole vectors of the tile's rows split
+    into columns by shuffles, the rows of the same block 6 KB ahead
+    prefetched, and the class steps of a block unrolled. Elementwise body
+    ops of those rows alone (ln p + y) run on the rows, before one transpose
+    of each value the rest of the body reads; an online log-sum-exp the
+    other carried values never read reduces a block in two passes (a max
+    tree, the exps, a sum tree, one merge into the state); a pick of such
+    an input at a class given per site (the KL's y at the label) is one
+    gather after the classes.
     So the alphabet reduction of the fused receiver+KL and of the
     categorical update, which carries a running (max, rescaled sum) pair
     that upstream's vectorizer has no combiner for, runs for 16 sites at
     once; outputs the reduction never reads back (the finished KL) are
-    computed once after the loop. Other `linalg` ops become scalar parallel
-    loops; then buffer deallocation. With `cpu-threads`, each outermost
+    computed once after the loop, and an elementwise op right after a
+    single-reduction op that reads its per-site results (the update's
+    normalisation) runs in the same site loop: its per-site values once on
+    the lane vectors, its elements in vectors along the rows (the tile's
+    rows taken flat at fewer classes than lanes), the rows re-read from
+    cache, the per-site buffers gone. Other `linalg` ops become scalar
+    parallel loops; then buffer deallocation. With `cpu-threads`, each outermost
     site loop of at least 2^15 steps (its trips times those of the loops in
     it; unknown bounds count as large) becomes an OpenMP worksharing loop
     (`convert-scf-to-openmp`); smaller and nested ones run sequentially, so
@@ -140,12 +153,20 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     contraction whose body is an f32 multiply-add of f32, bf16 or f16
     operands, over whole steps of 8, runs on tensor cores instead: each
     warp computes 32 x 32 (or 32 x 16) of the block's outputs as m16n8k8
-    TF32 `nvgpu.mma.sync` tiles, its fragments read from the same shared
-    tiles (f32; narrow operands extended as they are stored), each f32
+    TF32 `nvgpu.mma.sync` tiles, its fragments read from the shared tiles
+    (f32; narrow operands extended as they are stored), each f32
     operand split into a TF32 high part and the rest and each product
     computed as three mma (3xTF32: a_lo b_hi + a_hi b_lo + a_hi b_hi), so
     the result keeps about f32 accuracy; bf16 and f16 operands are exact
-    in TF32 and need no low part (two mma, or one). When its only reader
+    in TF32 and need no low part (two mma, or one). Two bf16 (or two f16)
+    operands over whole steps of 16 run on m16n8k16 `nvvm.mma.sync`
+    instead, on tiles of their own type. An operand stored along the
+    reduction (and the first operand of a 16-bit one) is staged as rows of
+    steps, copied 16 bytes per load and store, and its fragments read with
+    one `nvgpu.ldmatrix` x4 per 16 rows or per two 8-column tiles (an f32
+    as two b16); the second 16-bit operand's fragments come from its steps
+    x columns tile by transposing ldmatrix. Tensor-core stages hold 64
+    steps where the reduction and 40 KiB of shared memory allow. When its only reader
     is an elementwise op right after it (reading it through a permutation,
     writing fresh buffers), that op runs on each output as it leaves the
     registers and the contraction's output is never stored (the EBT step:
@@ -220,8 +241,11 @@ def TesseraToTargetPass : Pass<"tessera-to-target", "::mlir::ModuleOp"> {
     vector masks and gathers to LLVM intrinsics), runnable with
     `mlir-runner`. Math on vectors (the site loops of the tile stage):
     `exp`, `expm1`, `log`, `log1p`, `log2`, `tanh`, `erf` become upstream's
-    polynomial approximations and `fma`, `floor`, `sqrt`, ... LLVM vector
-    intrinsics, so a loop stays vectorised; scalar math and the rest call
+    polynomial approximations (`exp` of f32 vectors, for AVX-512 targets —
+    `features` with `+avx512f`, or the host's when neither `chip` nor
+    `features` is given — Cephes' polynomial scaled by 2^n in one
+    `vscalefps`, 0 below exp(-87)) and `fma`, `floor`, `sqrt`, ... LLVM
+    vector intrinsics, so a loop stays vectorised; scalar math and the rest call
     libm (`expm1`/`log1p` keep their accuracy, `rsqrt` is `1 / sqrt`).
 
     `nvvm`: kernels to NVVM (libdevice for the math), host code to the
