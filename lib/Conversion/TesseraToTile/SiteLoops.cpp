@@ -222,6 +222,14 @@ private:
           step,
       const IRMapping &invariant);
 
+  /// The outputs the reduction loop carries (all but the sunk ones).
+  SmallVector<unsigned> carriedOutputs() {
+    SmallVector<unsigned> carried;
+    for (unsigned i = 0; i < op.getNumDpsInits(); ++i)
+      if (!sunkOutputs.contains(i))
+        carried.push_back(i);
+    return carried;
+  }
   bool findMerges();
   void findBlockLse();
   void findGatherPicks();
@@ -568,10 +576,7 @@ bool SiteLoopBuilder::analyse() {
 
 void SiteLoopBuilder::findBlockLse() {
   auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
-  SmallVector<unsigned> carried;
-  for (unsigned i = 0; i < op.getNumDpsInits(); ++i)
-    if (!sunkOutputs.contains(i))
-      carried.push_back(i);
+  SmallVector<unsigned> carried = carriedOutputs();
   auto stateArg = [&](unsigned i) { return op.getRegionOutputArgs()[i]; };
   for (auto [pos, i] : llvm::enumerate(carried)) {
     std::optional<tessera::LseStepParts> lse =
@@ -606,10 +611,7 @@ void SiteLoopBuilder::findGatherPicks() {
   auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
   MLIRContext *ctx = op.getContext();
   unsigned r = reductionDims.front();
-  SmallVector<unsigned> carried;
-  for (unsigned i = 0; i < op.getNumDpsInits(); ++i)
-    if (!sunkOutputs.contains(i))
-      carried.push_back(i);
+  SmallVector<unsigned> carried = carriedOutputs();
   llvm::DenseSet<Operation *> picked;
   for (auto [pos, i] : llvm::enumerate(carried)) {
     if (frozen(pos))
@@ -1276,10 +1278,7 @@ bool SiteLoopBuilder::readsState(Value v) {
 /// site).
 bool SiteLoopBuilder::findMerges() {
   auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
-  SmallVector<unsigned> carried;
-  for (unsigned i = 0; i < op.getNumDpsInits(); ++i)
-    if (!sunkOutputs.contains(i))
-      carried.push_back(i);
+  SmallVector<unsigned> carried = carriedOutputs();
   auto stateArg = [&](unsigned i) { return op.getRegionOutputArgs()[i]; };
   for (unsigned i : carried) {
     Type t = stateArg(i).getType();
@@ -1835,10 +1834,7 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
   }
   auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
   auto inits = op.getDpsInitsMutable();
-  SmallVector<unsigned> carried;
-  for (unsigned i = 0; i < inits.size(); ++i)
-    if (!sunkOutputs.contains(i))
-      carried.push_back(i);
+  SmallVector<unsigned> carried = carriedOutputs();
 
   auto tile = [&](OpBuilder &b, Location loc, ValueRange ivs) {
         dims.assign(op.getNumLoops(), Value());
