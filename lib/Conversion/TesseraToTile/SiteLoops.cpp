@@ -1964,22 +1964,18 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
           auto mergeBlockLse = [&](OpBuilder &b, Location loc,
                                    ArrayRef<Value> terms,
                                    scf::ValueVector &cur) {
-            auto tree = [&](SmallVector<Value> v,
+            auto tree = [&](ArrayRef<Value> values,
                             function_ref<Value(Value, Value)> combine) {
-              while (v.size() > 1) {
-                SmallVector<Value> next;
-                for (size_t i = 0; i + 1 < v.size(); i += 2)
-                  next.push_back(combine(v[i], v[i + 1]));
-                if (v.size() % 2)
-                  next.push_back(v.back());
-                v = std::move(next);
-              }
-              return v.front();
+              SmallVector<Value> v(values);
+              for (size_t gap = 1; gap < v.size(); gap *= 2)
+                for (size_t i = 0; i + gap < v.size(); i += 2 * gap)
+                  v[i] = combine(v[i], v[i + gap]);
+              return v.empty() ? Value() : v.front();
             };
             auto max = [&](Value x, Value y) -> Value {
               return arith::MaximumFOp::create(b, loc, x, y);
             };
-            Value bm = tree(SmallVector<Value>(terms), max);
+            Value bm = tree(terms, max);
             SmallVector<Value> exps;
             for (Value t : terms)
               exps.push_back(math::ExpOp::create(
