@@ -58,6 +58,14 @@ Value tessera::cstF32(OpBuilder &b, Location loc, double v) {
                                    b.getF32FloatAttr(static_cast<float>(v)));
 }
 
+Value tessera::cstLike(OpBuilder &b, Location loc, Type like, double v) {
+  FloatAttr scalar = b.getFloatAttr(getElementTypeOrSelf(like), v);
+  if (auto vec = dyn_cast<VectorType>(like))
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(vec, scalar.getValue()));
+  return arith::ConstantOp::create(b, loc, scalar);
+}
+
 Value tessera::toF32(OpBuilder &b, Location loc, Value v) {
   Type t = v.getType();
   if (t.isF32())
@@ -172,14 +180,9 @@ Value tessera::lseMerge(OpBuilder &b, Location loc, Value mA, Value sA,
   Value s = arith::SelectOp::create(b, loc, aBigger, keepA, keepB);
   Value m = arith::MaximumFOp::create(b, loc, mA, mB);
   // Constants shaped like the operands: the CPU merges vectors of sites.
-  auto like = [&](double v) -> Value {
-    auto type = cast<FloatType>(getElementTypeOrSelf(mA));
-    TypedAttr attr = b.getFloatAttr(type, v);
-    if (auto vec = dyn_cast<VectorType>(mA.getType()))
-      attr = DenseElementsAttr::get(vec, cast<FloatAttr>(attr).getValue());
-    return arith::ConstantOp::create(b, loc, attr);
-  };
-  Value ninf = like(-std::numeric_limits<double>::infinity());
+  Value ninf =
+      cstLike(b, loc, mA.getType(), -std::numeric_limits<double>::infinity());
   Value dead = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, m, ninf);
-  return arith::SelectOp::create(b, loc, dead, like(0.0), s);
+  return arith::SelectOp::create(b, loc, dead,
+                                 cstLike(b, loc, mA.getType(), 0.0), s);
 }

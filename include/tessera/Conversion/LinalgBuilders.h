@@ -52,6 +52,11 @@ mlir::Value emptyLike(mlir::OpBuilder &b, mlir::Location loc, mlir::Value like,
 /// An f32 constant.
 mlir::Value cstF32(mlir::OpBuilder &b, mlir::Location loc, double v);
 
+/// A float constant of type \p like: a scalar, or a splat of a vector of
+/// floats (the CPU's site loops compute on vectors of sites).
+mlir::Value cstLike(mlir::OpBuilder &b, mlir::Location loc, mlir::Type like,
+                    double v);
+
 /// The fp32 compute value of a float, index or signless integer scalar.
 mlir::Value toF32(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v);
 

@@ -1984,18 +1984,12 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
               return arith::AddFOp::create(b, loc, x, y);
             });
             // A block of -inf terms is empty (its exps would be NaN).
-            auto type = cast<VectorType>(bm.getType());
-            auto splat = [&](double v) -> Value {
-              return arith::ConstantOp::create(
-                  b, loc,
-                  DenseElementsAttr::get(
-                      type, b.getFloatAttr(type.getElementType(), v)
-                                .getValue()));
-            };
             Value empty = arith::CmpFOp::create(
                 b, loc, arith::CmpFPredicate::OEQ, bm,
-                splat(-std::numeric_limits<double>::infinity()));
-            bs = arith::SelectOp::create(b, loc, empty, splat(0.0), bs);
+                tessera::cstLike(b, loc, bm.getType(),
+                                 -std::numeric_limits<double>::infinity()));
+            bs = arith::SelectOp::create(
+                b, loc, empty, tessera::cstLike(b, loc, bm.getType(), 0.0), bs);
             Value m = cur[blockLse->max], s = cur[blockLse->sum];
             cur[blockLse->sum] = tessera::lseMerge(b, loc, m, s, bm, bs);
             cur[blockLse->max] = max(m, bm);
