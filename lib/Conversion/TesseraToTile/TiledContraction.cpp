@@ -427,6 +427,13 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   // Tensor cores: the warp's 32 x 16 tile, the lane's group and thread in
   // group (Plan::mma).
   Value warpRow, warpCol, group, inGroup;
+  // ldmatrix.x4: lanes 8q .. 8q + 7 address the rows of matrix q (the
+  // lane's row), q's low and high bit pick the matrix's quarter of the
+  // fragment; each offset by 8 rows or by a matrix's steps.
+  Value matrixRow, lowQuarter, highQuarter;
+  auto quarter = [&](Value bit, int64_t by) {
+    return arith::MulIOp::create(b, loc, bit, cst(by)).getResult();
+  };
   if (p.mma) {
     Value warp = div(tid, kWarp), lane = rem(tid, kWarp);
     int64_t warpCols = 4 * p.tn, warpsPerRow = p.bn / warpCols;
@@ -435,6 +442,9 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
         arith::MulIOp::create(b, loc, rem(warp, warpsPerRow), cst(warpCols));
     group = div(lane, 4);
     inGroup = rem(lane, 4);
+    matrixRow = rem(lane, 8);
+    lowQuarter = rem(div(lane, 8), 2);
+    highQuarter = div(lane, 16);
   } else if (colThreads % kWarpColumns == 0 &&
       rowThreads % (kWarp / kWarpColumns) == 0) {
     Value warp = div(tid, kWarp), lane = rem(tid, kWarp);
@@ -736,9 +746,7 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     auto load = [&](Value tile, Value k, Value c) {
       return memref::LoadOp::create(b, loc, tile, ValueRange{k, c}).getResult();
     };
-    // ldmatrix.x4 on a rows tile: lanes 8q .. 8q + 7 address the rows of
-    // matrix q; its four registers, as f32.
-    Value lane = rem(tid, kWarp), q = div(lane, 8), r8 = rem(lane, 8);
+    // ldmatrix.x4 on a rows tile: its four registers, as f32.
     auto matrices = [&](Value tile, Value row, Value step) {
       Value frag = nvgpu::LdMatrixOp::create(
           b, loc, VectorType::get({4, 1}, f32), tile, ValueRange{row, step},
@@ -756,11 +764,8 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
         aFrags.push_back(split(
             matrices(as,
                      add(warpRow, add(cst(mi * 16),
-                                      add(arith::MulIOp::create(
-                                              b, loc, rem(q, 2), cst(8)),
-                                          r8))),
-                     add(kk, arith::MulIOp::create(b, loc, div(q, 2),
-                                                   cst(4)))),
+                                      add(quarter(lowQuarter, 8), matrixRow))),
+                     add(kk, quarter(highQuarter, 4))),
             {4, 1}, aExact));
         continue;
       }
@@ -777,10 +782,8 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
         SmallVector<Value> regs = matrices(
             bs,
             add(warpCol,
-                add(cst(ni * 8),
-                    add(arith::MulIOp::create(b, loc, div(q, 2), cst(8)),
-                        r8))),
-            add(kk, arith::MulIOp::create(b, loc, rem(q, 2), cst(4))));
+                add(cst(ni * 8), add(quarter(highQuarter, 8), matrixRow))),
+            add(kk, quarter(lowQuarter, 4)));
         bFrags.push_back(split({regs[0], regs[1]}, {2, 1}, bExact));
         bFrags.push_back(split({regs[2], regs[3]}, {2, 1}, bExact));
         continue;
@@ -823,9 +826,7 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   auto mma16Step = [&](OpBuilder &b, Location loc, Value kk, ValueRange acc) {
     Type i32 = b.getI32Type(), f32 = b.getF32Type();
     Type element = cast<MemRefType>(as.getType()).getElementType();
-    Value lane = rem(tid, kWarp), q = div(lane, 8), r = rem(lane, 8);
-    Value low8 = arith::MulIOp::create(b, loc, rem(q, 2), cst(8));
-    Value high8 = arith::MulIOp::create(b, loc, div(q, 2), cst(8));
+    Value low8 = quarter(lowQuarter, 8), high8 = quarter(highQuarter, 8);
     // NVVM's mma takes f16 pairs as vector<2xf16>, bf16 pairs as i32.
     Type reg = element.isBF16() ? Type(i32) : VectorType::get({2}, element);
     auto registers = [&](Value frag) {
@@ -847,13 +848,13 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     for (int64_t mi = 0; mi < 2; ++mi)
       aRegs.push_back(registers(nvgpu::LdMatrixOp::create(
           b, loc, fragType, as,
-          ValueRange{add(warpRow, add(cst(mi * 16), add(low8, r))),
+          ValueRange{add(warpRow, add(cst(mi * 16), add(low8, matrixRow))),
                      add(kk, high8)},
           /*transpose=*/false, /*numTiles=*/4)));
     for (int64_t np = 0; np < p.tn / 4; ++np) {
       SmallVector<Value> regs = registers(nvgpu::LdMatrixOp::create(
           b, loc, fragType, bs,
-          ValueRange{add(kk, add(low8, r)),
+          ValueRange{add(kk, add(low8, matrixRow)),
                      add(warpCol, add(cst(np * 16), high8))},
           /*transpose=*/true, /*numTiles=*/4));
       bRegs.push_back({regs[0], regs[1]});
