@@ -222,6 +222,30 @@ private:
           step,
       const IRMapping &invariant);
 
+  /// The indexing of an input stored as rows of the (single) reduction:
+  /// (lane dim, reduction dim).
+  AffineMap rowsMap() {
+    MLIRContext *ctx = op.getContext();
+    return AffineMap::get(op.getNumLoops(), 0,
+                          {getAffineDimExpr(laneDim, ctx),
+                           getAffineDimExpr(reductionDims.front(), ctx)},
+                          ctx);
+  }
+  /// A vector of `width` zeros of \p element (masked loads' pass-through).
+  Value zeroLanes(OpBuilder &b, Location loc, Type element) {
+    return arith::ConstantOp::create(
+        b, loc,
+        cast<TypedAttr>(b.getZeroAttr(VectorType::get({width}, element))));
+  }
+  /// How many tiles ahead the blocked rows are prefetched: kPrefetchBytes
+  /// of \p operand's tiles (width rows of blockedExtent elements).
+  int64_t prefetchTiles(OpOperand &operand) {
+    int64_t tileBytes = width * blockedExtent *
+                        cast<MemRefType>(operand.get().getType())
+                            .getElementTypeBitWidth() /
+                        8;
+    return std::max<int64_t>(1, kPrefetchBytes / std::max<int64_t>(1, tileBytes));
+  }
   /// The outputs the reduction loop carries (all but the sunk ones).
   SmallVector<unsigned> carriedOutputs() {
     SmallVector<unsigned> carried;
@@ -282,7 +306,8 @@ private:
   llvm::SetVector<Operation *> sunkOps;
   /// Inputs strided along the lanes and contiguous along the (single)
   /// reduction dimension, of static extent >= width: read as width x width
-  /// blocks of rows, transposed in registers (loadColumns), not gathered.
+  /// blocks of rows, transposed in registers (loadRows, transposeRows), not
+  /// gathered.
   SmallVector<OpOperand *> blocked;
   int64_t blockedExtent = 0;
   /// On the CPU with fewer classes than lanes: the tile's rows are
@@ -464,10 +489,7 @@ bool SiteLoopBuilder::analyse() {
                   ranges[r] >= 2 && ranges[r] < width && type &&
                   type.getLayout().isIdentity() && type.hasStaticShape() &&
                   type.getRank() == 2 &&
-                  map == AffineMap::get(op.getNumLoops(), 0,
-                                        {getAffineDimExpr(laneDim, op.getContext()),
-                                         getAffineDimExpr(r, op.getContext())},
-                                        op.getContext());
+                  map == rowsMap();
       if ((bits == 32 || (bits == 16 && width == 1)) &&
           !ShapedType::isDynamic(ranges[r]) &&
           (ranges[r] >= (width > 1 ? width : 16) || flat) &&
@@ -609,7 +631,6 @@ void SiteLoopBuilder::findBlockLse() {
 
 void SiteLoopBuilder::findGatherPicks() {
   auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
-  MLIRContext *ctx = op.getContext();
   unsigned r = reductionDims.front();
   SmallVector<unsigned> carried = carriedOutputs();
   llvm::DenseSet<Operation *> picked;
@@ -627,12 +648,9 @@ void SiteLoopBuilder::findGatherPicks() {
     if (!value || value.getOwner() != op.getBody())
       continue;
     OpOperand *input = op.getMatchingOpOperand(value);
-    AffineMap rows = AffineMap::get(
-        op.getNumLoops(), 0,
-        {getAffineDimExpr(laneDim, ctx), getAffineDimExpr(r, ctx)}, ctx);
     auto type = dyn_cast<MemRefType>(input->get().getType());
     if (!llvm::is_contained(blocked, input) ||
-        op.getMatchingIndexingMap(input) != rows || !type ||
+        op.getMatchingIndexingMap(input) != rowsMap() || !type ||
         type.getElementType() != state.getType() ||
         !type.getLayout().isIdentity() || !type.hasStaticShape() ||
         type.getNumElements() >= (int64_t(1) << 31))
@@ -977,15 +995,9 @@ void SiteLoopBuilder::emitStagedConsumer(OpBuilder &b, Location loc,
   auto stagedRows = [&](OpOperand &operand) -> Value {
     if (blockedExtent > kStageClasses)
       return Value();
-    MLIRContext *ctx = op.getContext();
-    AffineMap rows = AffineMap::get(
-        op.getNumLoops(), 0,
-        {getAffineDimExpr(laneDim, ctx),
-         getAffineDimExpr(reductionDims.front(), ctx)},
-        ctx);
     for (auto [in, stage] : llvm::zip(blocked, stages))
       if (in->get() == operand.get() &&
-          op.getMatchingIndexingMap(in) == rows &&
+          op.getMatchingIndexingMap(in) == rowsMap() &&
           consumer.getMatchingIndexingMap(&operand).isIdentity())
         return stage;
     return Value();
@@ -1101,12 +1113,10 @@ void SiteLoopBuilder::emitVectorConsumer(OpBuilder &b, Location loc,
       own.map(arg, toVector(b, loc, results[mine - op.getDpsInits().begin()]));
       continue;
     }
-    auto type = VectorType::get(
-        {width}, cast<MemRefType>(operand.get().getType()).getElementType());
-    Value zero = arith::ConstantOp::create(
-        b, loc, cast<TypedAttr>(b.getZeroAttr(type)));
-    own.map(arg, vector::MaskedLoadOp::create(b, loc, type, operand.get(),
-                                              ValueRange{laneBase}, mask, zero));
+    Type element = cast<MemRefType>(operand.get().getType()).getElementType();
+    own.map(arg, vector::MaskedLoadOp::create(
+                     b, loc, VectorType::get({width}, element), operand.get(),
+                     ValueRange{laneBase}, mask, zeroLanes(b, loc, element)));
   }
   for (Operation &bodyOp : consumer.getBody()->without_terminator())
     if (isa<arith::ConstantOp>(bodyOp))
@@ -1178,11 +1188,9 @@ void SiteLoopBuilder::emitVectorConsumer(OpBuilder &b, Location loc,
             return vector::ShuffleOp::create(b, loc, v, v, siteOf);
           },
           [&](Value memref, Type element) -> Value {
-            Value zero = arith::ConstantOp::create(
-                b, loc, cast<TypedAttr>(b.getZeroAttr(vectorOf(element))));
-            return vector::MaskedLoadOp::create(b, loc, vectorOf(element),
-                                                flatView(memref), at,
-                                                chunkMask, zero);
+            return vector::MaskedLoadOp::create(
+                b, loc, vectorOf(element), flatView(memref), at, chunkMask,
+                zeroLanes(b, loc, element));
           },
           [&](unsigned d) -> Value {
             if (d == 1)
@@ -1222,12 +1230,10 @@ void SiteLoopBuilder::emitVectorConsumer(OpBuilder &b, Location loc,
                                                   ArrayRef<OpFoldResult>{j}));
                   },
                   [&](Value memref, Type element) -> Value {
-                    Value zero = arith::ConstantOp::create(
-                        b, loc,
-                        cast<TypedAttr>(b.getZeroAttr(vectorOf(element))));
                     return vector::MaskedLoadOp::create(
                         b, loc, vectorOf(element), memref,
-                        ValueRange{site, kb}, rowMask, zero);
+                        ValueRange{site, kb}, rowMask,
+                        zeroLanes(b, loc, element));
                   },
                   [&](unsigned d) -> Value {
                     if (d == 0)
@@ -1530,8 +1536,7 @@ Value SiteLoopBuilder::read(OpBuilder &b, Location loc, OpOperand &operand) {
     return memref::LoadOp::create(b, loc, memref, indices);
   auto type = VectorType::get(
       {width}, cast<MemRefType>(memref.getType()).getElementType());
-  Value passThru =
-      arith::ConstantOp::create(b, loc, cast<TypedAttr>(b.getZeroAttr(type)));
+  Value passThru = zeroLanes(b, loc, type.getElementType());
   unsigned pos = *map.getResultPosition(getAffineDimExpr(laneDim,
                                                          op.getContext()));
   if (pos + 1 == map.getNumResults())
@@ -1582,10 +1587,7 @@ SmallVector<Value> SiteLoopBuilder::loadRows(OpBuilder &b, Location loc,
   // caches: the tile's work is long enough (a thousand instructions at K =
   // 27) that the out-of-order window does not reach the next tile's loads,
   // which then wait on memory (the fused KL at 1M x 27: 30 -> 20 ms).
-  auto type = cast<MemRefType>(operand.get().getType());
-  int64_t rowBytes = blockedExtent * type.getElementTypeBitWidth() / 8;
-  int64_t ahead = std::max<int64_t>(
-      1, kPrefetchBytes / std::max<int64_t>(1, width * rowBytes));
+  int64_t ahead = prefetchTiles(operand);
   int64_t laneExtentPos = *op.getMatchingIndexingMap(&operand)
                                .getResultPosition(getAffineDimExpr(
                                    laneDim, op.getContext()));
@@ -1607,8 +1609,7 @@ SmallVector<Value> SiteLoopBuilder::loadRows(OpBuilder &b, Location loc,
   }
   Type element = cast<MemRefType>(operand.get().getType()).getElementType();
   auto rowType = VectorType::get({width}, element);
-  Value zero = arith::ConstantOp::create(
-      b, loc, cast<TypedAttr>(b.getZeroAttr(rowType)));
+  Value zero = zeroLanes(b, loc, element);
   Value countV = arith::ConstantIndexOp::create(b, loc, count);
   Value none = arith::ConstantIndexOp::create(b, loc, 0);
   SmallVector<Value> rows;
@@ -1669,10 +1670,8 @@ SmallVector<Value> SiteLoopBuilder::loadChunks(OpBuilder &b, Location loc,
       b, loc, operand.get(), ArrayRef<ReassociationIndices>{{0, 1}});
   Value base = arith::MulIOp::create(b, loc, laneBase, cst(count));
   Value total = arith::MulIOp::create(b, loc, remaining, cst(count));
-  int64_t tileBytes = width * count * type.getElementTypeBitWidth() / 8;
-  int64_t ahead = std::max<int64_t>(1, kPrefetchBytes / tileBytes);
-  Value zero = arith::ConstantOp::create(
-      b, loc, cast<TypedAttr>(b.getZeroAttr(chunkType)));
+  int64_t ahead = prefetchTiles(operand);
+  Value zero = zeroLanes(b, loc, type.getElementType());
   SmallVector<Value> chunks;
   for (int64_t c = 0; c < count; ++c) {
     Value at = arith::AddIOp::create(b, loc, base, cst(c * width));
