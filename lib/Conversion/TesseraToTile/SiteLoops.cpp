@@ -741,6 +741,23 @@ static linalg::GenericOp nextGeneric(Operation *op,
   return dyn_cast_or_null<linalg::GenericOp>(next);
 }
 
+/// An operand of an op fused after this one (a consumer or an epilogue)
+/// that is a scalar input: the same in every lane.
+static bool scalarOperand(linalg::GenericOp c, OpOperand &operand) {
+  return !c.isDpsInit(&operand) && isLaneType(operand.get().getType());
+}
+
+/// The buffer of such an operand when it is one of lane elements read
+/// through a projected permutation (what the fused loops index); null
+/// otherwise.
+static MemRefType laneBuffer(linalg::GenericOp c, OpOperand &operand) {
+  auto memref = dyn_cast<MemRefType>(operand.get().getType());
+  if (!memref || !isLaneType(memref.getElementType()) ||
+      !c.getMatchingIndexingMap(&operand).isProjectedPermutation())
+    return {};
+  return memref;
+}
+
 /// Whether \p c's body is elementwise arith and math (and index and
 /// constants): what a fused consumer can clone per element.
 static bool elementwiseBody(linalg::GenericOp c) {
@@ -785,13 +802,11 @@ void SiteLoopBuilder::findConsumer() {
   MLIRContext *ctx = op.getContext();
   AffineMap siteOnly = AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx);
   for (OpOperand &operand : c->getOpOperands()) {
-    Type type = operand.get().getType();
-    if (!c.isDpsInit(&operand) && isLaneType(type))
+    if (scalarOperand(c, operand))
       continue;
-    auto memref = dyn_cast<MemRefType>(type);
+    MemRefType memref = laneBuffer(c, operand);
     AffineMap map = c.getMatchingIndexingMap(&operand);
-    if (!memref || !isLaneType(memref.getElementType()) ||
-        !map.isProjectedPermutation())
+    if (!memref)
       return;
     // This op's outputs are read per site only, and never written; nor
     // read through another view (which would see them before the op's
@@ -808,7 +823,7 @@ void SiteLoopBuilder::findConsumer() {
     // On the CPU elements go in vectors along the rows (whole rows taken
     // flat at fewer classes than lanes): unit-stride rows, contiguous for
     // the flat form.
-    if (width > 1 && memref &&
+    if (width > 1 &&
         (!(map == siteOnly || map.isIdentity()) ||
          !memref.isLastDimUnitStride() ||
          (map.isIdentity() && theirs[1] < width &&
@@ -882,14 +897,10 @@ void SiteLoopBuilder::findEpilogue() {
   SmallVector<int64_t> theirs = c.getStaticLoopRanges();
   SmallVector<int64_t> dimOf(c.getNumLoops(), -1);
   for (OpOperand &operand : c->getOpOperands()) {
-    Type type = operand.get().getType();
-    if (!c.isDpsInit(&operand) && isLaneType(type))
+    if (scalarOperand(c, operand))
       continue;
-    auto memref = dyn_cast<MemRefType>(type);
     AffineMap theirMap = c.getMatchingIndexingMap(&operand);
-    if (!memref || !isLaneType(memref.getElementType()) ||
-        !theirMap.isProjectedPermutation() ||
-        readsOutputsThroughView(op, operand))
+    if (!laneBuffer(c, operand) || readsOutputsThroughView(op, operand))
       return;
     OpOperand *init = nullptr;
     for (OpOperand &o : op.getDpsInitsMutable())
