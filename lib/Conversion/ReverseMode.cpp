@@ -54,9 +54,11 @@ Operation *tessera::scalarReverse(OpBuilder &b, ArrayRef<Operation *> ops,
       add(o.getLhs(), mul(a, o.getRhs()));
       add(o.getRhs(), mul(a, o.getLhs()));
     } else if (auto o = dyn_cast<arith::DivFOp>(op)) {
-      add(o.getLhs(), arith::DivFOp::create(b, l, a, o.getRhs()));
-      Value q = arith::DivFOp::create(b, l, r, o.getRhs());
-      add(o.getRhs(), arith::NegFOp::create(b, l, mul(a, q)));
+      // d rhs = -a lhs / rhs^2 = -(a / rhs) r: one division for both
+      // (a division is several instructions on GPUs, a multiply one).
+      Value g = arith::DivFOp::create(b, l, a, o.getRhs());
+      add(o.getLhs(), g);
+      add(o.getRhs(), arith::NegFOp::create(b, l, mul(g, r)));
     } else if (auto o = dyn_cast<arith::NegFOp>(op)) {
       add(o.getOperand(), arith::NegFOp::create(b, l, a));
     } else if (isa<arith::MaximumFOp, arith::MinimumFOp, arith::MaxNumFOp,

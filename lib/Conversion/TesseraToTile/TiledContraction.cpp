@@ -121,6 +121,9 @@ constexpr int64_t kMma16Pad = 8;
 /// Shared memory the two stage tiles of a contraction may take (of the 48
 /// KB a block can have statically).
 constexpr int64_t kMaxStageBytes = 40 * 1024;
+/// Warps a grid of tensor-core tiles should have: 16 per SM of an H100 (4
+/// per scheduler), below which warp groups split the reduction.
+constexpr int64_t kWantedWarps = 132 * 16;
 
 } // namespace
 
@@ -212,10 +215,15 @@ std::optional<tc::Plan> tc::plan(linalg::LinalgOp op, bool tensorCores) {
   if (p.tm == 1 && p.tn == 1)
     p.bk = std::clamp<int64_t>(p.rSize / kStage * kStage, kStage, kLongStage);
   // Tile loads hand out whole rows and runs of steps (slotsOf).
-  for (int64_t width : {p.bm, p.bn})
-    if (p.threads() % width || p.threads() % kRunSteps || p.bk % kRunSteps ||
-        (p.bk * width) % p.threads())
-      return std::nullopt;
+  auto loadable = [](const Plan &p) {
+    for (int64_t width : {p.bm, p.bn})
+      if (p.threads() % width || p.threads() % kRunSteps ||
+          p.bk % kRunSteps || (p.bk * width) % p.threads())
+        return false;
+    return true;
+  };
+  if (!loadable(p))
+    return std::nullopt;
   if (ceilDiv(p.m, p.bm) > kMaxGridYZ)
     return std::nullopt;
   // Warp tiles of 32 x 16 over whole mma steps; the output in fresh order
@@ -247,6 +255,27 @@ std::optional<tc::Plan> tc::plan(linalg::LinalgOp op, bool tensorCores) {
   int64_t tileBytes = 2 * p.bk * (p.bm + p.bn + 16) * (p.mma16 ? 2 : 4);
   if (p.mma && p.rSize % (2 * p.bk) == 0 && tileBytes <= kMaxStageBytes)
     p.bk *= 2;
+  // Few warps for the GPU and a reduction of several whole stages: groups
+  // of warps split each stage's steps (Plan::groups), as many as bring the
+  // grid to kWantedWarps, each with at least one mma step per stage, and
+  // the groups' sums (one group's outputs at a time) fitting in shared
+  // memory beside the tiles.
+  int64_t stepSize = p.mma16 ? kMma16Steps : kMmaSteps;
+  int64_t warps = ceilDiv(p.m, p.bm) * ceilDiv(p.nSize, p.bn) * p.batch *
+                  p.threads() / kWarp;
+  tileBytes = p.bk * (p.bm + p.bn + 16) * (p.mma16 ? 2 : 4);
+  int64_t sumBytes = p.tm * p.tn * p.threads() * 4;
+  for (int64_t groups : {4, 2}) {
+    Plan grouped = p;
+    grouped.groups = groups;
+    if (p.mma && warps * groups <= kWantedWarps &&
+        p.rSize % p.bk == 0 && p.rSize / p.bk >= 2 &&
+        (p.bk / stepSize) % groups == 0 &&
+        tileBytes + sumBytes <= kMaxStageBytes && loadable(grouped)) {
+      p = grouped;
+      break;
+    }
+  }
   return p;
 }
 
@@ -434,8 +463,15 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   auto quarter = [&](Value bit, int64_t by) {
     return arith::MulIOp::create(b, loc, bit, cst(by)).getResult();
   };
+  // The thread's warp group (Plan::groups) and its thread in the group.
+  Value warpGroup, inWarpGroup;
   if (p.mma) {
     Value warp = div(tid, kWarp), lane = rem(tid, kWarp);
+    if (p.groups > 1) {
+      warpGroup = div(tid, p.groupThreads());
+      inWarpGroup = rem(tid, p.groupThreads());
+      warp = rem(warp, p.groupThreads() / kWarp);
+    }
     int64_t warpCols = 4 * p.tn, warpsPerRow = p.bn / warpCols;
     warpRow = arith::MulIOp::create(b, loc, div(warp, warpsPerRow), cst(32));
     warpCol =
@@ -498,28 +534,103 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     for (int64_t j = 0; j < p.tn; ++j)
       cols.push_back(add(n0, add(txBase, cst(j))));
   }
+
+  // On tensor cores a thread's outputs j and j + 1 are neighbours in a row
+  // (mma's accumulator layout): read and written as pairs, one 8-byte
+  // access where two 4-byte ones filled half of each 32-byte sector (the
+  // B8 EBT head's gradient stores, Nsight Compute).
+  int64_t run = p.mma && p.nSize % 2 == 0 ? 2 : 1;
+  // (Clamped so that a whole run stays in range: even, as runs start.)
   auto atOutput = [&](int64_t i, int64_t j) {
     delinearize(clamp(rows[i], p.m), p.mDims);
-    dims[p.n] = clamp(cols[j], p.nSize);
+    dims[p.n] = clamp(cols[j], p.nSize, run);
   };
+  // `run` values of `memref` at consecutive values of loop dim `d` from
+  // `loops` (the loop indices of the op `map` belongs to): one vector
+  // access where they are consecutive in memory, one scalar read for all
+  // where the operand does not depend on `d`.
+  auto position = [](AffineMap map, unsigned d) -> std::optional<unsigned> {
+    for (auto [pos, e] : llvm::enumerate(map.getResults()))
+      if (dimOf(e) == d)
+        return pos;
+    return std::nullopt;
+  };
+  auto contiguous = [&](Value memref, AffineMap map, unsigned d) {
+    auto type = cast<MemRefType>(memref.getType());
+    std::optional<unsigned> pos = position(map, d);
+    return run > 1 && pos && *pos + 1 == map.getNumResults() &&
+           type.getLayout().isIdentity() && type.hasStaticShape() &&
+           type.getShape().back() % run == 0;
+  };
+  auto loadRun = [&](Value memref, AffineMap map, ArrayRef<Value> loops,
+                     unsigned d) {
+    SmallVector<Value> at = applyPermutationMap<Value>(map, loops);
+    Type element = cast<MemRefType>(memref.getType()).getElementType();
+    SmallVector<Value> values;
+    if (contiguous(memref, map, d)) {
+      Value v = vector::LoadOp::create(
+          b, loc, VectorType::get({run}, element), memref, at,
+          /*nontemporal=*/false,
+          llvm::MaybeAlign(run * element.getIntOrFloatBitWidth() / 8));
+      for (int64_t e = 0; e < run; ++e)
+        values.push_back(vector::ExtractOp::create(b, loc, v, e));
+      return values;
+    }
+    std::optional<unsigned> pos = position(map, d);
+    Value first = memref::LoadOp::create(b, loc, memref, at);
+    values.push_back(first);
+    for (int64_t e = 1; e < run; ++e) {
+      if (!pos) {
+        values.push_back(first);
+        continue;
+      }
+      SmallVector<Value> next(at);
+      next[*pos] = add(at[*pos], cst(e));
+      values.push_back(memref::LoadOp::create(b, loc, memref, next));
+    }
+    return values;
+  };
+  auto storeRun = [&](ValueRange values, Value memref, AffineMap map,
+                      ArrayRef<Value> loops, unsigned d) {
+    SmallVector<Value> at = applyPermutationMap<Value>(map, loops);
+    Type element = cast<MemRefType>(memref.getType()).getElementType();
+    if (contiguous(memref, map, d)) {
+      Value v = vector::FromElementsOp::create(
+          b, loc, VectorType::get({run}, element), values);
+      vector::StoreOp::create(
+          b, loc, v, memref, at, /*nontemporal=*/false,
+          llvm::MaybeAlign(run * element.getIntOrFloatBitWidth() / 8));
+      return;
+    }
+    std::optional<unsigned> pos = position(map, d);
+    for (auto [e, v] : llvm::enumerate(values)) {
+      SmallVector<Value> next(at);
+      if (pos && e)
+        next[*pos] = add(at[*pos], cst(e));
+      memref::StoreOp::create(b, loc, v, memref, next);
+    }
+  };
+  // The output buffer's dims as loop indices (its identity map).
+  AffineMap bufferMap = AffineMap::getMultiDimIdentityMap(
+      op.getMatchingIndexingMap(&out).getNumResults(), b.getContext());
+  unsigned bufferN = bufferMap.getNumResults() - 1;
+
   SmallVector<Value> initial;
   for (int64_t i = 0; i < p.tm; ++i)
-    for (int64_t j = 0; j < p.tn; ++j) {
+    for (int64_t j = 0; j < p.tn; j += run) {
       if (fill) {
-        initial.push_back(fill.getInputs()[0]);
+        initial.append(run, fill.getInputs()[0]);
         continue;
       }
       atOutput(i, j);
       SmallVector<Value> at = indices(out);
-      if (copy) {
-        // The copy's loops are the buffer's dims.
-        initial.push_back(memref::LoadOp::create(
-            b, loc, copy.getDpsInputs()[0],
-            applyPermutationMap<Value>(
-                copy.getMatchingIndexingMap(copy.getDpsInputOperand(0)), at)));
-        continue;
-      }
-      initial.push_back(memref::LoadOp::create(b, loc, out.get(), at));
+      // The copy's loops are the buffer's dims.
+      llvm::append_range(
+          initial,
+          copy ? loadRun(copy.getDpsInputs()[0],
+                         copy.getMatchingIndexingMap(copy.getDpsInputOperand(0)),
+                         at, bufferN)
+               : loadRun(out.get(), bufferMap, at, bufferN));
     }
 
   // Where each thread puts its share of an operand's tile: consecutive
@@ -638,15 +749,28 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   };
   auto stash = [&](Value tile, ArrayRef<Slot> slots, ValueRange values,
                    bool stepsInner = false) {
-    Type element = cast<MemRefType>(tile.getType()).getElementType();
+    auto tileType = cast<MemRefType>(tile.getType());
+    Type element = tileType.getElementType();
+    int64_t elementBytes = element.getIntOrFloatBitWidth() / 8;
     for (auto [slot, loaded] : llvm::zip(slots, values)) {
-      if (slot.alongSteps) {
+      // A vector whose lanes are consecutive in the tile too (rows of
+      // steps, or columns of a tile stored steps x columns) is one store
+      // where its rows stay 16-byte aligned: the B8 EBT head's W_y tile
+      // took 8 scalar stores per load.
+      int64_t bytes = slot.lanes * elementBytes;
+      bool whole = slot.alongSteps ||
+                   (slot.lanes > 1 && !stepsInner &&
+                    (tileType.getShape().back() * elementBytes) % bytes == 0);
+      if (whole) {
         Value v = loaded;
         if (getElementTypeOrSelf(v) != element)
           v = arith::ExtFOp::create(
               b, loc, VectorType::get({slot.lanes}, element), v);
-        vector::StoreOp::create(b, loc, v, tile, ValueRange{slot.cc, slot.kk},
-                                /*nontemporal=*/false, llvm::MaybeAlign(16));
+        SmallVector<Value, 2> at = {slot.kk, slot.cc};
+        if (slot.alongSteps)
+          std::swap(at[0], at[1]);
+        vector::StoreOp::create(b, loc, v, tile, at, /*nontemporal=*/false,
+                                llvm::MaybeAlign(std::min<int64_t>(bytes, 16)));
         continue;
       }
       for (int64_t i = 0; i < slot.lanes; ++i) {
@@ -899,6 +1023,16 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   // previous stage's arithmetic and carried in registers, so their latency
   // overlaps it.
   int64_t outputs = p.tm * p.tn;
+  // Warp groups after the first start from zero.
+  Value firstGroup;
+  if (p.groups > 1) {
+    firstGroup = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                       warpGroup, cst(0));
+    Value zero = arith::ConstantOp::create(
+        b, loc, b.getZeroAttr(outArg.getType()));
+    for (Value &v : initial)
+      v = arith::SelectOp::create(b, loc, firstGroup, v, zero);
+  }
   SmallVector<Value> carried = initial;
   llvm::append_range(carried, fetch(aIn, aSlots, cst(0), /*isA=*/true));
   llvm::append_range(carried, fetch(bIn, bSlots, cst(0), /*isA=*/false));
@@ -915,7 +1049,14 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
         SmallVector<Value> pending = fetch(aIn, aSlots, next, /*isA=*/true);
         llvm::append_range(pending, fetch(bIn, bSlots, next, /*isA=*/false));
         SmallVector<Value> cur(acc.begin(), acc.end());
-        if (p.rSize % p.bk == 0) {
+        if (p.groups > 1) {
+          // The group's share of the stage's steps.
+          int64_t share = p.bk / p.groups;
+          Value first =
+              arith::MulIOp::create(b, loc, warpGroup, cst(share));
+          for (int64_t kk = 0; kk < share; kk += stepSize)
+            cur = anyStep(b, loc, add(first, cst(kk)), cur);
+        } else if (p.rSize % p.bk == 0) {
           // Whole stages, unrolled: shared-memory offsets are immediates.
           for (int64_t kk = 0; kk < p.bk; kk += stepSize)
             cur = anyStep(b, loc, cst(kk), cur);
@@ -935,6 +1076,53 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
         scf::YieldOp::create(b, loc, cur);
       });
 
+  // The groups' sums, added in group order by the first group: group g
+  // writes its outputs to shared memory (a word per thread and output,
+  // consecutive threads in consecutive banks), the first adds them.
+  SmallVector<Value> sums(stages.getResults().take_front(outputs));
+  scf::IfOp only;
+  if (p.groups > 1) {
+    memref::GlobalOp sumTile = tessera::site_loops::sharedTile(
+        module, loc, {outputs, p.groupThreads()}, outArg.getType());
+    Value buffer = memref::GetGlobalOp::create(b, loc, sumTile.getType(),
+                                               sumTile.getSymName());
+    for (int64_t g = 1; g < p.groups; ++g) {
+      Value writer = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                           warpGroup, cst(g));
+      auto write = scf::IfOp::create(b, loc, writer, /*withElseRegion=*/false);
+      {
+        OpBuilder::InsertionGuard g(b);
+        b.setInsertionPointToStart(write.thenBlock());
+        for (int64_t o = 0; o < outputs; ++o)
+          memref::StoreOp::create(b, loc, sums[o], buffer,
+                                  ValueRange{cst(o), inWarpGroup});
+      }
+      tessera::site_loops::barrier(b, loc, module);
+      auto read = scf::IfOp::create(b, loc, TypeRange(ValueRange(sums)),
+                                    firstGroup, /*withElseRegion=*/true);
+      {
+        OpBuilder::InsertionGuard g(b);
+        b.setInsertionPointToStart(read.thenBlock());
+        SmallVector<Value> added;
+        for (int64_t o = 0; o < outputs; ++o)
+          added.push_back(arith::AddFOp::create(
+              b, loc, sums[o],
+              memref::LoadOp::create(b, loc, buffer,
+                                     ValueRange{cst(o), inWarpGroup})));
+        scf::YieldOp::create(b, loc, added);
+        b.setInsertionPointToStart(read.elseBlock());
+        scf::YieldOp::create(b, loc, sums);
+      }
+      sums.assign(read.getResults().begin(), read.getResults().end());
+      // The next group overwrites what the first group reads here.
+      if (g + 1 < p.groups)
+        tessera::site_loops::barrier(b, loc, module);
+    }
+    // Only the first group holds the outputs.
+    only = scf::IfOp::create(b, loc, firstGroup, /*withElseRegion=*/false);
+    b.setInsertionPointToStart(only.thenBlock());
+  }
+
   OpOperand *consumerRead = nullptr;
   if (consumer)
     for (OpOperand *in : consumer.getDpsInputOperands())
@@ -942,44 +1130,58 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
         consumerRead = in;
   bool rowEdge = p.m % p.bm != 0, colEdge = p.nSize % p.bn != 0;
   for (int64_t i = 0; i < p.tm; ++i)
-    for (int64_t j = 0; j < p.tn; ++j) {
-      Value result = stages.getResult(i * p.tn + j);
+    for (int64_t j = 0; j < p.tn; j += run) {
+      ValueRange results = ValueRange(sums).slice(i * p.tn + j, run);
       auto store = [&] {
         atOutput(i, j);
         SmallVector<Value> at = indices(out);
         if (!consumer) {
-          memref::StoreOp::create(b, loc, result, out.get(), at);
+          storeRun(results, out.get(), bufferMap, at, bufferN);
           return;
         }
-        // The consumer at this element: its loop indices from the
-        // output's (a permutation), the result from registers.
+        // The consumer at these elements: its loop indices from the
+        // output's (a permutation), the results from registers.
+        AffineMap readMap = consumer.getMatchingIndexingMap(consumerRead);
         SmallVector<Value> cdims(consumer.getNumLoops());
-        for (auto [pos, e] : llvm::enumerate(
-                 consumer.getMatchingIndexingMap(consumerRead).getResults()))
+        for (auto [pos, e] : llvm::enumerate(readMap.getResults()))
           cdims[dimOf(e)] = at[pos];
-        auto cindices = [&](OpOperand &operand) {
-          return applyPermutationMap<Value>(
-              consumer.getMatchingIndexingMap(&operand), cdims);
-        };
-        IRMapping map;
+        unsigned cn = dimOf(readMap.getResult(bufferN));
+        SmallVector<IRMapping> maps(run);
         for (OpOperand &operand : consumer->getOpOperands()) {
           BlockArgument arg = consumer.getMatchingBlockArgument(&operand);
-          if (&operand == consumerRead)
-            map.map(arg, result);
-          else if (!arg.use_empty())
-            map.map(arg, isa<MemRefType>(operand.get().getType())
-                             ? Value(memref::LoadOp::create(
-                                   b, loc, operand.get(), cindices(operand)))
-                             : operand.get());
+          if (&operand == consumerRead) {
+            for (int64_t e = 0; e < run; ++e)
+              maps[e].map(arg, results[e]);
+            continue;
+          }
+          if (arg.use_empty())
+            continue;
+          if (!isa<MemRefType>(operand.get().getType())) {
+            for (IRMapping &map : maps)
+              map.map(arg, operand.get());
+            continue;
+          }
+          SmallVector<Value> values =
+              loadRun(operand.get(), consumer.getMatchingIndexingMap(&operand),
+                      cdims, cn);
+          for (int64_t e = 0; e < run; ++e)
+            maps[e].map(arg, values[e]);
         }
-        for (Operation &o : consumer.getBody()->without_terminator())
-          b.clone(o, map);
+        for (IRMapping &map : maps)
+          for (Operation &o : consumer.getBody()->without_terminator())
+            b.clone(o, map);
         for (auto [init, v] :
              llvm::zip(consumer.getDpsInitsMutable(),
-                       consumer.getBody()->getTerminator()->getOperands()))
-          memref::StoreOp::create(b, loc, map.lookupOrDefault(v), init.get(),
-                                  cindices(init));
+                       consumer.getBody()->getTerminator()->getOperands())) {
+          SmallVector<Value> values;
+          for (IRMapping &map : maps)
+            values.push_back(map.lookupOrDefault(v));
+          storeRun(values, init.get(), consumer.getMatchingIndexingMap(&init),
+                   cdims, cn);
+        }
       };
+      // A run's columns are all in range or none (even columns, an even
+      // extent).
       Value live;
       auto both = [&](Value c) {
         live = live ? Value(arith::AndIOp::create(b, loc, live, c)) : c;
@@ -999,6 +1201,8 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
       b.setInsertionPointToStart(ifOp.thenBlock());
       store();
     }
+  if (only)
+    b.setInsertionPointAfter(only);
   gpu::TerminatorOp::create(b, loc);
 
   if (fill)

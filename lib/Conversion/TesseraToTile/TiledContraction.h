@@ -47,7 +47,16 @@ struct Plan {
   /// holding the operands' own type: per 16 steps, four ldmatrix and one
   /// mma per 16 x 8 tile where TF32 took 32 scalar loads and 16 mma.
   bool mma16 = false;
-  int64_t threads() const { return (bm / tm) * (bn / tn); }
+  /// On tensor cores, groups of warps that split each stage's steps (and
+  /// so the reduction) between them, each group computing the whole block
+  /// tile: more warps per SM where the grid has few blocks and the
+  /// reduction is long (the EBT gradient G W^T: 2048 x 256 over 1024, 256
+  /// blocks of 2 warps). The groups' sums are added in group order through
+  /// shared memory at the end.
+  int64_t groups = 1;
+  /// Threads of one group, and of the block.
+  int64_t groupThreads() const { return (bm / tm) * (bn / tn); }
+  int64_t threads() const { return groups * groupThreads(); }
 };
 
 /// A plan when \p op (on tensors or buffers) is a contraction of two inputs

@@ -16,7 +16,8 @@
 // mantissa bits cleared) and the rest (0 for an infinity, whose difference
 // would be a NaN), and each tile accumulates three mma (a_lo b_hi, a_hi
 // b_lo, a_hi b_hi). Each thread stores its 4 x 8 outputs: rows g + 8i,
-// columns 8j + 2t and 8j + 2t + 1 of its warp's tile.
+// columns 8j + 2t and 8j + 2t + 1 of its warp's tile, each pair of
+// neighbours with one 8-byte store.
 // CHECK-LABEL: func.func @mma(
 // CHECK:         gpu.launch_func async [%{{.*}}] @mma_kernel::@mma_kernel blocks in (%c16, %c16, %c1) threads in (%c128, %c1, %c1)
 // CHECK:       gpu.func @mma_kernel(%[[A:.*]]: memref<1024x64xf32>, %[[B:.*]]: memref<64x1024xf32>, %[[OUT:.*]]: memref<1024x1024xf32>)
@@ -41,7 +42,7 @@
 // CHECK-COUNT-3: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled} : (vector<4x1xf32>, vector<2x1xf32>, vector<2x2xf32>) -> vector<2x2xf32>
 // CHECK-COUNT-189: nvgpu.mma.sync
 // CHECK-NOT:     nvgpu.mma.sync
-// CHECK-COUNT-32: memref.store %{{.*}}, %[[OUT]]
+// CHECK-COUNT-16: vector.store %{{.*}}, %[[OUT]][{{.*}}] {alignment = 8 : i64} : memref<1024x1024xf32>, vector<2xf32>
 // CHECK-NOT:     memref.store
 // CHECK:         gpu.return
 func.func @mma(%a: tensor<1024x64xf32>, %b: tensor<64x1024xf32>) -> tensor<1024x1024xf32> {
@@ -72,7 +73,8 @@ func.func @odd(%a: tensor<1024x50xf32>, %b: tensor<50x1024xf32>) -> tensor<1024x
 // bf16 operands accumulated in f32: m16n8k16 bf16 mma on them directly.
 // The shared tiles hold bf16 (rows padded by 8 elements): a's as rows x
 // steps, copied from a (stored along the reduction) 8 steps per 16-byte
-// load and store; b's as steps x columns. A stage of 64 steps (twice the
+// load and store; b's as steps x columns (b stored so: 8 columns per
+// 16-byte load and store). A stage of 64 steps (twice the
 // f32 stage): per 16 steps, a's fragment for each 16 rows of the warp's
 // tile is one ldmatrix.x4, b's for each two 8-column tiles one transposing
 // ldmatrix.x4, and one mma per 16 x 8 tile (32 in all), on the fragments'
@@ -84,6 +86,8 @@ func.func @odd(%a: tensor<1024x50xf32>, %b: tensor<50x1024xf32>) -> tensor<1024x
 // CHECK-COUNT-4: vector.load %[[A]][{{.*}}] {alignment = 16 : i64} : memref<1024x64xbf16>, vector<8xbf16>
 // CHECK:         %[[ROWS:.*]] = vector.load %[[B]]
 // CHECK:         vector.store %{{.*}}, %[[AT]][{{.*}}] {alignment = 16 : i64} : memref<64x72xbf16, #gpu.address_space<workgroup>>, vector<8xbf16>
+// CHECK:         vector.store %{{.*}}, %[[BT]][{{.*}}] {alignment = 16 : i64} : memref<64x72xbf16, #gpu.address_space<workgroup>>, vector<8xbf16>
+// CHECK-NOT:     memref.store
 // CHECK-NOT:     arith.extf
 // CHECK:         gpu.barrier
 // CHECK:         nvgpu.ldmatrix %[[AT]][{{.*}}] {numTiles = 4 : i32, transpose = false} : memref<64x72xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
@@ -119,4 +123,95 @@ func.func @mixed(%a: tensor<1024x64xf32>, %b: tensor<64x1024xf16>) -> tensor<102
   %z = linalg.fill ins(%zero : f32) outs(%e : tensor<1024x1024xf32>) -> tensor<1024x1024xf32>
   %c = linalg.matmul ins(%a, %b : tensor<1024x64xf32>, tensor<64x1024xf16>) outs(%z : tensor<1024x1024xf32>) -> tensor<1024x1024xf32>
   return %c : tensor<1024x1024xf32>
+}
+
+// -----
+
+// On tensor cores a thread's outputs come in pairs of neighbouring columns,
+// and whatever reads or writes them along the columns does so in pairs: the
+// initial values (the source of the broadcast, read at the columns), the
+// epilogue's operands (%d as one 8-byte load; %s, the same for both
+// columns, once; %t, stored with the columns outermost, twice) and its
+// result (one 8-byte store).
+// CHECK-LABEL: func.func @pairs(
+// CHECK:       gpu.func @pairs_kernel(%[[ROW:[^:]*]]: memref<1024xf32>, %{{.*}}: memref<1024x64xf32>, %{{.*}}: memref<64x1024xf32>, %[[S:[^:]*]]: memref<1024xf32>, %[[D:[^:]*]]: memref<1024x1024xf32>, %[[T:[^:]*]]: memref<1024x1024xf32>, %[[R:[^:]*]]: memref<1024x1024xf32>)
+// CHECK:         vector.load %[[ROW]][%{{.*}}] {alignment = 8 : i64} : memref<1024xf32>, vector<2xf32>
+// CHECK-NOT:     memref.load %[[ROW]]
+// CHECK:         nvgpu.mma.sync
+// CHECK:         %[[SV:.*]] = memref.load %[[S]][%[[I:.*]]] : memref<1024xf32>
+// CHECK:         %[[DV:.*]] = vector.load %[[D]][%[[I]], %[[J:.*]]] {alignment = 8 : i64} : memref<1024x1024xf32>, vector<2xf32>
+// CHECK:         memref.load %[[T]][%[[J]], %[[I]]]
+// CHECK:         %[[J1:.*]] = arith.addi %[[J]], %c1 : index
+// CHECK:         memref.load %[[T]][%[[J1]], %[[I]]]
+// CHECK:         vector.store %{{.*}}, %[[R]][%[[I]], %[[J]]] {alignment = 8 : i64} : memref<1024x1024xf32>, vector<2xf32>
+// CHECK-COUNT-15: vector.store %{{.*}}, %[[R]]
+// CHECK-NOT:     memref.store
+// CHECK:         gpu.return
+func.func @pairs(%a: tensor<1024x64xf32>, %b: tensor<64x1024xf32>, %row: tensor<1024xf32>, %s: tensor<1024xf32>, %d: tensor<1024x1024xf32>, %t: tensor<1024x1024xf32>) -> tensor<1024x1024xf32> {
+  %e = tensor.empty() : tensor<1024x1024xf32>
+  %init = linalg.broadcast ins(%row : tensor<1024xf32>) outs(%e : tensor<1024x1024xf32>) dimensions = [0]
+  %c = linalg.matmul ins(%a, %b : tensor<1024x64xf32>, tensor<64x1024xf32>) outs(%init : tensor<1024x1024xf32>) -> tensor<1024x1024xf32>
+  %e2 = tensor.empty() : tensor<1024x1024xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j, i)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+      ins(%c, %s, %d, %t : tensor<1024x1024xf32>, tensor<1024xf32>, tensor<1024x1024xf32>, tensor<1024x1024xf32>) outs(%e2 : tensor<1024x1024xf32>) {
+  ^bb0(%x: f32, %sv: f32, %dv: f32, %tv: f32, %o: f32):
+    %1 = arith.mulf %x, %sv : f32
+    %2 = arith.addf %1, %dv : f32
+    %3 = arith.addf %2, %tv : f32
+    linalg.yield %3 : f32
+  } -> tensor<1024x1024xf32>
+  return %r : tensor<1024x1024xf32>
+}
+
+// -----
+
+// Few blocks over a long reduction (the EBT gradient G W^T's shape: 256
+// blocks of two warps for 2048 x 256 outputs over 1024): four groups of two
+// warps split each 64-step stage, a group taking 16 steps (from 16 times
+// its number: 2 mma steps of 8 tiles, 3 mma each), all four loading the
+// tiles. Groups 1, 2 and 3 start from zero, and in turn write their sums
+// to shared memory (an output per row, a thread per column), which group 0
+// adds in group order after a barrier; then group 0 alone stores the
+// outputs.
+// CHECK-LABEL: func.func @grouped(
+// CHECK:         gpu.launch_func async [%{{.*}}] @grouped_kernel::@grouped_kernel blocks in (%c8, %c32, %c1) threads in (%c256, %c1, %c1)
+// CHECK:       gpu.func @grouped_kernel(%{{.*}}: memref<2048x1024xf32>, %{{.*}}: memref<256x1024xf32>, %[[OUT:.*]]: memref<2048x256xf32>)
+// CHECK-DAG:     %[[GROUP:.*]] = arith.divui %thread_id_x, %c64 : index
+// CHECK-DAG:     %[[IN:.*]] = arith.remui %thread_id_x, %c64 : index
+// CHECK:         %[[FIRST:.*]] = arith.cmpi eq, %[[GROUP]], %c0 : index
+// CHECK:         %[[SUMS:.*]]:38 = scf.for
+// CHECK:           gpu.barrier
+// CHECK:           arith.muli %[[GROUP]], %c16 : index
+// CHECK-COUNT-48:  nvgpu.mma.sync
+// CHECK-NOT:       nvgpu.mma.sync
+// CHECK:           gpu.barrier
+// CHECK:         %[[BUF:.*]] = memref.get_global @{{.*}} : memref<32x64xf32, #gpu.address_space<workgroup>>
+// CHECK:         %[[G1:.*]] = arith.cmpi eq, %[[GROUP]], %c1 : index
+// CHECK:         scf.if %[[G1]] {
+// CHECK-COUNT-32:  memref.store %{{.*}}, %[[BUF]][%{{.*}}, %[[IN]]]
+// CHECK-NEXT:    }
+// CHECK:         gpu.barrier
+// CHECK:         %[[ADD1:.*]]:32 = scf.if %[[FIRST]] -> (f32,
+// CHECK:           %[[X:.*]] = memref.load %[[BUF]][%c0, %[[IN]]]
+// CHECK:           arith.addf %[[SUMS]]#0, %[[X]] : f32
+// CHECK:         } else {
+// CHECK:           scf.yield %[[SUMS]]#0,
+// CHECK:         gpu.barrier
+// CHECK:         arith.cmpi eq, %[[GROUP]], %c2 : index
+// CHECK:         gpu.barrier
+// CHECK:         arith.addf %[[ADD1]]#0
+// CHECK:         gpu.barrier
+// CHECK:         arith.cmpi eq, %[[GROUP]], %c3 : index
+// CHECK:         gpu.barrier
+// CHECK-NOT:     gpu.barrier
+// CHECK:         scf.if %[[FIRST]] {
+// CHECK-COUNT-16:  vector.store %{{.*}}, %[[OUT]]{{.*}} : memref<2048x256xf32>, vector<2xf32>
+// CHECK-NEXT:    }
+// CHECK-NEXT:    gpu.return
+func.func @grouped(%g: tensor<2048x1024xf32>, %w: tensor<256x1024xf32>) -> tensor<2048x256xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2048x256xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<2048x256xf32>) -> tensor<2048x256xf32>
+  %r = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] ins(%g, %w : tensor<2048x1024xf32>, tensor<256x1024xf32>) outs(%z : tensor<2048x256xf32>) -> tensor<2048x256xf32>
+  return %r : tensor<2048x256xf32>
 }

@@ -9,8 +9,8 @@
 // from its source. Each stage of 32 reduction steps stores the thread's
 // share of both operand tiles (both stored columns innermost: two 16-byte
 // loads of 4 columns each, the last vector of a row clamped whole), loaded
-// in the previous iteration, into
-// shared memory (rows padded to 68), waits, loads the next stage's share
+// in the previous iteration, into shared memory with one 16-byte store
+// per load (rows padded to 68: still 16-byte aligned), waits, loads the next stage's share
 // (software pipelining), then runs the steps: two 4-wide shared loads and
 // 16 fmas each. 50 is no multiple of 32: the steps loop stops at the
 // reduction's end; 2000 and 1000 are no multiples of 64: stores are
@@ -29,8 +29,9 @@
 // CHECK-NOT:     memref.load %[[A]]
 // CHECK-NOT:     memref.load %[[B]]
 // CHECK:         scf.for %[[K0:.*]] = %c0 to %c50 step %c32 iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>) {
-// CHECK-COUNT-8:   memref.store %{{.*}}, %[[AT]]
-// CHECK-COUNT-8:   memref.store %{{.*}}, %[[BT]]
+// CHECK-COUNT-2:   vector.store %{{.*}}, %[[AT]][%{{.*}}, %{{.*}}] {alignment = 16 : i64} : memref<32x68xf32, #gpu.address_space<workgroup>>, vector<4xf32>
+// CHECK-COUNT-2:   vector.store %{{.*}}, %[[BT]][%{{.*}}, %{{.*}}] {alignment = 16 : i64} : memref<32x68xf32, #gpu.address_space<workgroup>>, vector<4xf32>
+// CHECK-NOT:       memref.store
 // CHECK:           gpu.barrier
 // CHECK-COUNT-2:   vector.load %[[A]]
 // CHECK-COUNT-2:   vector.load %[[B]]
