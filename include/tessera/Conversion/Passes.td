@@ -166,7 +166,13 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     one `nvgpu.ldmatrix` x4 per 16 rows or per two 8-column tiles (an f32
     as two b16); the second 16-bit operand's fragments come from its steps
     x columns tile by transposing ldmatrix. Tensor-core stages hold 64
-    steps where the reduction and 40 KiB of shared memory allow. When its only reader
+    steps where the reduction and 40 KiB of shared memory allow. Where the
+    grid has few warps (under 16 per SM of an H100) and the reduction
+    spans several stages, groups of warps split each stage's steps, each
+    group over the whole block tile, and their sums are added in group
+    order through shared memory. A thread's tensor-core outputs are pairs
+    of neighbouring columns, read and written as pairs (one 8-byte access)
+    wherever they are consecutive in memory. When its only reader
     is an elementwise op right after it (reading it through a permutation,
     writing fresh buffers), that op runs on each output as it leaves the
     registers and the contraction's output is never stored (the EBT step:

@@ -8,7 +8,8 @@
 // shared tiles. Every output still sees the reduction in order, one step
 // at a time, so the result is the one a thread per output computes; except
 // on tensor cores (Plan::mma), whose 3xTF32 products keep about f32
-// accuracy but not its roundings.
+// accuracy but not its roundings, and whose warp groups (Plan::groups) sum
+// parts of the reduction apart and add them in group order.
 //
 //===----------------------------------------------------------------------===//
 
