@@ -123,7 +123,9 @@ constexpr int64_t kMma16Pad = 8;
 /// KB a block can have statically).
 constexpr int64_t kMaxStageBytes = 40 * 1024;
 /// Warps a grid of tensor-core tiles should have: 16 per SM of an H100 (4
-/// per scheduler), below which warp groups split the reduction.
+/// per scheduler), below which warp groups split the reduction. (At 32 the
+/// B8 EBT head's y W_y, 512 blocks of 4 warps over 256, took 2 groups:
+/// bf16 12.3 -> 17.9 us on the H100.)
 constexpr int64_t kWantedWarps = 132 * 16;
 
 } // namespace
