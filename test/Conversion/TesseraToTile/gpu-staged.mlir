@@ -1,8 +1,9 @@
 // RUN: tessera-opt %s --tessera-to-tile=target=nvvm -split-input-file | FileCheck %s
 
 // A reduction over 27 classes of site-major rows: its own launch of
-// ceil(1000 / 256) blocks. Each block stages its 256 sites x 27 classes
-// through a shared tile padded to 33 columns: 27 loads per thread, the
+// ceil(999 / 256) blocks. Each block stages its 256 sites x 27 classes
+// through a shared tile padded to 33 columns: 27 loads per thread (999 x
+// 27 elements do not split into 16-byte loads: one element per load), the
 // block's rows taken in row-major order (consecutive threads load
 // consecutive elements, across row ends; rows past the last site are
 // clamped, classes never are), written out in groups of 8 loads issued
@@ -30,11 +31,11 @@
 // CHECK:           %[[ROW0:.*]] = arith.divui %[[T]], %[[C27]]
 // CHECK:           %[[COL0:.*]] = arith.remui %[[T]], %[[C27]]
 // CHECK-NOT:       arith.minui %[[COL0]]
-// CHECK:           %[[V0:.*]] = memref.load %{{.*}}[%{{.*}}, %[[COL0]]] : memref<1000x27xf32>
+// CHECK:           %[[V0:.*]] = memref.load %{{.*}}[%{{.*}}, %[[COL0]]] : memref<999x27xf32>
 // CHECK:           %[[I1:.*]] = arith.addi %[[T]], %[[C256]]
 // CHECK:           %[[ROW1:.*]] = arith.divui %[[I1]], %[[C27]]
 // CHECK:           %[[COL1:.*]] = arith.remui %[[I1]], %[[C27]]
-// CHECK-COUNT-7:   memref.load %{{.*}} : memref<1000x27xf32>
+// CHECK-COUNT-7:   memref.load %{{.*}} : memref<999x27xf32>
 // CHECK-NOT:       memref.load
 // CHECK:           memref.store %[[V0]], %[[TILE]][%[[ROW0]], %[[COL0]]]
 // CHECK-COUNT-7:   memref.store %{{.*}}, %[[TILE]]
@@ -56,14 +57,14 @@
 // CHECK-NOT:     #gpu.address_space<workgroup>
 #row = affine_map<(d0, d1) -> (d0, d1)>
 #site = affine_map<(d0, d1) -> (d0)>
-func.func @lse(%a: tensor<1000x27xf32>) -> tensor<1000xf32> {
+func.func @lse(%a: tensor<999x27xf32>) -> tensor<999xf32> {
   %ninf = arith.constant 0xFF800000 : f32
   %zero = arith.constant 0.0 : f32
-  %e = tensor.empty() : tensor<1000xf32>
-  %m0 = linalg.fill ins(%ninf : f32) outs(%e : tensor<1000xf32>) -> tensor<1000xf32>
-  %s0 = linalg.fill ins(%zero : f32) outs(%e : tensor<1000xf32>) -> tensor<1000xf32>
+  %e = tensor.empty() : tensor<999xf32>
+  %m0 = linalg.fill ins(%ninf : f32) outs(%e : tensor<999xf32>) -> tensor<999xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%e : tensor<999xf32>) -> tensor<999xf32>
   %r:3 = linalg.generic {indexing_maps = [#row, #site, #site, #site], iterator_types = ["parallel", "reduction"]}
-      ins(%a : tensor<1000x27xf32>) outs(%m0, %s0, %e : tensor<1000xf32>, tensor<1000xf32>, tensor<1000xf32>) {
+      ins(%a : tensor<999x27xf32>) outs(%m0, %s0, %e : tensor<999xf32>, tensor<999xf32>, tensor<999xf32>) {
   ^bb0(%in: f32, %m: f32, %s: f32, %unused: f32):
     %nm = arith.maximumf %m, %in : f32
     %d0 = arith.subf %m, %nm : f32
@@ -75,25 +76,36 @@ func.func @lse(%a: tensor<1000x27xf32>) -> tensor<1000xf32> {
     %l = math.log %ns : f32
     %f = arith.addf %nm, %l : f32
     linalg.yield %nm, %ns, %f : f32, f32, f32
-  } -> (tensor<1000xf32>, tensor<1000xf32>, tensor<1000xf32>)
-  return %r#2 : tensor<1000xf32>
+  } -> (tensor<999xf32>, tensor<999xf32>, tensor<999xf32>)
+  return %r#2 : tensor<999xf32>
 }
 
 // -----
 
-// The same reduction over bf16 rows: 16-bit rows are staged as well, in a
-// bf16 tile, loaded the same way.
+// The same reduction over bf16 rows of 1000 sites: 16-bit rows are staged
+// as well, in a bf16 tile. The block's 256 whole rows are one run of
+// memory and the input splits into 16-byte loads: each thread loads 8
+// consecutive elements at a time (4 loads: 864 vectors per block, the
+// last one again where a thread runs past it; past the last site, the
+// input's last vector), across row ends, and stores each to its row and
+// class of the tile.
 // CHECK-LABEL: gpu.func @lse_bf16_kernel(
-// CHECK-DAG:       %[[C27:.*]] = arith.constant 27 : index
 // CHECK-DAG:       %[[T:.*]] = gpu.thread_id  x
 // CHECK-DAG:       %[[TILE:.*]] = memref.get_global @{{.*}} : memref<256x33xbf16, #gpu.address_space<workgroup>>
 // CHECK-NOT:       scf.for
-// CHECK:           %[[ROW0:.*]] = arith.divui %[[T]], %[[C27]]
-// CHECK:           %[[COL0:.*]] = arith.remui %[[T]], %[[C27]]
-// CHECK:           %[[V0:.*]] = memref.load %{{.*}}[%{{.*}}, %[[COL0]]] : memref<1000x27xbf16>
-// CHECK-COUNT-7:   memref.load %{{.*}} : memref<1000x27xbf16>
-// CHECK:           memref.store %[[V0]], %[[TILE]][%[[ROW0]], %[[COL0]]]
-// CHECK:           gpu.barrier
+// CHECK:           %[[VEC:.*]] = arith.minui %[[T]], %c863 : index
+// CHECK:           %[[FIRST:.*]] = arith.muli %[[VEC]], %c8 : index
+// CHECK:           %[[BASE:.*]] = arith.muli %{{.*}}, %c6912 : index
+// CHECK:           %[[AT:.*]] = arith.addi %[[BASE]], %[[FIRST]] : index
+// CHECK:           %[[CLAMPED:.*]] = arith.minui %[[AT]], %c26992 : index
+// CHECK:           %[[FLAT:.*]] = memref.collapse_shape %{{.*}} {{\[\[}}0, 1{{\]\]}} : memref<1000x27xbf16> into memref<27000xbf16>
+// CHECK:           %[[V0:.*]] = vector.load %[[FLAT]][%[[CLAMPED]]] {alignment = 16 : i64} : memref<27000xbf16>, vector<8xbf16>
+// CHECK-COUNT-3:   vector.load %{{.*}} : memref<27000xbf16>, vector<8xbf16>
+// CHECK-NOT:       memref.load
+// CHECK:           %[[E0:.*]] = vector.extract %[[V0]][0] : bf16 from vector<8xbf16>
+// CHECK:           memref.store %[[E0]], %[[TILE]]
+// CHECK-COUNT-31:  memref.store %{{.*}}, %[[TILE]]
+// CHECK-NEXT:      gpu.barrier
 // CHECK:           scf.for
 // CHECK:             memref.load %[[TILE]][%[[T]], %{{.*}}]
 // CHECK:             arith.extf
@@ -127,9 +139,11 @@ func.func @lse_bf16(%a: tensor<1000x27xbf16>) -> tensor<1000xf32> {
 // runs in the same launch. Each thread computes its site's per-site values
 // (m + log s, and the per-site input w the per-class ops read) into shared
 // words, and after a barrier the block walks its sites x 27 elements in
-// order (element e * 128 + thread: coalesced stores); the rows fit one
-// stage, so a and y come from the shared tiles, not from global memory
-// again. The reduction's outputs are never allocated.
+// runs of 4 (run e * 128 + thread, the block's last run again past the
+// end; all of a run's sites are in range or none), and stores each run
+// with one 16-byte store; the rows fit one stage, so a and y come from the
+// shared tiles (loaded 4 elements per 16-byte load), not from global
+// memory again. The reduction's outputs are never allocated.
 // CHECK-LABEL: func.func @normalize(
 // CHECK:         %[[OUT:.*]], %{{.*}} = gpu.alloc async
 // CHECK-NOT:     gpu.alloc
@@ -144,6 +158,9 @@ func.func @lse_bf16(%a: tensor<1000x27xbf16>) -> tensor<1000xf32> {
 // CHECK-DAG:       %[[TW:.*]] = memref.get_global @{{.*}} : memref<128xf32, #gpu.address_space<workgroup>>
 // CHECK-DAG:       %[[TL:.*]] = memref.get_global @{{.*}} : memref<128xf32, #gpu.address_space<workgroup>>
 // CHECK-DAG:       %[[SITE:.*]] = arith.minui %{{.*}}, %c999
+// CHECK-COUNT-14:  vector.load %{{.*}} : memref<27000xf32>, vector<4xf32>
+// CHECK-NOT:       memref.load %[[A]]
+// CHECK-NOT:       memref.load %[[Y]]
 // CHECK:           %[[R:.*]]:2 = scf.for {{.*}} -> (f32, f32) {
 // CHECK:           gpu.barrier
 // CHECK-DAG:       %[[LOG:.*]] = math.log %[[R]]#1 : f32
@@ -152,21 +169,29 @@ func.func @lse_bf16(%a: tensor<1000x27xbf16>) -> tensor<1000xf32> {
 // CHECK-DAG:       memref.store %[[WV]], %[[TW]][%[[T]]]
 // CHECK-DAG:       memref.store %[[LSE]], %[[TL]][%[[T]]]
 // CHECK:           gpu.barrier
-// CHECK:           scf.for %[[E:.*]] = %c0 to %c27 step %c1 {
+// CHECK:           scf.for %[[E:.*]] = %c0 to %c7 step %c1 {
 // CHECK:             %[[MUL:.*]] = arith.muli %[[E]], %c128
 // CHECK:             %[[IDX:.*]] = arith.addi %[[MUL]], %[[T]]
-// CHECK:             %[[ROW:.*]] = arith.divui %[[IDX]], %c27
-// CHECK:             %[[COL:.*]] = arith.remui %[[IDX]], %c27
+// CHECK:             %[[RI:.*]] = arith.minui %[[IDX]], %c863
+// CHECK:             %[[F:.*]] = arith.muli %[[RI]], %c4
+// CHECK:             %[[ROW:.*]] = arith.divui %[[F]], %c27
 // CHECK:             %[[S:.*]] = arith.addi %{{.*}}, %[[ROW]]
 // CHECK:             %[[LIVE:.*]] = arith.cmpi ult, %[[S]], %c1000
 // CHECK:             scf.if %[[LIVE]] {
+// CHECK:               %[[COL:.*]] = arith.remui %[[F]], %c27
 // CHECK-NOT:           memref.load %[[A]]
 // CHECK-NOT:           memref.load %[[Y]]
 // CHECK-DAG:           memref.load %[[TA]][%[[ROW]], %[[COL]]]
 // CHECK-DAG:           memref.load %[[TY]][%[[ROW]], %[[COL]]]
 // CHECK-DAG:           memref.load %[[TL]][%[[ROW]]]
 // CHECK-DAG:           memref.load %[[TW]][%[[ROW]]]
-// CHECK:               memref.store %{{.*}}, %[[RES]][%[[S]], %[[COL]]] : memref<1000x27xf32>
+// CHECK-COUNT-3:       arith.mulf
+// CHECK:               %[[FLAT:.*]] = memref.collapse_shape %[[RES]] {{\[\[}}0, 1{{\]\]}} : memref<1000x27xf32> into memref<27000xf32>
+// CHECK:               %[[SK:.*]] = arith.muli %[[S]], %c27
+// CHECK:               %[[AT:.*]] = arith.addi %[[SK]], %[[COL]]
+// CHECK:               %[[VALS:.*]] = vector.from_elements %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : vector<4xf32>
+// CHECK:               vector.store %[[VALS]], %[[FLAT]][%[[AT]]] {alignment = 16 : i64} : memref<27000xf32>, vector<4xf32>
+// CHECK-NOT:           memref.store
 // CHECK:         gpu.return
 #row = affine_map<(d0, d1) -> (d0, d1)>
 #site = affine_map<(d0, d1) -> (d0)>
