@@ -54,8 +54,10 @@ prepare)
     scale=$(python3 -c "print(repr(1 / $d ** 0.5))")
     w2=$(python3 -c "print(repr(1 / $f ** 0.5))")
     store=$([ "$t" = f32 ] && echo arith.bitcast || echo arith.truncf)
+    load=$([ "$t" = f32 ] && echo arith.bitcast || echo arith.extf)
     sed "s/@N@/$n/g; s/@D@/$d/g; s/@F@/$f/g; s/@K@/4/g; s/@T@/16/g; s/@ETA@/0.1/g;
-         s/@SCALE@/$scale/g; s/@W2@/$w2/g; s/@S@/$t/g; s/@STORE@/$store/g" \
+         s/@SCALE@/$scale/g; s/@W2@/$w2/g; s/@S@/$t/g; s/@STORE@/$store/g;
+         s/@LOAD@/$load/g" \
       bench/gpu/ebt.mlir.in >"$BUNDLE/ebt.mlir"
     build/bin/tessera-compile "$BUNDLE/ebt.mlir" --target=nvvm --chip=sm_90 \
       -o "$BUNDLE/nvvm/ebt-${n}x${d}x$f$([ "$t" = f32 ] || echo "-$t").so"

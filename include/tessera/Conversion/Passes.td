@@ -164,8 +164,12 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     reduction (and the first operand of a 16-bit one) is staged as rows of
     steps, copied 16 bytes per load and store, and its fragments read with
     one `nvgpu.ldmatrix` x4 per 16 rows or per two 8-column tiles (an f32
-    as two b16); the second 16-bit operand's fragments come from its steps
-    x columns tile by transposing ldmatrix. Tensor-core stages hold 64
+    as two b16); a second 16-bit operand stored the other way has its
+    fragments read from its steps x columns tile by transposing ldmatrix.
+    An elementwise op whose result is only the extension of a narrower
+    float stores the narrow value and its readers extend it (exact; the
+    EBT gradient through a bf16 pre-activation then feeds a 16-bit
+    contraction). Tensor-core stages hold 64
     steps where the reduction and 40 KiB of shared memory allow. Where the
     grid has few warps (under 16 per SM of an H100) and the reduction
     spans several stages, groups of warps split each stage's steps, each

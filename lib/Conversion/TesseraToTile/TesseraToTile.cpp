@@ -58,6 +58,82 @@ static void markPublicArgumentsReadOnly(ModuleOp module) {
   }
 }
 
+/// An elementwise op whose result is only the float extension of a
+/// narrower value (the generated gradient through a bf16 pre-activation,
+/// widened for the contraction that reads it) stores the narrow value, and
+/// the ops that read it extend it: exact, half the bytes written and read
+/// again, and a contraction reading it sees a 16-bit operand (16-bit mma
+/// on tensor cores). Only where every reader is a linalg.generic input.
+static void narrowExtendedResults(ModuleOp module) {
+  IRRewriter rewriter(module.getContext());
+  SmallVector<linalg::GenericOp> ops;
+  module.walk([&](linalg::GenericOp op) {
+    if (op.hasPureTensorSemantics() && op.getNumReductionLoops() == 0)
+      ops.push_back(op);
+  });
+  for (linalg::GenericOp op : ops) {
+    SmallVector<unsigned> narrowed;
+    for (OpResult result : op->getResults()) {
+      OpOperand *init = op.getDpsInitOperand(result.getResultNumber());
+      auto ext = op.getMatchingYieldValue(init)->get().getDefiningOp<arith::ExtFOp>();
+      if (!ext || ext->getBlock() != op.getBody() ||
+          !op.getMatchingBlockArgument(init).use_empty() || result.use_empty() ||
+          !llvm::all_of(result.getUses(), [](OpOperand &use) {
+            auto user = dyn_cast<linalg::GenericOp>(use.getOwner());
+            return user && user.hasPureTensorSemantics() &&
+                   user.isDpsInput(&use);
+          }))
+        continue;
+      narrowed.push_back(result.getResultNumber());
+    }
+    if (narrowed.empty())
+      continue;
+    Location loc = op.getLoc();
+    rewriter.setInsertionPoint(op);
+    SmallVector<Value> inits(op.getDpsInits());
+    SmallVector<Type> types(op->getResultTypes());
+    for (unsigned i : narrowed) {
+      Value yielded = op.getMatchingYieldValue(op.getDpsInitOperand(i))->get();
+      Type narrow = yielded.getDefiningOp<arith::ExtFOp>().getIn().getType();
+      inits[i] = tensor::EmptyOp::create(
+          rewriter, loc, tensor::getMixedSizes(rewriter, loc, inits[i]),
+          narrow);
+      types[i] = inits[i].getType();
+    }
+    auto narrowOp = linalg::GenericOp::create(
+        rewriter, loc, types, op.getDpsInputs(), inits,
+        op.getIndexingMapsArray(), op.getIteratorTypesArray());
+    rewriter.inlineRegionBefore(op.getRegion(), narrowOp.getRegion(),
+                                narrowOp.getRegion().begin());
+    auto yield = cast<linalg::YieldOp>(narrowOp.getBody()->getTerminator());
+    for (unsigned i : narrowed) {
+      OpOperand *init = narrowOp.getDpsInitOperand(i);
+      auto ext = yield.getOperand(i).getDefiningOp<arith::ExtFOp>();
+      narrowOp.getMatchingBlockArgument(init).setType(ext.getIn().getType());
+      yield->setOperand(i, ext.getIn());
+      if (ext->use_empty())
+        rewriter.eraseOp(ext);
+      // Each reader extends the narrow value where it reads it.
+      for (OpOperand &use :
+           llvm::make_early_inc_range(op->getResult(i).getUses())) {
+        auto user = cast<linalg::GenericOp>(use.getOwner());
+        BlockArgument arg = user.getMatchingBlockArgument(&use);
+        Type wide = arg.getType();
+        arg.setType(
+            cast<ShapedType>(narrowOp->getResult(i).getType()).getElementType());
+        rewriter.setInsertionPointToStart(user.getBody());
+        Value widened = arith::ExtFOp::create(rewriter, loc, wide, arg);
+        rewriter.replaceAllUsesExcept(arg, widened, widened.getDefiningOp());
+        rewriter.modifyOpInPlace(user, [&] { use.set(narrowOp->getResult(i)); });
+      }
+    }
+    for (OpResult result : op->getResults())
+      if (!llvm::is_contained(narrowed, result.getResultNumber()))
+        rewriter.replaceAllUsesWith(result, narrowOp->getResult(result.getResultNumber()));
+    rewriter.eraseOp(op);
+  }
+}
+
 /// The accumulation `out + x * y` of a reduction's body (a matmul's, a
 /// generated gradient's) as one math.fma, on every target: one instruction
 /// per step where the hardware has fused multiply-add (every GPU, AVX-512),
@@ -400,6 +476,7 @@ struct TesseraToTilePass
       return;
     }
     markPublicArgumentsReadOnly(getOperation());
+    narrowExtendedResults(getOperation());
     fuseMultiplyAdds(getOperation());
     transposeStridedLaneInputs(getOperation(), /*gpu=*/target != "cpu");
     if (target != "cpu") {

@@ -398,7 +398,7 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     bool alongR =
         dimOf(op.getMatchingIndexingMap(&in).getResults().back()) == p.r;
     int64_t vectors = width * p.bk / lanes;
-    return p.mma && (!p.mma16 || &in == &aIn) && alongR &&
+    return p.mma && alongR &&
            type.getLayout().isIdentity() &&
            !type.isDynamicDim(type.getRank() - 1) &&
            type.getShape().back() % lanes == 0 && p.rSize % lanes == 0 &&
@@ -426,9 +426,13 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
                                                 rewriter.getF32Type())
               : tileGlobal(aIn, p.bm, p.tm);
   memref::GlobalOp bTile =
-      bRows ? tessera::site_loops::sharedTile(module, loc, {p.bn, p.bk + 4},
-                                              rewriter.getF32Type())
-            : tileGlobal(bIn, p.bn, p.mma16 ? kMma16Pad : p.tn);
+      p.mma16 && bRows
+          ? tessera::site_loops::sharedTile(
+                module, loc, {p.bn, p.bk + kMma16Pad},
+                cast<ShapedType>(bIn.get().getType()).getElementType())
+      : bRows ? tessera::site_loops::sharedTile(module, loc, {p.bn, p.bk + 4},
+                                                rewriter.getF32Type())
+              : tileGlobal(bIn, p.bn, p.mma16 ? kMma16Pad : p.tn);
 
   rewriter.setInsertionPoint(op);
   OpBuilder &b = rewriter;
@@ -979,11 +983,20 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
                      add(kk, high8)},
           /*transpose=*/false, /*numTiles=*/4)));
     for (int64_t np = 0; np < p.tn / 4; ++np) {
-      SmallVector<Value> regs = registers(nvgpu::LdMatrixOp::create(
-          b, loc, fragType, bs,
-          ValueRange{add(kk, add(low8, matrixRow)),
-                     add(warpCol, add(cst(np * 16), high8))},
-          /*transpose=*/true, /*numTiles=*/4));
+      // b stored along the reduction has a rows x steps tile too: its
+      // fragments are its rows' (ldmatrix without transposing), lanes 8q ..
+      // 8q + 7 addressing columns 0-7 then 8-15 at steps 0-7 then 8-15.
+      Value cols = add(warpCol, add(cst(np * 16), high8));
+      SmallVector<Value> regs = registers(
+          bRows ? nvgpu::LdMatrixOp::create(b, loc, fragType, bs,
+                                            ValueRange{add(cols, matrixRow),
+                                                       add(kk, low8)},
+                                            /*transpose=*/false,
+                                            /*numTiles=*/4)
+                : nvgpu::LdMatrixOp::create(
+                      b, loc, fragType, bs,
+                      ValueRange{add(kk, add(low8, matrixRow)), cols},
+                      /*transpose=*/true, /*numTiles=*/4));
       bRegs.push_back({regs[0], regs[1]});
       bRegs.push_back({regs[2], regs[3]});
     }

@@ -43,7 +43,8 @@ struct Plan {
   bool mma = false;
   /// On tensor cores with both operands bf16 (or both f16): m16n8k16 mma on
   /// them directly, fragments read by ldmatrix (a from an a tile stored
-  /// rows x steps, b transposed from its steps x columns tile), the tiles
+  /// rows x steps, b from a rows x steps tile where b is stored along the
+  /// reduction, else transposed from its steps x columns tile), the tiles
   /// holding the operands' own type: per 16 steps, four ldmatrix and one
   /// mma per 16 x 8 tile where TF32 took 32 scalar loads and 16 mma.
   bool mma16 = false;

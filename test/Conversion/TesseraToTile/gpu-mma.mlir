@@ -215,3 +215,47 @@ func.func @grouped(%g: tensor<2048x1024xf32>, %w: tensor<256x1024xf32>) -> tenso
   %r = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] ins(%g, %w : tensor<2048x1024xf32>, tensor<256x1024xf32>) outs(%z : tensor<2048x256xf32>) -> tensor<2048x256xf32>
   return %r : tensor<2048x256xf32>
 }
+
+// -----
+
+// An elementwise op whose result is only the extension of a bf16 value
+// (the gradient through a bf16 pre-activation) stores the bf16 value; the
+// contraction reading it extends it, and so multiplies two bf16 operands:
+// m16n8k16 mma. Its b is stored along the reduction: b's tile holds rows
+// of steps too (copied 16 bytes at a time), its fragments read by ldmatrix
+// without transposing.
+// CHECK-LABEL: func.func @narrowed(
+// CHECK:       gpu.func @narrowed_kernel(%[[X:.*]]: memref<1024x64xf32>, %[[G:.*]]: memref<1024x64xbf16>)
+// CHECK:         %[[R:.*]] = arith.truncf %{{.*}} : f32 to bf16
+// CHECK-NOT:     arith.extf
+// CHECK:         memref.store %[[R]], %[[G]]
+// CHECK:       gpu.func @narrowed_kernel_0(%[[GA:.*]]: memref<1024x64xbf16>, %[[W:.*]]: memref<1024x64xbf16>, %{{.*}}: memref<1024x1024xf32>)
+// CHECK-DAG:     %[[AT:.*]] = memref.get_global @{{.*}} : memref<64x72xbf16, #gpu.address_space<workgroup>>
+// CHECK-DAG:     %[[BT:.*]] = memref.get_global @{{.*}} : memref<64x72xbf16, #gpu.address_space<workgroup>>
+// CHECK:         vector.load %[[W]][{{.*}}] {alignment = 16 : i64} : memref<1024x64xbf16>, vector<8xbf16>
+// CHECK:         vector.store %{{.*}}, %[[BT]][{{.*}}] {alignment = 16 : i64} : memref<64x72xbf16, #gpu.address_space<workgroup>>, vector<8xbf16>
+// CHECK:         nvgpu.ldmatrix %[[AT]][{{.*}}] {numTiles = 4 : i32, transpose = false}
+// CHECK:         nvgpu.ldmatrix %[[BT]][{{.*}}] {numTiles = 4 : i32, transpose = false}
+// CHECK:         nvvm.mma.sync {{.*}}multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>
+func.func @narrowed(%x: tensor<1024x64xf32>, %w: tensor<1024x64xbf16>) -> tensor<1024x1024xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1024x64xf32>
+  %g = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<1024x64xf32>) outs(%e : tensor<1024x64xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %t = arith.truncf %v : f32 to bf16
+    %w32 = arith.extf %t : bf16 to f32
+    linalg.yield %w32 : f32
+  } -> tensor<1024x64xf32>
+  %eo = tensor.empty() : tensor<1024x1024xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%eo : tensor<1024x1024xf32>) -> tensor<1024x1024xf32>
+  %c = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%g, %w : tensor<1024x64xf32>, tensor<1024x64xbf16>) outs(%z : tensor<1024x1024xf32>) {
+  ^bb0(%a: f32, %b: bf16, %acc: f32):
+    %b32 = arith.extf %b : bf16 to f32
+    %p = arith.mulf %a, %b32 : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1024x1024xf32>
+  return %c : tensor<1024x1024xf32>
+}

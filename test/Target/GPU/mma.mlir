@@ -34,3 +34,13 @@ func.func @mm_f16(%a: tensor<1024x64xf16>, %b: tensor<64x1024xf16>) -> tensor<10
   %c = linalg.matmul ins(%a, %b : tensor<1024x64xf16>, tensor<64x1024xf16>) outs(%z : tensor<1024x1024xf32>) -> tensor<1024x1024xf32>
   return %c : tensor<1024x1024xf32>
 }
+
+// b stored along the reduction (G W^T of the EBT gradient): its fragments
+// by ldmatrix without transposing, from a rows x steps tile.
+func.func @mm_bf16_bt(%a: tensor<1024x64xbf16>, %b: tensor<1024x64xbf16>) -> tensor<1024x1024xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1024x1024xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<1024x1024xf32>) -> tensor<1024x1024xf32>
+  %c = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] ins(%a, %b : tensor<1024x64xbf16>, tensor<1024x64xbf16>) outs(%z : tensor<1024x1024xf32>) -> tensor<1024x1024xf32>
+  return %c : tensor<1024x1024xf32>
+}

@@ -33,14 +33,21 @@ using namespace tessera::ebt;
 
 namespace {
 
-/// Zeros of \p like's shape, of its element type or \p element.
-Value zerosLike(OpBuilder &b, Location loc, Value like, Type element = {}) {
+/// Zeros of \p like's shape, of its element type or \p element; -0.0 for
+/// an \p accumulator: the identity of addition (-0 + x is x for every x,
+/// where +0 + -0 is +0), so that a sum into it folds to its first term
+/// once the fill is folded into the sum (an elementwise op's adjoint is
+/// then its contribution, with nothing added).
+Value zerosLike(OpBuilder &b, Location loc, Value like, Type element = {},
+                bool accumulator = false) {
   auto t = cast<RankedTensorType>(like.getType());
   if (!element)
     element = t.getElementType();
   SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, like);
   Value e = tensor::EmptyOp::create(b, loc, sizes, element);
-  Value z = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
+  Value z = arith::ConstantOp::create(
+      b, loc, accumulator ? b.getFloatAttr(element, -0.0)
+                          : b.getZeroAttr(element));
   return linalg::FillOp::create(b, loc, z, e).getResult(0);
 }
 
@@ -182,7 +189,8 @@ LogicalResult genericAdjoint(OpBuilder &b, linalg::GenericOp g,
     Type element = cast<RankedTensorType>(operand.getType()).getElementType();
     bool widen = element.getIntOrFloatBitWidth() < 32 &&
                  llvm::is_contained(iters, utils::IteratorType::reduction);
-    Value init = zerosLike(b, loc, operand, widen ? b.getF32Type() : element);
+    Value init = zerosLike(b, loc, operand, widen ? b.getF32Type() : element,
+                           /*accumulator=*/true);
     newMaps.push_back(target);
     bool failedBody = false;
     auto adjoint = linalg::GenericOp::create(
