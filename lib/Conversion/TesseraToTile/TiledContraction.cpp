@@ -127,6 +127,8 @@ constexpr int64_t kMaxStageBytes = 40 * 1024;
 /// B8 EBT head's y W_y, 512 blocks of 4 warps over 256, took 2 groups:
 /// bf16 12.3 -> 17.9 us on the H100.)
 constexpr int64_t kWantedWarps = 132 * 16;
+/// Stages a reduction keeps when tensor-core stages grow past 64 steps.
+constexpr int64_t kMinStages = 8;
 
 } // namespace
 
@@ -251,12 +253,21 @@ std::optional<tc::Plan> tc::plan(linalg::LinalgOp op, bool tensorCores) {
   p.mma16 = p.mma && aType == bType && isTf32Exact(aType) &&
             p.rSize % kMma16Steps == 0 && p.bk % kMma16Steps == 0 &&
             p.tn % 4 == 0;
-  // On tensor cores, stages of twice the steps where the reduction and
-  // shared memory allow: half the barriers and stage loads per reduction
-  // (B8 EBT head on the H100: y W_y in bf16 19.1 -> 17.1 us, G W^T in f32
-  // 34.7 -> 31.9 us).
-  int64_t tileBytes = 2 * p.bk * (p.bm + p.bn + 16) * (p.mma16 ? 2 : 4);
-  if (p.mma && p.rSize % (2 * p.bk) == 0 && tileBytes <= kMaxStageBytes)
+  // On tensor cores, stages of twice the steps (again while at least
+  // kMinStages stages remain) where the reduction and shared memory allow:
+  // half the barriers and stage loads per reduction (B8 EBT head on the
+  // H100: y W_y in bf16 19.1 -> 17.1 us with 64 steps, G W^T in f32 34.7
+  // -> 31.9 us; G W^T in bf16, 16 stages of a global load's latency each,
+  // 12.6 -> 11.0 us with 128 steps; y W_y in 2 stages of 128, 12.8 -> 13.0).
+  auto stageBytes = [&](int64_t bk) {
+    return bk * (p.bm + p.bn + 16) * (p.mma16 ? 2 : 4);
+  };
+  if (p.mma && p.rSize % (2 * p.bk) == 0 &&
+      stageBytes(2 * p.bk) <= kMaxStageBytes)
+    p.bk *= 2;
+  while (p.mma && p.rSize % (2 * p.bk) == 0 &&
+         p.rSize / (2 * p.bk) >= kMinStages &&
+         stageBytes(2 * p.bk) <= kMaxStageBytes)
     p.bk *= 2;
   // Few warps for the GPU and a reduction of several whole stages: groups
   // of warps split each stage's steps (Plan::groups), as many as bring the
@@ -266,7 +277,7 @@ std::optional<tc::Plan> tc::plan(linalg::LinalgOp op, bool tensorCores) {
   int64_t stepSize = p.mma16 ? kMma16Steps : kMmaSteps;
   int64_t warps = ceilDiv(p.m, p.bm) * ceilDiv(p.nSize, p.bn) * p.batch *
                   p.threads() / kWarp;
-  tileBytes = p.bk * (p.bm + p.bn + 16) * (p.mma16 ? 2 : 4);
+  int64_t tileBytes = stageBytes(p.bk);
   int64_t sumBytes = p.tm * p.tn * p.threads() * 4;
   for (int64_t groups : {4, 2}) {
     Plan grouped = p;
