@@ -88,10 +88,10 @@ def ours(rt, fn, ins, outs, correct, what):
 
 
 def run_ebt(rt, bundle, name, n, d, f, dtype):
-    """EBT inference at n tokens; with bf16, h, the candidates and the
-    weights are stored in bf16 (PyTorch: everything bf16; ours: the
-    contractions accumulate, and what follows them runs, in f32), checked
-    to a bf16 tolerance."""
+    """EBT inference at n tokens; with bf16, h, the candidates, the weights
+    and the pre-activation are stored in bf16 (PyTorch: everything bf16;
+    ours: the contractions accumulate, and all arithmetic runs, in f32),
+    checked to a bf16 tolerance."""
     bf16 = dtype == torch.bfloat16
     so = os.path.join(bundle, "nvvm", f"ebt-{n}x{d}x{f}{'-bf16' if bf16 else ''}.so")
     tol = 5e-2 if bf16 else 1e-3
