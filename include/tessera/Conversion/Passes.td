@@ -111,8 +111,10 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     where the shared tiles would pass 40 KiB) stages sites x (up to)
     32-class tiles through shared memory, the tile's elements in row-major
     order (a warp's loads consecutive in memory where a tile holds whole
-    rows), in groups of 8 loads per thread issued before their stores,
-    between barriers, and each thread
+    rows; there 16 bytes per load where the input splits so, and where the
+    rows have an odd length the tile is unpadded, the block's rows one run
+    in shared memory too), in groups of 8 loads per thread issued before
+    their stores, between barriers, and each thread
     continues its site's reduction from there. A single reduction of more
     than 64 classes over one site dimension whose every carried value has a
     merge (a sum, max or min; the online log-sum-exp of the BFN lowering; a
@@ -195,7 +197,8 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     reduction runs such a consumer in its launch: each thread puts its
     site's per-site values (what the consumer computes from the reduction's
     results and other per-site inputs) in shared memory, and after a barrier
-    the block walks its sites x classes elements in order (coalesced), rows
+    the block walks its sites x classes elements in order (coalesced; in
+    runs of 16 bytes of output per thread where the rows are whole), rows
     of at most 32 classes read from the staged tiles. Each other parallel
     loop over the sites is collapsed to one dimension and tiled by
     `block-size` into a grid of blocks x threads (one thread per site; the alphabet
