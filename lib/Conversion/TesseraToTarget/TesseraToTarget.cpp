@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "tessera/Conversion/LinalgBuilders.h"
 #include "tessera/Conversion/Passes.h"
 
 #include "mlir/Conversion/MathToLibm/MathToLibm.h"
@@ -64,10 +65,7 @@ struct Avx512Exp : OpRewritePattern<math::ExpOp> {
       return failure();
     Location loc = op.getLoc();
     ImplicitLocOpBuilder b(loc, rewriter);
-    auto splat = [&](double v) -> Value {
-      return arith::ConstantOp::create(
-          b, DenseElementsAttr::get(type, b.getF32FloatAttr(v).getValue()));
-    };
+    auto splat = [&](double v) { return tessera::cstLike(b, loc, type, v); };
     auto fma = [&](Value a, Value x, Value c) -> Value {
       return math::FmaOp::create(b, a, x, c);
     };

@@ -75,13 +75,22 @@ constexpr int64_t kMaxFusedThreadClasses = 4;
 /// ahead (1.7, 3.5, 6.9 and 14 KB) 25.7, 24.9, 20.1 and 21.6 ms, 30 without.
 constexpr int64_t kPrefetchBytes = 6 * 1024;
 
-void tessera::site_loops::barrier(OpBuilder &b, Location loc, ModuleOp module) {
-  if (!module.lookupSymbol(kBarrierMarker)) {
+Operation *tessera::site_loops::callMarker(OpBuilder &b, Location loc,
+                                           ModuleOp module, StringRef name,
+                                           TypeRange results,
+                                           ValueRange operands) {
+  if (!module.lookupSymbol(name)) {
     OpBuilder top = OpBuilder::atBlockBegin(module.getBody());
-    func::FuncOp::create(top, loc, kBarrierMarker, top.getFunctionType({}, {}))
+    func::FuncOp::create(
+        top, loc, name,
+        top.getFunctionType(TypeRange(operands), results))
         .setPrivate();
   }
-  func::CallOp::create(b, loc, kBarrierMarker, TypeRange{}, ValueRange{});
+  return func::CallOp::create(b, loc, name, results, operands);
+}
+
+void tessera::site_loops::barrier(OpBuilder &b, Location loc, ModuleOp module) {
+  callMarker(b, loc, module, kBarrierMarker, TypeRange{});
 }
 
 linalg::FillOp tessera::site_loops::initialFill(linalg::GenericOp op, Value init) {
@@ -142,6 +151,19 @@ constexpr int64_t kStageLoadsInFlight = 8;
 /// with 8 bytes -> 0.090 (0.089) with 16, the bf16 fused KL 0.072 ->
 /// 0.066; f32 unchanged (0.083 / 0.120-0.122).
 constexpr int64_t kStageVectorBytes = 16;
+
+/// Elements of \p type per kStageVectorBytes access where such accesses
+/// split both its elements and a block's \p blockElements whole (a static
+/// identity layout: a block's elements are one run of memory); else 1.
+int64_t stageLanes(MemRefType type, int64_t blockElements) {
+  if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
+      type.getElementTypeBitWidth() % 8 != 0)
+    return 1;
+  int64_t v = kStageVectorBytes / (type.getElementTypeBitWidth() / 8);
+  if (v < 2 || type.getNumElements() % v || blockElements % v)
+    return 1;
+  return v;
+}
 /// Beyond this many classes a staged launch has too few sites to fill the
 /// GPU and its barriers cost more than the coalescing saves (measured on
 /// the H100: K = 512 0.58 ms staged, 0.17 ms not).
@@ -235,10 +257,11 @@ private:
   bool flatStage() {
     return blockedExtent <= kStageClasses && blockedExtent % 2 == 1;
   }
-  /// \p stage as one dimension (a flatStage tile).
-  Value flatten(OpBuilder &b, Location loc, Value stage) {
+  /// A site-major buffer of rows (an input, an output, a flatStage tile)
+  /// as one dimension.
+  Value flatten(OpBuilder &b, Location loc, Value rows) {
     return memref::CollapseShapeOp::create(
-        b, loc, stage, ArrayRef<ReassociationIndices>{{0, 1}});
+        b, loc, rows, ArrayRef<ReassociationIndices>{{0, 1}});
   }
   /// Elements per load of \p in into a stage of \p count classes: more
   /// than one where the stage holds whole rows (count is the reduction's
@@ -247,14 +270,9 @@ private:
   int64_t stageVector(OpOperand *in, int64_t count) {
     auto type = dyn_cast<MemRefType>(in->get().getType());
     if (count != blockedExtent || !type ||
-        op.getMatchingIndexingMap(in) != rowsMap() || !type.hasStaticShape() ||
-        !type.getLayout().isIdentity() ||
-        type.getElementTypeBitWidth() % 8 != 0)
+        op.getMatchingIndexingMap(in) != rowsMap())
       return 1;
-    int64_t v = kStageVectorBytes / (type.getElementTypeBitWidth() / 8);
-    if (v < 2 || type.getNumElements() % v || (stageBlock * count) % v)
-      return 1;
-    return v;
+    return stageLanes(type, stageBlock * count);
   }
   scf::ValueVector stagedBlock(
       OpBuilder &b, Location loc, Value start, int64_t count, ValueRange state,
@@ -1105,24 +1123,17 @@ void SiteLoopBuilder::emitStagedConsumer(OpBuilder &b, Location loc,
   // consecutive elements and stores each output's run with one
   // kStageVectorBytes store (2-byte stores of bf16 results left the
   // update at 1M x 27 at 71% of copy).
+  // (Runs are powers of two: the shortest output's run splits the others'
+  // memory whole too.)
   int64_t run = 1;
   if (blockedExtent <= kStageClasses) {
     run = kStageVectorBytes;
     for (OpOperand &init : consumer.getDpsInitsMutable()) {
       auto type = dyn_cast<MemRefType>(init.get().getType());
-      if (!type || !type.hasStaticShape() || !type.getLayout().isIdentity() ||
-          !consumer.getMatchingIndexingMap(&init).isIdentity() ||
-          type.getElementTypeBitWidth() % 8 != 0) {
-        run = 1;
-        break;
-      }
-      run = std::min(run, kStageVectorBytes / (type.getElementTypeBitWidth() / 8));
+      run = type && consumer.getMatchingIndexingMap(&init).isIdentity()
+                ? std::min(run, stageLanes(type, stageBlock * classes))
+                : 1;
     }
-    for (OpOperand &init : consumer.getDpsInitsMutable())
-      if (run > 1 &&
-          (cast<MemRefType>(init.get().getType()).getNumElements() % run ||
-           (stageBlock * classes) % run))
-        run = 1;
   }
   int64_t runs = stageBlock * classes / run;
   scf::ForOp::create(
@@ -1202,8 +1213,7 @@ void SiteLoopBuilder::emitStagedConsumer(OpBuilder &b, Location loc,
             continue;
           }
           auto type = cast<MemRefType>(init.get().getType());
-          Value flat = memref::CollapseShapeOp::create(
-              in, loc, init.get(), ArrayRef<ReassociationIndices>{{0, 1}});
+          Value flat = flatten(in, loc, init.get());
           Value at = arith::AddIOp::create(
               in, loc, arith::MulIOp::create(in, loc, start[0], k), start[1]);
           vector::StoreOp::create(
@@ -1884,29 +1894,37 @@ scf::ValueVector SiteLoopBuilder::stagedBlock(
   // holds whole rows of a site-major input (its block's tile is then one
   // run of memory) kStageVectorBytes at a time, across row ends.
   SmallVector<int64_t> lanes, loads;
+  int64_t most = 0;
   for (OpOperand *in : blocked) {
     int64_t v = stageVector(in, count);
     lanes.push_back(v);
     loads.push_back(v == 1 ? count : llvm::divideCeil(count, v));
+    most = std::max(most, loads.back());
   }
-  int64_t most = *llvm::max_element(loads);
+  // The tile's row and class of element f of the block's.
+  auto rowAndClass = [&](Value f) {
+    Value row = arith::DivUIOp::create(b, loc, f, classes);
+    return std::make_pair(row, Value(arith::RemUIOp::create(b, loc, f, classes)));
+  };
   for (int64_t g = 0; g < most; g += kStageLoadsInFlight) {
-    // A load and where each of its elements goes in the stage.
-    SmallVector<std::tuple<Value, Value, SmallVector<std::pair<Value, Value>>>>
-        loaded;
+    // A load (an element, or a vector of the block's elements from
+    // `first` on) and the tile it goes to.
+    struct Loaded {
+      Value x, stage, first;
+    };
+    SmallVector<Loaded> loaded;
     for (auto [in, stage, v, n] : llvm::zip(blocked, stages, lanes, loads)) {
       for (int64_t e = g; e < std::min(n, g + kStageLoadsInFlight); ++e) {
         Value idx = arith::AddIOp::create(b, loc, cst(e * stageBlock), thread);
         if (v == 1) {
-          Value row = arith::DivUIOp::create(b, loc, idx, classes);
-          Value col = arith::RemUIOp::create(b, loc, idx, classes);
+          auto [row, col] = rowAndClass(idx);
           dims[laneDim] = arith::MinUIOp::create(
               b, loc, arith::AddIOp::create(b, loc, blockBase, row), last);
           dims[r] = arith::AddIOp::create(b, loc, start, col);
           Value x = memref::LoadOp::create(
               b, loc, in->get(),
               indicesFor(b, loc, op.getMatchingIndexingMap(in)));
-          loaded.push_back({x, stage, {{row, col}}});
+          loaded.push_back({x, stage, idx});
           continue;
         }
         // Vector idx of the block's (the last one where idx runs past it:
@@ -1924,39 +1942,31 @@ scf::ValueVector SiteLoopBuilder::stagedBlock(
                 b, loc, arith::MulIOp::create(b, loc, blockBase, classes),
                 first),
             cst(type.getNumElements() - v));
-        Value flat = memref::CollapseShapeOp::create(
-            b, loc, in->get(), ArrayRef<ReassociationIndices>{{0, 1}});
         Value x = vector::LoadOp::create(
-            b, loc, VectorType::get({v}, type.getElementType()), flat,
-            ValueRange{at}, /*nontemporal=*/false,
-            llvm::MaybeAlign(kStageVectorBytes));
-        SmallVector<std::pair<Value, Value>> where;
-        for (int64_t i = 0; i < v; ++i) {
-          Value f = arith::AddIOp::create(b, loc, first, cst(i));
-          where.push_back({arith::DivUIOp::create(b, loc, f, classes),
-                           arith::RemUIOp::create(b, loc, f, classes)});
-        }
-        loaded.push_back({x, stage, where});
+            b, loc, VectorType::get({v}, type.getElementType()),
+            flatten(b, loc, in->get()), ValueRange{at},
+            /*nontemporal=*/false, llvm::MaybeAlign(kStageVectorBytes));
+        loaded.push_back({x, stage, first});
       }
     }
-    for (auto &[x, stage, where] : loaded) {
-      // A flat tile takes the vector whole, at its first element.
-      if (where.size() > 1 && flatStage()) {
-        Value at = arith::AddIOp::create(
-            b, loc, arith::MulIOp::create(b, loc, where[0].first, classes),
-            where[0].second);
+    for (auto &[x, stage, first] : loaded) {
+      auto vec = dyn_cast<VectorType>(x.getType());
+      // A flat tile takes a vector whole, at its first element.
+      if (vec && flatStage()) {
         vector::StoreOp::create(b, loc, x, flatten(b, loc, stage),
-                                ValueRange{at}, /*nontemporal=*/false,
+                                ValueRange{first}, /*nontemporal=*/false,
                                 llvm::MaybeAlign(kStageVectorBytes));
         continue;
       }
-      for (auto [i, rc] : llvm::enumerate(where))
+      for (int64_t i = 0; i < (vec ? vec.getNumElements() : 1); ++i) {
+        auto [row, col] =
+            rowAndClass(i ? Value(arith::AddIOp::create(b, loc, first, cst(i)))
+                          : first);
         memref::StoreOp::create(
             b, loc,
-            where.size() == 1
-                ? x
-                : Value(vector::ExtractOp::create(b, loc, x, int64_t(i))),
-            stage, ValueRange{rc.first, rc.second});
+            vec ? Value(vector::ExtractOp::create(b, loc, x, i)) : x, stage,
+            ValueRange{row, col});
+      }
     }
   }
   dims[laneDim] = site;

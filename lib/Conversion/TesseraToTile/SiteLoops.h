@@ -36,6 +36,15 @@ constexpr int64_t kMaxSplitOutputs = 32768;
 /// twice.
 mlir::linalg::FillOp initialFill(mlir::linalg::GenericOp op, mlir::Value init);
 
+/// A call to the private function \p name of \p module (declared on first
+/// use, its type from \p operands and \p results): a marker standing for a
+/// GPU op that buffer deallocation would reject (an op without declared
+/// memory effects), turned into that op after it has run.
+mlir::Operation *callMarker(mlir::OpBuilder &b, mlir::Location loc,
+                            mlir::ModuleOp module, llvm::StringRef name,
+                            mlir::TypeRange results,
+                            mlir::ValueRange operands = {});
+
 /// A block-wide barrier in a launch being built, as a call to a marker
 /// function (materializeBarriers).
 void barrier(mlir::OpBuilder &b, mlir::Location loc, mlir::ModuleOp module);

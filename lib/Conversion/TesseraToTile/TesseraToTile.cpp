@@ -72,7 +72,8 @@ static void narrowExtendedResults(ModuleOp module) {
       ops.push_back(op);
   });
   for (linalg::GenericOp op : ops) {
-    SmallVector<unsigned> narrowed;
+    // The results to narrow and the extensions they yield.
+    SmallVector<std::pair<unsigned, arith::ExtFOp>> narrowed;
     for (OpResult result : op->getResults()) {
       OpOperand *init = op.getDpsInitOperand(result.getResultNumber());
       auto ext = op.getMatchingYieldValue(init)->get().getDefiningOp<arith::ExtFOp>();
@@ -84,7 +85,7 @@ static void narrowExtendedResults(ModuleOp module) {
                    user.isDpsInput(&use);
           }))
         continue;
-      narrowed.push_back(result.getResultNumber());
+      narrowed.push_back({result.getResultNumber(), ext});
     }
     if (narrowed.empty())
       continue;
@@ -92,12 +93,10 @@ static void narrowExtendedResults(ModuleOp module) {
     rewriter.setInsertionPoint(op);
     SmallVector<Value> inits(op.getDpsInits());
     SmallVector<Type> types(op->getResultTypes());
-    for (unsigned i : narrowed) {
-      Value yielded = op.getMatchingYieldValue(op.getDpsInitOperand(i))->get();
-      Type narrow = yielded.getDefiningOp<arith::ExtFOp>().getIn().getType();
+    for (auto [i, ext] : narrowed) {
       inits[i] = tensor::EmptyOp::create(
           rewriter, loc, tensor::getMixedSizes(rewriter, loc, inits[i]),
-          narrow);
+          ext.getIn().getType());
       types[i] = inits[i].getType();
     }
     auto narrowOp = linalg::GenericOp::create(
@@ -105,11 +104,12 @@ static void narrowExtendedResults(ModuleOp module) {
         op.getIndexingMapsArray(), op.getIteratorTypesArray());
     rewriter.inlineRegionBefore(op.getRegion(), narrowOp.getRegion(),
                                 narrowOp.getRegion().begin());
+    // (The body moved with its ops: the extensions are the same ops.)
     auto yield = cast<linalg::YieldOp>(narrowOp.getBody()->getTerminator());
-    for (unsigned i : narrowed) {
-      OpOperand *init = narrowOp.getDpsInitOperand(i);
-      auto ext = yield.getOperand(i).getDefiningOp<arith::ExtFOp>();
-      narrowOp.getMatchingBlockArgument(init).setType(ext.getIn().getType());
+    for (auto [i, ext] : narrowed) {
+      Type narrow = ext.getIn().getType();
+      narrowOp.getMatchingBlockArgument(narrowOp.getDpsInitOperand(i))
+          .setType(narrow);
       yield->setOperand(i, ext.getIn());
       if (ext->use_empty())
         rewriter.eraseOp(ext);
@@ -119,17 +119,16 @@ static void narrowExtendedResults(ModuleOp module) {
         auto user = cast<linalg::GenericOp>(use.getOwner());
         BlockArgument arg = user.getMatchingBlockArgument(&use);
         Type wide = arg.getType();
-        arg.setType(
-            cast<ShapedType>(narrowOp->getResult(i).getType()).getElementType());
+        arg.setType(narrow);
         rewriter.setInsertionPointToStart(user.getBody());
         Value widened = arith::ExtFOp::create(rewriter, loc, wide, arg);
         rewriter.replaceAllUsesExcept(arg, widened, widened.getDefiningOp());
         rewriter.modifyOpInPlace(user, [&] { use.set(narrowOp->getResult(i)); });
       }
     }
-    for (OpResult result : op->getResults())
-      if (!llvm::is_contained(narrowed, result.getResultNumber()))
-        rewriter.replaceAllUsesWith(result, narrowOp->getResult(result.getResultNumber()));
+    // The other results' readers read the new op's (the narrowed ones' have
+    // all moved above).
+    rewriter.replaceAllUsesWith(op->getResults(), narrowOp->getResults());
     rewriter.eraseOp(op);
   }
 }

@@ -115,6 +115,11 @@ constexpr llvm::StringLiteral kMmaF16Marker = "__tessera_mma_m16n8k16_f16";
 /// Reduction steps per TF32 mma (m16n8k8), and per 16-bit one (m16n8k16).
 constexpr int64_t kMmaSteps = 8;
 constexpr int64_t kMma16Steps = 16;
+/// Reduction steps per step of \p p's inner loop (one mma, or one
+/// multiply-add on CUDA cores).
+int64_t stepsPerStep(const tc::Plan &p) {
+  return p.mma16 ? kMma16Steps : p.mma ? kMmaSteps : 1;
+}
 /// Padding of the 16-bit mma tiles' rows: 16 bytes, so that ldmatrix's
 /// row addresses stay 16-byte aligned and its 8 rows fall in 8 different
 /// groups of 4 banks.
@@ -279,7 +284,7 @@ std::optional<tc::Plan> tc::plan(linalg::LinalgOp op, bool tensorCores) {
   // grid to kWantedWarps, each with at least one mma step per stage, and
   // the groups' sums (one group's outputs at a time) fitting in shared
   // memory beside the tiles.
-  int64_t stepSize = p.mma16 ? kMma16Steps : kMmaSteps;
+  int64_t stepSize = stepsPerStep(p);
   int64_t warps = ceilDiv(p.m, p.bm) * ceilDiv(p.nSize, p.bn) * p.batch *
                   p.threads() / kWarp;
   int64_t tileBytes = stageBytes(p.bk);
@@ -408,13 +413,15 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   // then reads too (an f32 as two b16: thread i of an 8 x 8 matrix gets
   // row i / 4, element i % 4, the m16n8k8 TF32 layout), where each
   // fragment element was a scalar load.
+  // Whether \p in is stored with the reduction innermost.
+  auto alongR = [&](OpOperand &in) {
+    return dimOf(op.getMatchingIndexingMap(&in).getResults().back()) == p.r;
+  };
   auto rowsTile = [&](OpOperand &in, int64_t width) {
     auto type = cast<MemRefType>(in.get().getType());
     int64_t lanes = 128 / type.getElementTypeBitWidth();
-    bool alongR =
-        dimOf(op.getMatchingIndexingMap(&in).getResults().back()) == p.r;
     int64_t vectors = width * p.bk / lanes;
-    return p.mma && alongR &&
+    return p.mma && alongR(in) &&
            type.getLayout().isIdentity() &&
            !type.isDynamicDim(type.getRank() - 1) &&
            type.getShape().back() % lanes == 0 && p.rSize % lanes == 0 &&
@@ -429,26 +436,25 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
             ? rewriter.getF32Type()
             : cast<ShapedType>(in.get().getType()).getElementType());
   };
+  // A tile of `width` rows of steps: of the operand's own type for 16-bit
+  // mma (rows padded by kMma16Pad), else f32 (padded by 4 words: ldmatrix's
+  // 8 rows of 16 bytes then fall in 8 different groups of 4 banks).
+  auto rowsGlobal = [&](OpOperand &in, int64_t width) {
+    return p.mma16
+               ? tessera::site_loops::sharedTile(
+                     module, loc, {width, p.bk + kMma16Pad},
+                     cast<ShapedType>(in.get().getType()).getElementType())
+               : tessera::site_loops::sharedTile(
+                     module, loc, {width, p.bk + 4}, rewriter.getF32Type());
+  };
   // 16-bit mma: a's tile is rows x steps (ldmatrix reads a's fragments as
-  // rows of 8 steps), b's steps x columns as before (read transposed).
-  // TF32 rows tiles are padded by 4 words: ldmatrix's 8 rows of 16 bytes
-  // then fall in 8 different groups of 4 banks.
-  memref::GlobalOp aTile =
-      p.mma16 ? tessera::site_loops::sharedTile(
-                    module, loc, {p.bm, p.bk + kMma16Pad},
-                    cast<ShapedType>(aIn.get().getType()).getElementType())
-      : aRows ? tessera::site_loops::sharedTile(module, loc,
-                                                {p.bm, p.bk + 4},
-                                                rewriter.getF32Type())
-              : tileGlobal(aIn, p.bm, p.tm);
+  // rows of 8 steps), b's too where b is stored along the reduction, else
+  // steps x columns (read transposed).
+  memref::GlobalOp aTile = p.mma16 || aRows ? rowsGlobal(aIn, p.bm)
+                                            : tileGlobal(aIn, p.bm, p.tm);
   memref::GlobalOp bTile =
-      p.mma16 && bRows
-          ? tessera::site_loops::sharedTile(
-                module, loc, {p.bn, p.bk + kMma16Pad},
-                cast<ShapedType>(bIn.get().getType()).getElementType())
-      : bRows ? tessera::site_loops::sharedTile(module, loc, {p.bn, p.bk + 4},
-                                                rewriter.getF32Type())
-              : tileGlobal(bIn, p.bn, p.mma16 ? kMma16Pad : p.tn);
+      bRows ? rowsGlobal(bIn, p.bn)
+            : tileGlobal(bIn, p.bn, p.mma16 ? kMma16Pad : p.tn);
 
   rewriter.setInsertionPoint(op);
   OpBuilder &b = rewriter;
@@ -572,11 +578,8 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   // `loops` (the loop indices of the op `map` belongs to): one vector
   // access where they are consecutive in memory, one scalar read for all
   // where the operand does not depend on `d`.
-  auto position = [](AffineMap map, unsigned d) -> std::optional<unsigned> {
-    for (auto [pos, e] : llvm::enumerate(map.getResults()))
-      if (dimOf(e) == d)
-        return pos;
-    return std::nullopt;
+  auto position = [&](AffineMap map, unsigned d) {
+    return map.getResultPosition(b.getAffineDimExpr(d));
   };
   auto contiguous = [&](Value memref, AffineMap map, unsigned d) {
     auto type = cast<MemRefType>(memref.getType());
@@ -683,11 +686,9 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     return lanes;
   };
   auto slotsOf = [&](OpOperand &in, int64_t width) {
-    bool alongR =
-        dimOf(op.getMatchingIndexingMap(&in).getResults().back()) == p.r;
     SmallVector<Slot> slots;
     int64_t count = p.bk * width / p.threads();
-    if (!alongR) {
+    if (!alongR(in)) {
       // A warp's load: 32 consecutive columns of one reduction step (as
       // 32 vectors of 16 bytes where they split so); its store fills one
       // row of the tile.
@@ -975,7 +976,6 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     Type element = cast<MemRefType>(as.getType()).getElementType();
     Value low8 = quarter(lowQuarter, 8), high8 = quarter(highQuarter, 8);
     // NVVM's mma takes f16 pairs as vector<2xf16>, bf16 pairs as i32.
-    Type reg = element.isBF16() ? Type(i32) : VectorType::get({2}, element);
     auto registers = [&](Value frag) {
       SmallVector<Value> regs;
       for (int64_t j = 0; j < 4; ++j) {
@@ -1019,14 +1019,6 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     // The mma is a call to a marker function until buffer deallocation has
     // run (materializeMma), as the barriers are.
     StringRef marker = element.isBF16() ? kMmaBf16Marker : kMmaF16Marker;
-    if (!module.lookupSymbol(marker)) {
-      OpBuilder top = OpBuilder::atBlockBegin(module.getBody());
-      SmallVector<Type> ins(6, reg);
-      ins.append(4, f32);
-      func::FuncOp::create(top, loc, marker,
-                           top.getFunctionType(ins, {f32, f32, f32, f32}))
-          .setPrivate();
-    }
     SmallVector<Value> next(acc.begin(), acc.end());
     for (int64_t mi = 0; mi < 2; ++mi)
       for (int64_t ni = 0; ni < p.tn / 2; ++ni) {
@@ -1037,14 +1029,14 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
         llvm::append_range(operands, bRegs[ni]);
         for (int64_t e : at)
           operands.push_back(next[e]);
-        auto d = func::CallOp::create(b, loc, marker,
-                                      TypeRange{f32, f32, f32, f32}, operands);
+        Operation *d = tessera::site_loops::callMarker(
+            b, loc, module, marker, TypeRange{f32, f32, f32, f32}, operands);
         for (int64_t e = 0; e < 4; ++e)
-          next[at[e]] = d.getResult(e);
+          next[at[e]] = d->getResult(e);
       }
     return next;
   };
-  int64_t stepSize = p.mma16 ? kMma16Steps : p.mma ? kMmaSteps : 1;
+  int64_t stepSize = stepsPerStep(p);
   auto anyStep = [&](OpBuilder &b, Location loc, Value kk, ValueRange acc) {
     return p.mma16 ? mma16Step(b, loc, kk, acc)
            : p.mma ? mmaStep(b, loc, kk, acc)
