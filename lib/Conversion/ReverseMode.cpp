@@ -41,6 +41,12 @@ Operation *tessera::scalarReverse(OpBuilder &b, ArrayRef<Operation *> ops,
     Value a = it->second;
     Location l = op->getLoc();
     Type t = r.getType();
+    // The adjoint's ops inherit the primal op's fast-math flags: an op the
+    // user lets approximate (`afn`: an approximate exp, division) lets its
+    // derivative do the same. Those ops are the ones inserted from here on.
+    Block *block = b.getInsertionBlock();
+    Block::iterator end = b.getInsertionPoint();
+    Operation *before = end == block->begin() ? nullptr : &*std::prev(end);
     auto mul = [&](Value x, Value y) -> Value { return arith::MulFOp::create(b, l, x, y); };
     if (isa<arith::ConstantOp, arith::SIToFPOp, arith::UIToFPOp>(op))
       continue;
@@ -133,6 +139,15 @@ Operation *tessera::scalarReverse(OpBuilder &b, ArrayRef<Operation *> ops,
     } else {
       return op;
     }
+    auto fmf = dyn_cast<arith::ArithFastMathInterface>(op);
+    arith::FastMathFlagsAttr flags =
+        fmf ? fmf.getFastMathFlagsAttr() : arith::FastMathFlagsAttr();
+    if (!flags || flags.getValue() == arith::FastMathFlags::none)
+      continue;
+    for (Operation &created : llvm::make_range(
+             before ? std::next(before->getIterator()) : block->begin(), end))
+      if (auto c = dyn_cast<arith::ArithFastMathInterface>(&created))
+        created.setAttr(c.getFastMathAttrName(), flags);
   }
   return nullptr;
 }

@@ -1153,78 +1153,108 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
       if (in->get() == out.get())
         consumerRead = in;
   bool rowEdge = p.m % p.bm != 0, colEdge = p.nSize % p.bn != 0;
+  // Every run's consumer inputs are loaded before the first store: the
+  // stores may alias the inputs as far as the backend knows, so a load
+  // after a store waits for nothing but is kept behind it, and each run
+  // would wait out a global load's latency in turn (the B8 EBT head's
+  // G W^T, whose update reads y: four such waits, a tenth of its stalls).
+  // The indices are clamped (atOutput), so the loads of runs past the
+  // edges read in-range elements nobody uses; only the stores are guarded.
+  struct Run {
+    ValueRange results;
+    SmallVector<Value> at, cdims;
+    unsigned cn = 0;
+    SmallVector<IRMapping> maps;
+  };
+  SmallVector<Run> runs;
+  AffineMap readMap;
+  if (consumer)
+    readMap = consumer.getMatchingIndexingMap(consumerRead);
   for (int64_t i = 0; i < p.tm; ++i)
     for (int64_t j = 0; j < p.tn; j += run) {
-      ValueRange results = ValueRange(sums).slice(i * p.tn + j, run);
-      auto store = [&] {
-        atOutput(i, j);
-        SmallVector<Value> at = indices(out);
-        if (!consumer) {
-          storeRun(results, out.get(), bufferMap, at, bufferN);
-          return;
-        }
-        // The consumer at these elements: its loop indices from the
-        // output's (a permutation), the results from registers.
-        AffineMap readMap = consumer.getMatchingIndexingMap(consumerRead);
-        SmallVector<Value> cdims(consumer.getNumLoops());
-        for (auto [pos, e] : llvm::enumerate(readMap.getResults()))
-          cdims[dimOf(e)] = at[pos];
-        unsigned cn = dimOf(readMap.getResult(bufferN));
-        SmallVector<IRMapping> maps(run);
-        for (OpOperand &operand : consumer->getOpOperands()) {
-          BlockArgument arg = consumer.getMatchingBlockArgument(&operand);
-          if (&operand == consumerRead) {
-            for (int64_t e = 0; e < run; ++e)
-              maps[e].map(arg, results[e]);
-            continue;
-          }
-          if (arg.use_empty())
-            continue;
-          if (!isa<MemRefType>(operand.get().getType())) {
-            for (IRMapping &map : maps)
-              map.map(arg, operand.get());
-            continue;
-          }
-          SmallVector<Value> values =
-              loadRun(operand.get(), consumer.getMatchingIndexingMap(&operand),
-                      cdims, cn);
-          for (int64_t e = 0; e < run; ++e)
-            maps[e].map(arg, values[e]);
-        }
-        for (IRMapping &map : maps)
-          for (Operation &o : consumer.getBody()->without_terminator())
-            b.clone(o, map);
-        for (auto [init, v] :
-             llvm::zip(consumer.getDpsInitsMutable(),
-                       consumer.getBody()->getTerminator()->getOperands())) {
-          SmallVector<Value> values;
-          for (IRMapping &map : maps)
-            values.push_back(map.lookupOrDefault(v));
-          storeRun(values, init.get(), consumer.getMatchingIndexingMap(&init),
-                   cdims, cn);
-        }
-      };
-      // A run's columns are all in range or none (even columns, an even
-      // extent).
-      Value live;
-      auto both = [&](Value c) {
-        live = live ? Value(arith::AndIOp::create(b, loc, live, c)) : c;
-      };
-      if (rowEdge)
-        both(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, rows[i],
-                                   cst(p.m)));
-      if (colEdge)
-        both(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, cols[j],
-                                   cst(p.nSize)));
-      if (!live) {
-        store();
+      Run &r = runs.emplace_back();
+      r.results = ValueRange(sums).slice(i * p.tn + j, run);
+      atOutput(i, j);
+      r.at = indices(out);
+      if (!consumer)
         continue;
+      // The consumer at these elements: its loop indices from the
+      // output's (a permutation), the results from registers.
+      r.cdims.resize(consumer.getNumLoops());
+      for (auto [pos, e] : llvm::enumerate(readMap.getResults()))
+        r.cdims[dimOf(e)] = r.at[pos];
+      r.cn = dimOf(readMap.getResult(bufferN));
+      r.maps.resize(run);
+      for (OpOperand &operand : consumer->getOpOperands()) {
+        BlockArgument arg = consumer.getMatchingBlockArgument(&operand);
+        if (&operand == consumerRead) {
+          for (int64_t e = 0; e < run; ++e)
+            r.maps[e].map(arg, r.results[e]);
+          continue;
+        }
+        if (arg.use_empty())
+          continue;
+        if (!isa<MemRefType>(operand.get().getType())) {
+          for (IRMapping &map : r.maps)
+            map.map(arg, operand.get());
+          continue;
+        }
+        SmallVector<Value> values =
+            loadRun(operand.get(), consumer.getMatchingIndexingMap(&operand),
+                    r.cdims, r.cn);
+        for (int64_t e = 0; e < run; ++e)
+          r.maps[e].map(arg, values[e]);
       }
-      auto ifOp = scf::IfOp::create(b, loc, live, /*withElseRegion=*/false);
-      OpBuilder::InsertionGuard g(b);
-      b.setInsertionPointToStart(ifOp.thenBlock());
-      store();
     }
+  for (auto [index, r] : llvm::enumerate(runs)) {
+    int64_t i = index / (p.tn / run), j = index % (p.tn / run) * run;
+    // What each of the op's results (or the consumer's) stores here.
+    SmallVector<std::pair<OpOperand *, SmallVector<Value>>> stores;
+    if (!consumer) {
+      stores.emplace_back(&out, SmallVector<Value>(r.results));
+    } else {
+      for (IRMapping &map : r.maps)
+        for (Operation &o : consumer.getBody()->without_terminator())
+          b.clone(o, map);
+      for (auto [init, v] :
+           llvm::zip(consumer.getDpsInitsMutable(),
+                     consumer.getBody()->getTerminator()->getOperands())) {
+        SmallVector<Value> values;
+        for (IRMapping &map : r.maps)
+          values.push_back(map.lookupOrDefault(v));
+        stores.emplace_back(&init, values);
+      }
+    }
+    auto store = [&] {
+      for (auto &[operand, values] : stores) {
+        if (!consumer)
+          storeRun(values, out.get(), bufferMap, r.at, bufferN);
+        else
+          storeRun(values, operand->get(),
+                   consumer.getMatchingIndexingMap(operand), r.cdims, r.cn);
+      }
+    };
+    // A run's columns are all in range or none (even columns, an even
+    // extent).
+    Value live;
+    auto both = [&](Value c) {
+      live = live ? Value(arith::AndIOp::create(b, loc, live, c)) : c;
+    };
+    if (rowEdge)
+      both(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, rows[i],
+                                 cst(p.m)));
+    if (colEdge)
+      both(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, cols[j],
+                                 cst(p.nSize)));
+    if (!live) {
+      store();
+      continue;
+    }
+    auto ifOp = scf::IfOp::create(b, loc, live, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    store();
+  }
   if (only)
     b.setInsertionPointAfter(only);
   gpu::TerminatorOp::create(b, loc);

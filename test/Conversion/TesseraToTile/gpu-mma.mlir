@@ -133,7 +133,8 @@ func.func @mixed(%a: tensor<1024x64xf32>, %b: tensor<64x1024xf16>) -> tensor<102
 // initial values (the source of the broadcast, read at the columns), the
 // epilogue's operands (%d as one 8-byte load; %s, the same for both
 // columns, once; %t, stored with the columns outermost, twice) and its
-// result (one 8-byte store).
+// result (one 8-byte store). Every pair's operands are loaded before the
+// first result is stored.
 // CHECK-LABEL: func.func @pairs(
 // CHECK:       gpu.func @pairs_kernel(%[[ROW:[^:]*]]: memref<1024xf32>, %{{.*}}: memref<1024x64xf32>, %{{.*}}: memref<64x1024xf32>, %[[S:[^:]*]]: memref<1024xf32>, %[[D:[^:]*]]: memref<1024x1024xf32>, %[[T:[^:]*]]: memref<1024x1024xf32>, %[[R:[^:]*]]: memref<1024x1024xf32>)
 // CHECK:         vector.load %[[ROW]][%{{.*}}] {alignment = 8 : i64} : memref<1024xf32>, vector<2xf32>
@@ -144,6 +145,9 @@ func.func @mixed(%a: tensor<1024x64xf32>, %b: tensor<64x1024xf16>) -> tensor<102
 // CHECK:         memref.load %[[T]][%[[J]], %[[I]]]
 // CHECK:         %[[J1:.*]] = arith.addi %[[J]], %c1 : index
 // CHECK:         memref.load %[[T]][%[[J1]], %[[I]]]
+// CHECK-NOT:     vector.store
+// CHECK-COUNT-15: vector.load %[[D]]
+// CHECK-NOT:     vector.load
 // CHECK:         vector.store %{{.*}}, %[[R]][%[[I]], %[[J]]] {alignment = 8 : i64} : memref<1024x1024xf32>, vector<2xf32>
 // CHECK-COUNT-15: vector.store %{{.*}}, %[[R]]
 // CHECK-NOT:     memref.store

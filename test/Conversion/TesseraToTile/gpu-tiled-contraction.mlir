@@ -137,9 +137,10 @@ func.func @bmm(%a: tensor<3x40x70xf32>, %b: tensor<3x70x33xf32>) -> tensor<3x40x
 // -----
 
 // The matmul's only reader, an elementwise op that reads it transposed,
-// runs as its epilogue: one launch, the product never stored; per output,
-// once in range, the consumer's other operands are read at the consumer's
-// indices (the output's, swapped) and its result stored there.
+// runs as its epilogue: one launch, the product never stored; per output
+// the consumer's other operands are read at the consumer's indices (the
+// output's, swapped; clamped, so that the loads need no guard and all come
+// before the first store) and its result stored there when in range.
 // CHECK-LABEL: func.func @epilogue(
 // CHECK:         gpu.alloc async [%{{.*}}] () : memref<200x300xf32>
 // CHECK-NOT:     gpu.alloc
@@ -147,15 +148,15 @@ func.func @bmm(%a: tensor<3x40x70xf32>, %b: tensor<3x70x33xf32>) -> tensor<3x40x
 // CHECK-NOT:     gpu.launch_func
 // CHECK:       gpu.func @epilogue_kernel(%{{.*}}: memref<300x40xf32>, %{{.*}}: memref<40x200xf32>, %[[C:.*]]: memref<200xf32>, %[[D:.*]]: memref<200x300xf32>, %[[R:.*]]: memref<200x300xf32>)
 // CHECK:         %[[SUM:.*]]:5 = scf.for
+// CHECK:         %[[M:.*]] = arith.minui %{{.*}}, %c299 : index
+// CHECK:         %[[N:.*]] = arith.minui %{{.*}}, %c199 : index
+// CHECK:         %[[CV:.*]] = memref.load %[[C]][%[[N]]] : memref<200xf32>
+// CHECK:         %[[DV:.*]] = memref.load %[[D]][%[[N]], %[[M]]] : memref<200x300xf32>
+// CHECK:         %[[T:.*]] = math.tanh %[[SUM]]#0 : f32
+// CHECK:         %[[P:.*]] = arith.mulf %[[T]], %[[CV]] : f32
+// CHECK:         %[[S:.*]] = arith.addf %[[P]], %[[DV]] : f32
 // CHECK:         scf.if
-// CHECK:           %[[M:.*]] = arith.minui %{{.*}}, %c299 : index
-// CHECK:           %[[N:.*]] = arith.minui %{{.*}}, %c199 : index
-// CHECK:           %[[CV:.*]] = memref.load %[[C]][%[[N]]] : memref<200xf32>
-// CHECK:           %[[DV:.*]] = memref.load %[[D]][%[[N]], %[[M]]] : memref<200x300xf32>
-// CHECK:           %[[T:.*]] = math.tanh %[[SUM]]#0 : f32
-// CHECK:           %[[P:.*]] = arith.mulf %[[T]], %[[CV]] : f32
-// CHECK:           %[[S:.*]] = arith.addf %[[P]], %[[DV]] : f32
-// CHECK:           memref.store %[[S]], %[[R]][%[[N]], %[[M]]] : memref<200x300xf32>
+// CHECK-NEXT:      memref.store %[[S]], %[[R]][%[[N]], %[[M]]] : memref<200x300xf32>
 func.func @epilogue(%a: tensor<300x40xf32>, %b: tensor<40x200xf32>, %c: tensor<200xf32>, %d: tensor<200x300xf32>) -> tensor<200x300xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<300x200xf32>

@@ -194,3 +194,42 @@ func.func @use(%h: tensor<4x8xbf16>, %y: tensor<4x8xbf16>) -> tensor<4x8xbf16> {
   %g = ebt.grad_y @Ebf16(%h, %y) : (tensor<4x8xbf16>, tensor<4x8xbf16>) -> tensor<4x8xbf16>
   return %g : tensor<4x8xbf16>
 }
+
+// -----
+
+// Fast-math flags carry over to the derivative: the ops of an adjoint take
+// the flags of the op they differentiate (silu's exp and division let
+// approximate, `afn`, make their adjoints' division and products `afn`
+// too); an op without flags gives its adjoint none.
+// CHECK-LABEL: func.func private @Esilu_grad_y
+// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel"]
+// CHECK:           %[[EX:.*]] = math.exp %{{.*}} fastmath<afn> : f32
+// CHECK:           %[[DEN:.*]] = arith.addf %[[EX]], %{{.*}} : f32
+// CHECK:           %[[R:.*]] = arith.divf %{{.*}}, %[[DEN]] fastmath<afn> : f32
+// CHECK:           %[[G:.*]] = arith.divf %{{.*}}, %[[DEN]] fastmath<afn> : f32
+// CHECK:           %[[GR:.*]] = arith.mulf %[[G]], %[[R]] fastmath<afn> : f32
+// CHECK:           %[[NGR:.*]] = arith.negf %[[GR]] fastmath<afn> : f32
+// CHECK:           %[[DEX:.*]] = arith.mulf %[[NGR]], %[[EX]] fastmath<afn> : f32
+// CHECK:           %[[NEG:.*]] = arith.negf %[[DEX]] : f32
+// CHECK:           arith.addf %[[G]], %[[NEG]] : f32
+func.func @Esilu(%h: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<f32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<f32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<f32>) -> tensor<f32>
+  %r = linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> ()>], iterator_types = ["reduction"]}
+      ins(%y : tensor<4xf32>) outs(%z : tensor<f32>) {
+  ^bb0(%x: f32, %o: f32):
+    %one = arith.constant 1.0 : f32
+    %nx = arith.negf %x : f32
+    %ex = math.exp %nx fastmath<afn> : f32
+    %den = arith.addf %ex, %one : f32
+    %v = arith.divf %x, %den fastmath<afn> : f32
+    %s = arith.addf %o, %v : f32
+    linalg.yield %s : f32
+  } -> tensor<f32>
+  return %r : tensor<f32>
+}
+func.func @use(%h: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<4xf32> {
+  %g = ebt.grad_y @Esilu(%h, %y) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %g : tensor<4xf32>
+}
