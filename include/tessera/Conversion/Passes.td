@@ -182,7 +182,10 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     is an elementwise op right after it (reading it through a permutation,
     writing fresh buffers), that op runs on each output as it leaves the
     registers and the contraction's output is never stored (the EBT step:
-    y W with the activation's gradient, the gradient with the update).
+    y W with the activation's gradient, the gradient with the update); a
+    thread loads all of that op's other operands before it stores its
+    first result (a load behind a store that may alias it would wait out
+    each load's latency in turn).
     Other contractions
     keep a thread per output, and an input such a one reads with the
     threads' dimension strided (reduction innermost) and re-reads along

@@ -66,7 +66,9 @@ def EBTLowerPass : Pass<"tessera-ebt-lower", "::mlir::ModuleOp"> {
       that depend on `y` are differentiated; anything else is reported by
       name. The adjoint of a tensor stored in a float narrower than f32
       (bf16, f16) is accumulated in f32 and rounded once, after its
-      reduction. `ebt.energy` calls the energy;
+      reduction. The ops of an adjoint carry the fast-math flags of the op
+      they differentiate (an exp or division marked `afn` gets an `afn`
+      derivative). `ebt.energy` calls the energy;
     - keyed noise of `ebt.decode_init` is the Philox stream; initialisers
       without a stream are canonicalised away.
 
