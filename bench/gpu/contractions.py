@@ -96,34 +96,34 @@ def main():
     g_ref = (W2 * (s + u * s * (1 - s))).bfloat16().float()
 
     rows = []
-    # (block rows, block columns, steps per stage, stages, warps): 4 warps
-    # on a 64-row tile make one warpgroup, which Triton runs on wgmma; 2
-    # warps run on mma.sync. One stage: loads, then the mma (no pipeline).
-    for bm, bn, bk, stages, warps in [(64, 64, 64, 1, 2), (64, 64, 64, 3, 2),
-                                      (64, 64, 64, 1, 4), (64, 64, 64, 3, 4)]:
-        def launch():
-            return y_wy[(M // bm, F // bn)](y, w, uh, g, BM=bm, BN=bn, BK=bk,
-                                            num_stages=stages, num_warps=warps)
-        ptx = launch().asm["ptx"]
-        torch.cuda.synchronize()
-        err = (g.float() - g_ref).abs().max().item()
-        assert err < 1e-3, f"y W_y: max error {err}"
-        rows.append(("y W_y + silu' (Triton)", bm, bn, bk, stages, warps, ptx,
-                     per_launch_us(launch)))
-    torch.cuda.synchronize()
+
+    def sweep(label, kernel, columns, args, out, ref, tolerance, configs):
+        """Each (block rows, block columns, steps per stage, stages, warps)
+        of `configs`: checked against `ref`, then timed."""
+        for bm, bn, bk, stages, warps in configs:
+            def launch():
+                return kernel[(M // bm, columns // bn)](
+                    *args, BM=bm, BN=bn, BK=bk, num_stages=stages,
+                    num_warps=warps)
+            ptx = launch().asm["ptx"]
+            torch.cuda.synchronize()
+            err = (out.float() - ref).abs().max().item()
+            assert err < tolerance, f"{label}: max error {err}"
+            rows.append((label, bm, bn, bk, stages, warps, ptx,
+                         per_launch_us(launch)))
+
+    # 4 warps on a 64-row tile make one warpgroup, which Triton runs on
+    # wgmma; 2 warps run on mma.sync. One stage: loads, then the mma (no
+    # pipeline).
+    sweep("y W_y + silu' (Triton)", y_wy, F, (y, w, uh, g), g, g_ref, 1e-3,
+          [(64, 64, 64, 1, 2), (64, 64, 64, 3, 2), (64, 64, 64, 1, 4),
+           (64, 64, 64, 3, 4)])
     g.copy_(g_ref.bfloat16())
     y_ref = (y.float() - ETA * (g.float() @ w.float().t())).bfloat16().float()
-    for bm, bn, bk, stages, warps in [(64, 64, 128, 1, 2), (64, 64, 128, 4, 2),
-                                      (64, 64, 128, 1, 8), (64, 64, 128, 4, 8)]:
-        def launch():
-            return g_wyt[(M // bm, D // bn)](g, w, y, y_out, BM=bm, BN=bn, BK=bk,
-                                             num_stages=stages, num_warps=warps)
-        ptx = launch().asm["ptx"]
-        torch.cuda.synchronize()
-        err = (y_out.float() - y_ref).abs().max().item()
-        assert err < 2e-2, f"G W_y^T: max error {err}"
-        rows.append(("G W_y^T + update (Triton)", bm, bn, bk, stages, warps, ptx,
-                     per_launch_us(launch)))
+    sweep("G W_y^T + update (Triton)", g_wyt, D, (g, w, y, y_out), y_out,
+          y_ref, 2e-2,
+          [(64, 64, 128, 1, 2), (64, 64, 128, 4, 2), (64, 64, 128, 1, 8),
+           (64, 64, 128, 4, 8)])
     cublas = [("y @ W_y (cuBLAS, bf16 out)", per_launch_us(lambda: torch.mm(y, w))),
               ("G @ W_y^T (cuBLAS, bf16 out)", per_launch_us(lambda: torch.mm(g, w.t())))]
 
