@@ -212,6 +212,7 @@ struct cuda_api {
   CUresult (*cuLaunchKernel)(void *, unsigned, unsigned, unsigned, unsigned,
                              unsigned, unsigned, unsigned, void *, void **,
                              void **);
+  CUresult (*cuFuncSetAttribute)(void *, int, int);
   CUresult (*cuMemAlloc)(CUdeviceptr *, size_t);
   CUresult (*cuMemFree)(CUdeviceptr);
   CUresult (*cuMemAllocAsync)(CUdeviceptr *, size_t, void *);
@@ -309,6 +310,7 @@ static tessera_status cuda_open(const char *path, cuda_api **out, char *error,
       SYM(cuModuleUnload, "cuModuleUnload"),
       SYM(cuModuleGetFunction, "cuModuleGetFunction"),
       SYM(cuLaunchKernel, "cuLaunchKernel"),
+      SYM(cuFuncSetAttribute, "cuFuncSetAttribute"),
       SYM(cuMemAlloc, "cuMemAlloc_v2"),
       SYM(cuMemFree, "cuMemFree_v2"),
       SYM(cuMemAllocAsync, "cuMemAllocAsync"),
@@ -533,6 +535,16 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
   tessera_context *ctx = device_ctx();
   if (!ctx || !function)
     return;
+  /* Kernels get 48 KB of dynamic shared memory unless they opt in to more
+   * (the tensor-core contractions' cp.async rings take up to 104 KB);
+   * CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES is 8. */
+  if (smem > 48 * 1024) {
+    CUresult r = ctx->cuda->cuFuncSetAttribute(function, 8, smem);
+    if (r != 0) {
+      device_error(ctx, r, "cuFuncSetAttribute");
+      return;
+    }
+  }
   device_error(ctx, ctx->cuda->cuLaunchKernel(
       function, (unsigned)gridX, (unsigned)gridY, (unsigned)gridZ,
       (unsigned)blockX, (unsigned)blockY, (unsigned)blockZ, (unsigned)smem,

@@ -5,7 +5,8 @@
  * what the device wrote (a returned scalar) and once at the end of each
  * call, a call repeated on the same buffers replays a captured graph (not
  * waited for by tessera_invoke_buffers_async until the context is
- * synchronised or a buffer read), and a failing launch comes back as a
+ * synchronised or a buffer read), a kernel with more than 48 KB of dynamic
+ * shared memory is allowed it first, and a failing launch comes back as a
  * status with the driver's message. */
 // RUN: tessera-compile %S/Inputs/cuda-host.mlir --target=nvvm --chip=sm_90 -o %t.so
 // RUN: tessera-cuda-host-test %t.so %tessera_libs/libtessera-fake-cuda.so | FileCheck %s
@@ -13,6 +14,7 @@
 // RUN: env TESSERA_CUDA_GRAPHS=0 tessera-cuda-host-test %t.so %tessera_libs/libtessera-fake-cuda.so | FileCheck %s --check-prefix=NOGRAPH
 // RUN: env TESSERA_CUDA_GRAPHS=off tessera-cuda-host-test %t.so %tessera_libs/libtessera-fake-cuda.so | FileCheck %s --check-prefix=NOGRAPH
 // RUN: env FAKE_CUDA_FAIL=cuGraphInstantiateWithFlags tessera-cuda-host-test %t.so %tessera_libs/libtessera-fake-cuda.so | FileCheck %s --check-prefix=NOEXEC
+// RUN: env FAKE_CUDA_FAIL=cuFuncSetAttribute tessera-cuda-host-test %t.so %tessera_libs/libtessera-fake-cuda.so | FileCheck %s --check-prefix=SMEM
 
 #include "tessera/runtime.h"
 
@@ -170,6 +172,23 @@ int main(int argc, char **argv) {
     COUNTED("scaled",
             tessera_invoke_buffers(scaled, (tessera_buffer *const[]){in}, 1,
                                    (tessera_buffer *const[]){out}, 1));
+
+  /* A kernel with more than 48 KB of dynamic shared memory (a cp.async
+   * ring) is allowed it before its launch; when the driver refuses, the
+   * call fails with the driver's message. */
+  tessera_function *ring;
+  EXPECT(tessera_module_get_function(m, "ring", &ring) == TESSERA_SUCCESS);
+  tessera_buffer *g = NULL, *w = NULL, *gw = NULL;
+  EXPECT(tessera_buffer_alloc(ctx, 2048 * 1024 * 2, &g) == TESSERA_SUCCESS);
+  EXPECT(tessera_buffer_alloc(ctx, 256 * 1024 * 2, &w) == TESSERA_SUCCESS);
+  EXPECT(tessera_buffer_alloc(ctx, 2048 * 256 * 4, &gw) == TESSERA_SUCCESS);
+  // CHECK: ring: success: syncs 1 launches 1 copies 0 captured 0 graph launches 0
+  // SMEM: ring: unavailable: syncs 1 launches 0 copies 0 captured 0 graph launches 0: cuda backend: cuFuncSetAttribute failed: invalid argument (fake driver) (1)
+  COUNTED("ring", tessera_invoke_buffers(ring, (tessera_buffer *const[]){g, w},
+                                         2, (tessera_buffer *const[]){gw}, 1));
+  tessera_buffer_free(g);
+  tessera_buffer_free(w);
+  tessera_buffer_free(gw);
 
   tessera_buffer_free(in);
   tessera_buffer_free(out);

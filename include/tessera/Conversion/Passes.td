@@ -172,7 +172,12 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     float stores the narrow value and its readers extend it (exact; the
     EBT gradient through a bf16 pre-activation then feeds a 16-bit
     contraction). Tensor-core stages hold 64
-    steps where the reduction and 40 KiB of shared memory allow. Where the
+    steps where the reduction and 40 KiB of shared memory allow. A 16-bit
+    reduction of at least 8 stages whose operands are both stored along it
+    keeps its stage tiles in a ring of 3 in dynamic shared memory (up to
+    80 KiB; the runtime allows a kernel more than 48 KiB before launching
+    it), each stage copied global to shared by `cp.async` two stages ahead
+    of the mma that reads it, a commit group per stage. Where the
     grid has few warps (under 16 per SM of an H100) and the reduction
     spans several stages, groups of warps split each stage's steps, each
     group over the whole block tile, and their sums are added in group
@@ -269,7 +274,10 @@ def TesseraToTargetPass : Pass<"tessera-to-target", "::mlir::ModuleOp"> {
     provides), and each `gpu.module` serialised by `gpu-module-to-binary`:
     a cubin assembled by `ptxas` (`format=bin`) or PTX text (`format=isa`,
     JIT-compiled by the driver at load); libdevice is linked from the
-    CUDA `toolkit`. `rocdl`: kernels to ROCDL linked
+    CUDA `toolkit`. A kernel's dynamic shared memory is the external array
+    the launch's bytes begin at (`.extern .shared`; the GPU-to-NVVM
+    lowering leaves it an internal global, which the NVPTX backend would
+    lay out as a one-byte static variable among the others). `rocdl`: kernels to ROCDL linked
     with the ROCm device libraries, serialised to an HSACO (`format=bin`,
     `ld.lld`) or AMDGPU assembly (`format=isa`). `toolkit` names a ROCm
     directory (`amdgcn/bitcode`, `llvm/bin/ld.lld`); empty assembles one

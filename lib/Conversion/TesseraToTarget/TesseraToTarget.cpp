@@ -194,7 +194,9 @@ struct GpuTargetOptions {
   std::string target, chip, features, format, toolkit;
 };
 
-static void buildGpuTargetPipeline(OpPassManager &pm,
+/// Kernels to NVVM or ROCDL (their dynamic shared memory fixed up after
+/// this: externalizeDynamicSharedMemory), then buildGpuHostPipeline.
+static void buildGpuKernelPipeline(OpPassManager &pm,
                                    const GpuTargetOptions &options) {
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
@@ -219,6 +221,26 @@ static void buildGpuTargetPipeline(OpPassManager &pm,
     rocdl.runtime = gpu::amd::Runtime::HIP;
     pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToROCDLOps(rocdl));
   }
+}
+
+/// A kernel's dynamic shared memory is a zero-size workgroup global, which
+/// the GPU-to-NVVM/ROCDL lowering makes internal; the NVPTX backend then
+/// demotes it into its kernel as a one-byte static variable, laid out
+/// among the others (a tiled contraction's cp.async ring then overlapped
+/// its warp groups' sum tile), instead of the `.extern .shared` array that
+/// begins the launch's dynamic shared memory. External, it is that.
+static void externalizeDynamicSharedMemory(ModuleOp module) {
+  module.walk([](LLVM::GlobalOp global) {
+    auto array = dyn_cast<LLVM::LLVMArrayType>(global.getGlobalType());
+    if (array && array.getNumElements() == 0 && global.getAddrSpace() != 0 &&
+        !global.getValueOrNull() && global.getInitializerRegion().empty())
+      global.setLinkage(LLVM::Linkage::External);
+  });
+}
+
+/// Host code to the llvm dialect and the kernels to binaries.
+static void buildGpuHostPipeline(OpPassManager &pm,
+                                 const GpuTargetOptions &options) {
   // Host code: kernels have no math left by now, so libm only sees the
   // host's scalar math.
   addExpandRsqrt(pm);
@@ -289,10 +311,12 @@ struct TesseraToTargetPass
     buildCpuTargetPipeline(pm);
     pm.getDependentDialects(registry);
     OpPassManager nvvm(ModuleOp::getOperationName());
-    buildGpuTargetPipeline(nvvm, {"nvvm", "sm_90", "", "bin", ""});
+    buildGpuKernelPipeline(nvvm, {"nvvm", "sm_90", "", "bin", ""});
+    buildGpuHostPipeline(nvvm, {"nvvm", "sm_90", "", "bin", ""});
     nvvm.getDependentDialects(registry);
     OpPassManager rocdl(ModuleOp::getOperationName());
-    buildGpuTargetPipeline(rocdl, {"rocdl", "gfx90a", "", "bin", ""});
+    buildGpuKernelPipeline(rocdl, {"rocdl", "gfx90a", "", "bin", ""});
+    buildGpuHostPipeline(rocdl, {"rocdl", "gfx90a", "", "bin", ""});
     rocdl.getDependentDialects(registry);
   }
 
@@ -361,8 +385,13 @@ struct TesseraToTargetPass
         return signalPassFailure();
       options.toolkit = rocm.path;
     }
-    buildGpuTargetPipeline(pm, options);
+    OpPassManager host(ModuleOp::getOperationName());
+    buildGpuKernelPipeline(pm, options);
+    buildGpuHostPipeline(host, options);
     if (failed(runPipeline(pm, getOperation())))
+      return signalPassFailure();
+    externalizeDynamicSharedMemory(getOperation());
+    if (failed(runPipeline(host, getOperation())))
       signalPassFailure();
   }
 };

@@ -402,7 +402,7 @@ static LogicalResult runGpuTileStage(ModuleOp module, bool outParams,
     return failure();
   tessera::gpu_tile::lowerDeviceDeallocs(module);
   tessera::site_loops::materializeBarriers(module);
-  tessera::tiled_contraction::materializeMma(module);
+  tessera::tiled_contraction::materializeMarkers(module);
 
   OpPassManager streams(ModuleOp::getOperationName());
   // Constants and index computations move into the launches first, so that

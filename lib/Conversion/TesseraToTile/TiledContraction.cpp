@@ -110,6 +110,13 @@ bool isMultiplyAddBody(linalg::LinalgOp op, BlockArgument a, BlockArgument b,
 }
 
 constexpr llvm::StringLiteral kMmaBf16Marker = "__tessera_mma_m16n8k16_bf16";
+/// cp.async's commit of a group, and its wait until at most N groups are
+/// pending (the marker's name ends in N).
+constexpr llvm::StringLiteral kCommitMarker = "__tessera_cp_async_commit";
+constexpr llvm::StringLiteral kWaitMarker = "__tessera_cp_async_wait_";
+std::string waitMarker(int64_t pending) {
+  return (kWaitMarker + llvm::Twine(pending)).str();
+}
 constexpr llvm::StringLiteral kMmaF16Marker = "__tessera_mma_m16n8k16_f16";
 
 /// Reduction steps per TF32 mma (m16n8k8), and per 16-bit one (m16n8k16).
@@ -134,6 +141,15 @@ constexpr int64_t kMaxStageBytes = 40 * 1024;
 constexpr int64_t kWantedWarps = 132 * 16;
 /// Stages a reduction keeps when tensor-core stages grow past 64 steps.
 constexpr int64_t kMinStages = 8;
+/// Stage tiles in a cp.async ring (Plan::ring), taken by 16-bit reductions
+/// of at least kMinStages stages where they fit in kMaxRingBytes of dynamic
+/// shared memory (two blocks per SM of an H100, 228 KB, with the warp
+/// groups' sum tile). Measured on the B8 EBT head's G W^T (bf16, 2048 x 256
+/// over 1024 in 8 stages of 128, 64 x 32 tiles, 2 warp groups): 10.1 us
+/// register-staged, 9.4 with a ring of 3, 9.9 with 4 (104 KB); copies that
+/// bypass L1 (cp.async.cg) 12.8 (two blocks of an SM share W^T's rows).
+constexpr int64_t kRingStages = 3;
+constexpr int64_t kMaxRingBytes = 80 * 1024;
 
 } // namespace
 
@@ -300,6 +316,12 @@ std::optional<tc::Plan> tc::plan(linalg::LinalgOp op, bool tensorCores) {
       break;
     }
   }
+  // A long 16-bit reduction: its stages in a cp.async ring (both tiles
+  // rows of steps, as the lowering requires: bm + bn rows of bk +
+  // kMma16Pad 16-bit steps per stage).
+  if (p.mma16 && p.rSize % p.bk == 0 && p.rSize / p.bk >= kMinStages &&
+      kRingStages * (p.bm + p.bn) * (p.bk + kMma16Pad) * 2 <= kMaxRingBytes)
+    p.ring = kRingStages;
   return p;
 }
 
@@ -450,18 +472,41 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   // 16-bit mma: a's tile is rows x steps (ldmatrix reads a's fragments as
   // rows of 8 steps), b's too where b is stored along the reduction, else
   // steps x columns (read transposed).
-  memref::GlobalOp aTile = p.mma16 || aRows ? rowsGlobal(aIn, p.bm)
-                                            : tileGlobal(aIn, p.bm, p.tm);
-  memref::GlobalOp bTile =
-      bRows ? rowsGlobal(bIn, p.bn)
-            : tileGlobal(bIn, p.bn, p.mma16 ? kMma16Pad : p.tn);
+  // A ring (Plan::ring) where both tiles are rows of steps, copied as the
+  // 16-byte vectors cp.async copies: ring x rows x (steps + padding)
+  // tiles of the operands' type in dynamic shared memory, a's then b's.
+  bool ring = p.ring > 0 && aRows && bRows;
+  memref::GlobalOp aTile, bTile;
+  MemRefType aRingType, bRingType;
+  int64_t ringBytes = 0;
+  if (ring) {
+    auto workgroup = gpu::AddressSpaceAttr::get(rewriter.getContext(),
+                                                gpu::AddressSpace::Workgroup);
+    auto ringOf = [&](OpOperand &in, int64_t width) {
+      Type element = cast<ShapedType>(in.get().getType()).getElementType();
+      auto type = MemRefType::get({p.ring, width, p.bk + kMma16Pad}, element,
+                                  MemRefLayoutAttrInterface(), workgroup);
+      ringBytes += type.getNumElements() * element.getIntOrFloatBitWidth() / 8;
+      return type;
+    };
+    aRingType = ringOf(aIn, p.bm);
+    bRingType = ringOf(bIn, p.bn);
+  } else {
+    aTile = p.mma16 || aRows ? rowsGlobal(aIn, p.bm)
+                             : tileGlobal(aIn, p.bm, p.tm);
+    bTile = bRows ? rowsGlobal(bIn, p.bn)
+                  : tileGlobal(bIn, p.bn, p.mma16 ? kMma16Pad : p.tn);
+  }
 
   rewriter.setInsertionPoint(op);
   OpBuilder &b = rewriter;
   auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  Value dynamicBytes;
+  if (ring)
+    dynamicBytes = arith::ConstantIntOp::create(b, loc, ringBytes, 32);
   auto launch = gpu::LaunchOp::create(
       b, loc, cst(ceilDiv(p.nSize, p.bn)), cst(ceilDiv(p.m, p.bm)),
-      cst(p.batch), cst(p.threads()), cst(1), cst(1));
+      cst(p.batch), cst(p.threads()), cst(1), cst(1), dynamicBytes);
   OpBuilder::InsertionGuard guard(rewriter);
   b.setInsertionPointToStart(&launch.getBody().front());
   auto add = [&](Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); };
@@ -472,8 +517,26 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     return arith::MinUIOp::create(b, loc, x, cst(size - whole));
   };
 
-  Value as = memref::GetGlobalOp::create(b, loc, aTile.getType(), aTile.getSymName());
-  Value bs = memref::GetGlobalOp::create(b, loc, bTile.getType(), bTile.getSymName());
+  // The tiles the stage's arithmetic reads (in a ring, the stage's slot,
+  // set per stage).
+  Value as, bs, aRing, bRing;
+  if (ring) {
+    Value bytes = gpu::DynamicSharedMemoryOp::create(
+        b, loc,
+        MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                        MemRefLayoutAttrInterface(),
+                        aRingType.getMemorySpace()));
+    aRing = memref::ViewOp::create(b, loc, aRingType, bytes, cst(0),
+                                   ValueRange{});
+    bRing = memref::ViewOp::create(
+        b, loc, bRingType, bytes,
+        cst(aRingType.getNumElements() *
+            aRingType.getElementTypeBitWidth() / 8),
+        ValueRange{});
+  } else {
+    as = memref::GetGlobalOp::create(b, loc, aTile.getType(), aTile.getSymName());
+    bs = memref::GetGlobalOp::create(b, loc, bTile.getType(), bTile.getSymName());
+  }
   Value tid = launch.getThreadIds().x;
   // A warp covers 8 x 4 thread tiles (columns x rows), not 16 x 2: its
   // shared reads per step then touch 8 column vectors and 4 row vectors,
@@ -1043,9 +1106,6 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
                    : step(b, loc, kk, acc);
   };
 
-  // Software-pipelined: each stage's global loads are issued before the
-  // previous stage's arithmetic and carried in registers, so their latency
-  // overlaps it.
   int64_t outputs = p.tm * p.tn;
   // Warp groups after the first start from zero.
   Value firstGroup;
@@ -1057,48 +1117,133 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     for (Value &v : initial)
       v = arith::SelectOp::create(b, loc, firstGroup, v, zero);
   }
-  SmallVector<Value> carried = initial;
-  llvm::append_range(carried, fetch(aIn, aSlots, cst(0), /*isA=*/true));
-  llvm::append_range(carried, fetch(bIn, bSlots, cst(0), /*isA=*/false));
-  auto stages = scf::ForOp::create(
-      b, loc, cst(0), cst(p.rSize), cst(p.bk), carried,
-      [&](OpBuilder &, Location, Value k0, ValueRange iter) {
-        ValueRange acc = iter.take_front(outputs);
-        stash(as, aSlots, iter.slice(outputs, aSlots.size()),
-              /*stepsInner=*/p.mma16 || aRows);
-        stash(bs, bSlots, iter.take_back(bSlots.size()),
-              /*stepsInner=*/bRows);
-        tessera::site_loops::barrier(b, loc, module);
-        Value next = add(k0, cst(p.bk));
-        SmallVector<Value> pending = fetch(aIn, aSlots, next, /*isA=*/true);
-        llvm::append_range(pending, fetch(bIn, bSlots, next, /*isA=*/false));
-        SmallVector<Value> cur(acc.begin(), acc.end());
-        if (p.groups > 1) {
-          // The group's share of the stage's steps.
-          int64_t share = p.bk / p.groups;
-          Value first =
-              arith::MulIOp::create(b, loc, warpGroup, cst(share));
-          for (int64_t kk = 0; kk < share; kk += stepSize)
-            cur = anyStep(b, loc, add(first, cst(kk)), cur);
-        } else if (p.rSize % p.bk == 0) {
-          // Whole stages, unrolled: shared-memory offsets are immediates.
-          for (int64_t kk = 0; kk < p.bk; kk += stepSize)
-            cur = anyStep(b, loc, cst(kk), cur);
-        } else {
-          Value left = arith::SubIOp::create(b, loc, cst(p.rSize), k0);
-          Value count = arith::MinUIOp::create(b, loc, left, cst(p.bk));
-          cur = scf::ForOp::create(
-                    b, loc, cst(0), count, cst(stepSize), cur,
-                    [&](OpBuilder &b, Location loc, Value kk, ValueRange acc) {
-                      scf::YieldOp::create(b, loc, anyStep(b, loc, kk, acc));
-                    })
-                    .getResults();
+  // The stage's arithmetic on the tiles `as` and `bs`: the group's share
+  // of the steps, or all of them.
+  auto compute = [&](Value k0, ValueRange acc) {
+    SmallVector<Value> cur(acc.begin(), acc.end());
+    if (p.groups > 1) {
+      // The group's share of the stage's steps.
+      int64_t share = p.bk / p.groups;
+      Value first = arith::MulIOp::create(b, loc, warpGroup, cst(share));
+      for (int64_t kk = 0; kk < share; kk += stepSize)
+        cur = anyStep(b, loc, add(first, cst(kk)), cur);
+    } else if (p.rSize % p.bk == 0) {
+      // Whole stages, unrolled: shared-memory offsets are immediates.
+      for (int64_t kk = 0; kk < p.bk; kk += stepSize)
+        cur = anyStep(b, loc, cst(kk), cur);
+    } else {
+      Value left = arith::SubIOp::create(b, loc, cst(p.rSize), k0);
+      Value count = arith::MinUIOp::create(b, loc, left, cst(p.bk));
+      cur = scf::ForOp::create(
+                b, loc, cst(0), count, cst(stepSize), cur,
+                [&](OpBuilder &b, Location loc, Value kk, ValueRange acc) {
+                  scf::YieldOp::create(b, loc, anyStep(b, loc, kk, acc));
+                })
+                .getResults();
+    }
+    return cur;
+  };
+  scf::ForOp stages;
+  if (ring) {
+    // Stage s goes to slot s % ring by cp.async, one commit group per
+    // stage, ring - 1 stages ahead: at stage s a thread waits until its
+    // copies of s have landed (ring - 2 younger groups may be pending),
+    // the barrier makes everyone's visible and ends everyone's reads of
+    // slot (s - 1) % ring, which then takes stage s + ring - 1.
+    auto copyStage = [&](Value k0, Value into) {
+      auto copy = [&](OpOperand &in, ArrayRef<Slot> slots, Value tiles,
+                      bool isA) {
+        for (Slot slot : slots) {
+          dims[p.r] = clamp(add(k0, slot.kk), p.rSize, slot.lanes);
+          if (isA)
+            delinearize(clamp(add(m0, slot.cc), p.m), p.mDims);
+          else
+            dims[p.n] = clamp(add(n0, slot.cc), p.nSize);
+          nvgpu::DeviceAsyncCopyOp::create(
+              b, loc, tiles, ValueRange{into, slot.cc, slot.kk}, in.get(),
+              indices(in), b.getIndexAttr(slot.lanes), /*srcElements=*/Value(),
+              /*bypassL1=*/UnitAttr());
         }
-        // The next stage overwrites the tiles every thread reads here.
-        tessera::site_loops::barrier(b, loc, module);
-        llvm::append_range(cur, pending);
-        scf::YieldOp::create(b, loc, cur);
-      });
+      };
+      copy(aIn, aSlots, aRing, /*isA=*/true);
+      copy(bIn, bSlots, bRing, /*isA=*/false);
+    };
+    auto commit = [&] {
+      tessera::site_loops::callMarker(b, loc, module, kCommitMarker,
+                                      TypeRange{});
+    };
+    for (int64_t s = 0; s + 1 < p.ring; ++s) {
+      copyStage(cst(s * p.bk), cst(s));
+      commit();
+    }
+    stages = scf::ForOp::create(
+        b, loc, cst(0), cst(p.rSize), cst(p.bk), initial,
+        [&](OpBuilder &, Location, Value k0, ValueRange acc) {
+          tessera::site_loops::callMarker(b, loc, module, waitMarker(p.ring - 2),
+                                          TypeRange{});
+          tessera::site_loops::barrier(b, loc, module);
+          Value stage = div(k0, p.bk);
+          // Past the last stage nothing is copied: an empty group.
+          Value ahead = add(k0, cst((p.ring - 1) * p.bk));
+          auto more = scf::IfOp::create(
+              b, loc,
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, ahead,
+                                    cst(p.rSize)),
+              /*withElseRegion=*/false);
+          {
+            OpBuilder::InsertionGuard g(b);
+            b.setInsertionPointToStart(more.thenBlock());
+            copyStage(ahead, rem(add(stage, cst(p.ring - 1)), p.ring));
+          }
+          commit();
+          Value slot = rem(stage, p.ring);
+          auto slotOf = [&](Value tiles) {
+            auto type = cast<MemRefType>(tiles.getType());
+            SmallVector<OpFoldResult> offsets = {slot, b.getIndexAttr(0),
+                                                 b.getIndexAttr(0)};
+            SmallVector<OpFoldResult> sizes = {
+                b.getIndexAttr(1), b.getIndexAttr(type.getDimSize(1)),
+                b.getIndexAttr(type.getDimSize(2))};
+            SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
+            auto tile = memref::SubViewOp::inferRankReducedResultType(
+                {type.getDimSize(1), type.getDimSize(2)}, type, offsets, sizes,
+                strides);
+            return memref::SubViewOp::create(b, loc, cast<MemRefType>(tile),
+                                             tiles, offsets, sizes, strides)
+                .getResult();
+          };
+          as = slotOf(aRing);
+          bs = slotOf(bRing);
+          scf::YieldOp::create(b, loc, compute(k0, acc));
+        });
+    // No copy outlives the kernel.
+    tessera::site_loops::callMarker(b, loc, module, waitMarker(0), TypeRange{});
+  } else {
+    // Software-pipelined: each stage's global loads are issued before the
+    // previous stage's arithmetic and carried in registers, so their
+    // latency overlaps it.
+    SmallVector<Value> carried = initial;
+    llvm::append_range(carried, fetch(aIn, aSlots, cst(0), /*isA=*/true));
+    llvm::append_range(carried, fetch(bIn, bSlots, cst(0), /*isA=*/false));
+    stages = scf::ForOp::create(
+        b, loc, cst(0), cst(p.rSize), cst(p.bk), carried,
+        [&](OpBuilder &, Location, Value k0, ValueRange iter) {
+          ValueRange acc = iter.take_front(outputs);
+          stash(as, aSlots, iter.slice(outputs, aSlots.size()),
+                /*stepsInner=*/p.mma16 || aRows);
+          stash(bs, bSlots, iter.take_back(bSlots.size()),
+                /*stepsInner=*/bRows);
+          tessera::site_loops::barrier(b, loc, module);
+          Value next = add(k0, cst(p.bk));
+          SmallVector<Value> pending = fetch(aIn, aSlots, next, /*isA=*/true);
+          llvm::append_range(pending, fetch(bIn, bSlots, next, /*isA=*/false));
+          SmallVector<Value> cur = compute(k0, acc);
+          // The next stage overwrites the tiles every thread reads here.
+          tessera::site_loops::barrier(b, loc, module);
+          llvm::append_range(cur, pending);
+          scf::YieldOp::create(b, loc, cur);
+        });
+  }
 
   // The groups' sums, added in group order by the first group: group g
   // writes its outputs to shared memory (a word per thread and output,
@@ -1273,7 +1418,7 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     rewriter.eraseOp(result);
 }
 
-void tc::materializeMma(ModuleOp module) {
+void tc::materializeMarkers(ModuleOp module) {
   for (auto [name, type] : {std::make_pair(kMmaBf16Marker, NVVM::MMATypes::bf16),
                             std::make_pair(kMmaF16Marker, NVVM::MMATypes::f16)}) {
     auto marker = module.lookupSymbol<func::FuncOp>(name);
@@ -1297,6 +1442,27 @@ void tc::materializeMma(ModuleOp module) {
       for (int64_t e = 0; e < 4; ++e)
         parts.push_back(LLVM::ExtractValueOp::create(b, call.getLoc(), d, e));
       call.replaceAllUsesWith(parts);
+      call.erase();
+    });
+    marker.erase();
+  }
+  // The cp.async ring's commits and waits.
+  SmallVector<func::FuncOp> markers;
+  for (auto fn : module.getOps<func::FuncOp>())
+    if (fn.getName() == kCommitMarker || fn.getName().starts_with(kWaitMarker))
+      markers.push_back(fn);
+  for (func::FuncOp marker : markers) {
+    int64_t pending = -1;
+    if (marker.getName() != kCommitMarker)
+      marker.getName().drop_front(kWaitMarker.size()).getAsInteger(10, pending);
+    module.walk([&](func::CallOp call) {
+      if (call.getCallee() != marker.getName())
+        return;
+      OpBuilder b(call);
+      if (pending < 0)
+        NVVM::CpAsyncCommitGroupOp::create(b, call.getLoc());
+      else
+        NVVM::CpAsyncWaitGroupOp::create(b, call.getLoc(), pending);
       call.erase();
     });
     marker.erase();

@@ -55,6 +55,12 @@ struct Plan {
   /// blocks of 2 warps). The groups' sums are added in group order through
   /// shared memory at the end.
   int64_t groups = 1;
+  /// On 16-bit tensor cores, a long reduction's stage tiles in a ring of
+  /// this many in dynamic shared memory, each filled by cp.async (global to
+  /// shared, no registers between) ring - 1 stages ahead of the mma that
+  /// reads it: that many stages' loads are in flight at once, where the
+  /// register-staged stages have one. 0: register-staged stages.
+  int64_t ring = 0;
   /// Threads of one group, and of the block.
   int64_t groupThreads() const { return (bm / tm) * (bn / tn); }
   int64_t threads() const { return groups * groupThreads(); }
@@ -93,10 +99,11 @@ void lower(mlir::RewriterBase &rewriter, mlir::linalg::GenericOp op,
            const Plan &p, mlir::linalg::GenericOp copy = {},
            mlir::linalg::GenericOp consumer = {});
 
-/// The 16-bit mma (Plan::mma16) are calls to marker functions until buffer
-/// deallocation has run (it rejects nvvm.mma.sync, an op without declared
-/// memory effects); this turns them into nvvm.mma.sync.
-void materializeMma(mlir::ModuleOp module);
+/// The 16-bit mma (Plan::mma16) and the cp.async group commits and waits
+/// (Plan::ring) are calls to marker functions until buffer deallocation has
+/// run (it rejects ops without declared memory effects, as nvvm.mma.sync
+/// and nvvm.cp.async.wait.group are); this turns them into those ops.
+void materializeMarkers(mlir::ModuleOp module);
 
 } // namespace tessera::tiled_contraction
 

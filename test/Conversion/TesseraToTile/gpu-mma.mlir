@@ -264,3 +264,49 @@ func.func @narrowed(%x: tensor<1024x64xf32>, %w: tensor<1024x64xbf16>) -> tensor
   } -> tensor<1024x1024xf32>
   return %c : tensor<1024x1024xf32>
 }
+
+// -----
+
+// A long 16-bit reduction (8 stages of 128; G W^T of the EBT gradient):
+// its stage tiles in a ring of 3 in dynamic shared memory (78336 bytes:
+// a's 3 x 64 x 136, then b's 3 x 32 x 136), filled by cp.async two stages
+// ahead of the mma, a commit group per stage; each stage waits for its own
+// group (one younger may be pending) and a barrier, copies the stage two
+// ahead into the slot the previous stage read (nothing past the last
+// stage: an empty group), and runs its mma on its slot. Nothing is
+// pending when the kernel ends.
+// CHECK-LABEL: func.func @ring(
+// CHECK:         gpu.launch_func {{.*}}@ring_kernel::@ring_kernel blocks in (%c8, %c32, %c1) threads in (%c256, %c1, %c1) dynamic_shared_memory_size %c78336_i32
+// CHECK:       gpu.func @ring_kernel(%[[G:.*]]: memref<2048x1024xbf16>, %[[W:.*]]: memref<256x1024xbf16>
+// CHECK:         %[[DYN:.*]] = gpu.dynamic_shared_memory : memref<?xi8, #gpu.address_space<workgroup>>
+// CHECK:         %[[AR:.*]] = memref.view %[[DYN]][%c0][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<3x64x136xbf16, #gpu.address_space<workgroup>>
+// CHECK:         %[[BR:.*]] = memref.view %[[DYN]][%c52224][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<3x32x136xbf16, #gpu.address_space<workgroup>>
+// CHECK-COUNT-4: nvgpu.device_async_copy %[[G]][{{.*}}], %[[AR]][%c0, {{.*}}], 8 : memref<2048x1024xbf16> to memref<3x64x136xbf16, #gpu.address_space<workgroup>>
+// CHECK-COUNT-2: nvgpu.device_async_copy %[[W]][{{.*}}], %[[BR]][%c0, {{.*}}], 8 : memref<256x1024xbf16> to memref<3x32x136xbf16, #gpu.address_space<workgroup>>
+// CHECK-NEXT:    nvvm.cp.async.commit.group
+// CHECK-COUNT-4: nvgpu.device_async_copy %[[G]][{{.*}}], %[[AR]][%c1, {{.*}}]
+// CHECK-COUNT-2: nvgpu.device_async_copy %[[W]][{{.*}}], %[[BR]][%c1, {{.*}}]
+// CHECK-NEXT:    nvvm.cp.async.commit.group
+// CHECK:         scf.for %[[K0:.*]] = %c0 to %c1024 step %c128
+// CHECK-NEXT:      nvvm.cp.async.wait.group 1
+// CHECK-NEXT:      gpu.barrier
+// CHECK:           scf.if
+// CHECK-COUNT-6:     nvgpu.device_async_copy
+// CHECK:           }
+// CHECK-NEXT:      nvvm.cp.async.commit.group
+// CHECK:           %[[AS:.*]] = memref.subview %[[AR]][%{{.*}}, 0, 0] [1, 64, 136] [1, 1, 1]
+// CHECK:           %[[BS:.*]] = memref.subview %[[BR]][%{{.*}}, 0, 0] [1, 32, 136] [1, 1, 1]
+// CHECK:           nvgpu.ldmatrix %[[AS]]
+// CHECK:           nvgpu.ldmatrix %[[BS]]
+// CHECK:           nvvm.mma.sync
+// CHECK:           scf.yield
+// CHECK:         nvvm.cp.async.wait.group 0
+// CHECK-NOT:     nvgpu.device_async_copy
+// CHECK:         gpu.return
+func.func @ring(%g: tensor<2048x1024xbf16>, %w: tensor<256x1024xbf16>) -> tensor<2048x256xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2048x256xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<2048x256xf32>) -> tensor<2048x256xf32>
+  %c = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] ins(%g, %w : tensor<2048x1024xbf16>, tensor<256x1024xbf16>) outs(%z : tensor<2048x256xf32>) -> tensor<2048x256xf32>
+  return %c : tensor<2048x256xf32>
+}

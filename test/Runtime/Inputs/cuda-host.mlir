@@ -46,3 +46,15 @@ func.func @scaled(%x: tensor<256xf32>) -> tensor<256xf32> {
   }
   return %r : tensor<256xf32>
 }
+
+// A long bf16 contraction (G W^T of the EBT gradient's shape): its stages
+// in a cp.async ring of 78 KB of dynamic shared memory, which the kernel
+// must be allowed before it launches.
+func.func @ring(%g: tensor<2048x1024xbf16>, %w: tensor<256x1024xbf16>) -> tensor<2048x256xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2048x256xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<2048x256xf32>) -> tensor<2048x256xf32>
+  %r = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
+      ins(%g, %w : tensor<2048x1024xbf16>, tensor<256x1024xbf16>) outs(%z : tensor<2048x256xf32>) -> tensor<2048x256xf32>
+  return %r : tensor<2048x256xf32>
+}

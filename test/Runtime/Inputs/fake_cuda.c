@@ -14,11 +14,14 @@
 typedef int CUresult;
 typedef unsigned long long CUdeviceptr;
 
-enum { kLaunchFailed = 719, kOutOfMemory = 2 };
+enum { kLaunchFailed = 719, kOutOfMemory = 2, kInvalidValue = 1 };
 
 static int syncs, launches, copies, captured, graph_launches;
 static int capturing;
 static int context, stream, module, function, event, pool, graph, graph_exec;
+/* The dynamic shared memory the (one) function may launch with: 48 KB
+ * unless raised by cuFuncSetAttribute, up to an H100's 227 KB. */
+static int function_smem = 48 * 1024;
 
 static int failing(const char *name) {
   const char *f = getenv("FAKE_CUDA_FAIL");
@@ -77,13 +80,25 @@ CUresult cuModuleGetFunction(void **f, void *m, const char *name) {
   *f = &function;
   return 0;
 }
+CUresult cuFuncSetAttribute(void *f, int attribute, int value) {
+  (void)f;
+  if (failing("cuFuncSetAttribute"))
+    return kInvalidValue;
+  /* CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES */
+  if (attribute != 8 || value < 0 || value > 227 * 1024)
+    return kInvalidValue;
+  function_smem = value;
+  return 0;
+}
 CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz,
                         unsigned bx, unsigned by, unsigned bz, unsigned smem,
                         void *s, void **params, void **extra) {
   (void)f, (void)gx, (void)gy, (void)gz, (void)bx, (void)by, (void)bz;
-  (void)smem, (void)s, (void)params, (void)extra;
+  (void)s, (void)params, (void)extra;
   if (failing("cuLaunchKernel"))
     return kLaunchFailed;
+  if (smem > (unsigned)function_smem)
+    return kInvalidValue;
   if (capturing)
     ++captured;
   else
@@ -216,8 +231,9 @@ CUresult cuStreamWaitEvent(void *s, void *e, unsigned flags) {
   return 0;
 }
 CUresult cuGetErrorString(CUresult r, const char **text) {
-  *text = r == kLaunchFailed ? "unspecified launch failure (fake driver)"
-                             : "error (fake driver)";
+  *text = r == kLaunchFailed   ? "unspecified launch failure (fake driver)"
+          : r == kInvalidValue ? "invalid argument (fake driver)"
+                               : "error (fake driver)";
   return 0;
 }
 CUresult cuDeviceGetDefaultMemPool(void **p, int device) {

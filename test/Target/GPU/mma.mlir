@@ -44,3 +44,20 @@ func.func @mm_bf16_bt(%a: tensor<1024x64xbf16>, %b: tensor<1024x64xbf16>) -> ten
   %c = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] ins(%a, %b : tensor<1024x64xbf16>, tensor<1024x64xbf16>) outs(%z : tensor<1024x1024xf32>) -> tensor<1024x1024xf32>
   return %c : tensor<1024x1024xf32>
 }
+
+// A long bf16 reduction (8 stages of 128): its stages in a cp.async ring in
+// dynamic shared memory, which PTX declares as the kernel's extern array
+// (not a static variable the stage tiles would be laid out around). The PTX
+// is an escaped string here: \09 is its tab.
+// CHECK-DAG: .extern .shared .align 16 .b8 __dynamic_shmem__0[];
+// CHECK-DAG: cp.async.ca.shared.global [%r
+// CHECK-DAG: cp.async.commit_group;
+// CHECK-DAG: cp.async.wait_group \091;
+// CHECK-DAG: cp.async.wait_group \090;
+func.func @mm_bf16_ring(%a: tensor<2048x1024xbf16>, %b: tensor<256x1024xbf16>) -> tensor<2048x256xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2048x256xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<2048x256xf32>) -> tensor<2048x256xf32>
+  %c = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] ins(%a, %b : tensor<2048x1024xbf16>, tensor<256x1024xbf16>) outs(%z : tensor<2048x256xf32>) -> tensor<2048x256xf32>
+  return %c : tensor<2048x256xf32>
+}
