@@ -110,6 +110,7 @@ bool isMultiplyAddBody(linalg::LinalgOp op, BlockArgument a, BlockArgument b,
 }
 
 constexpr llvm::StringLiteral kMmaBf16Marker = "__tessera_mma_m16n8k16_bf16";
+constexpr llvm::StringLiteral kMmaF16Marker = "__tessera_mma_m16n8k16_f16";
 /// cp.async's commit of a group, and its wait until at most N groups are
 /// pending (the marker's name ends in N).
 constexpr llvm::StringLiteral kCommitMarker = "__tessera_cp_async_commit";
@@ -117,7 +118,6 @@ constexpr llvm::StringLiteral kWaitMarker = "__tessera_cp_async_wait_";
 std::string waitMarker(int64_t pending) {
   return (kWaitMarker + llvm::Twine(pending)).str();
 }
-constexpr llvm::StringLiteral kMmaF16Marker = "__tessera_mma_m16n8k16_f16";
 
 /// Reduction steps per TF32 mma (m16n8k8), and per 16-bit one (m16n8k16).
 constexpr int64_t kMmaSteps = 8;
@@ -476,6 +476,9 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   // 16-byte vectors cp.async copies: ring x rows x (steps + padding)
   // tiles of the operands' type in dynamic shared memory, a's then b's.
   bool ring = p.ring > 0 && aRows && bRows;
+  auto bytesOf = [](MemRefType type) {
+    return type.getNumElements() * type.getElementTypeBitWidth() / 8;
+  };
   memref::GlobalOp aTile, bTile;
   MemRefType aRingType, bRingType;
   int64_t ringBytes = 0;
@@ -483,14 +486,14 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     auto workgroup = gpu::AddressSpaceAttr::get(rewriter.getContext(),
                                                 gpu::AddressSpace::Workgroup);
     auto ringOf = [&](OpOperand &in, int64_t width) {
-      Type element = cast<ShapedType>(in.get().getType()).getElementType();
-      auto type = MemRefType::get({p.ring, width, p.bk + kMma16Pad}, element,
-                                  MemRefLayoutAttrInterface(), workgroup);
-      ringBytes += type.getNumElements() * element.getIntOrFloatBitWidth() / 8;
-      return type;
+      return MemRefType::get(
+          {p.ring, width, p.bk + kMma16Pad},
+          cast<ShapedType>(in.get().getType()).getElementType(),
+          MemRefLayoutAttrInterface(), workgroup);
     };
     aRingType = ringOf(aIn, p.bm);
     bRingType = ringOf(bIn, p.bn);
+    ringBytes = bytesOf(aRingType) + bytesOf(bRingType);
   } else {
     aTile = p.mma16 || aRows ? rowsGlobal(aIn, p.bm)
                              : tileGlobal(aIn, p.bm, p.tm);
@@ -528,11 +531,8 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
                         aRingType.getMemorySpace()));
     aRing = memref::ViewOp::create(b, loc, aRingType, bytes, cst(0),
                                    ValueRange{});
-    bRing = memref::ViewOp::create(
-        b, loc, bRingType, bytes,
-        cst(aRingType.getNumElements() *
-            aRingType.getElementTypeBitWidth() / 8),
-        ValueRange{});
+    bRing = memref::ViewOp::create(b, loc, bRingType, bytes,
+                                   cst(bytesOf(aRingType)), ValueRange{});
   } else {
     as = memref::GetGlobalOp::create(b, loc, aTile.getType(), aTile.getSymName());
     bs = memref::GetGlobalOp::create(b, loc, bTile.getType(), bTile.getSymName());
@@ -1306,6 +1306,7 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   // The indices are clamped (atOutput), so the loads of runs past the
   // edges read in-range elements nobody uses; only the stores are guarded.
   struct Run {
+    int64_t i, j;
     ValueRange results;
     SmallVector<Value> at, cdims;
     unsigned cn = 0;
@@ -1318,6 +1319,8 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   for (int64_t i = 0; i < p.tm; ++i)
     for (int64_t j = 0; j < p.tn; j += run) {
       Run &r = runs.emplace_back();
+      r.i = i;
+      r.j = j;
       r.results = ValueRange(sums).slice(i * p.tn + j, run);
       atOutput(i, j);
       r.at = indices(out);
@@ -1351,12 +1354,17 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
           r.maps[e].map(arg, values[e]);
       }
     }
-  for (auto [index, r] : llvm::enumerate(runs)) {
-    int64_t i = index / (p.tn / run), j = index % (p.tn / run) * run;
-    // What each of the op's results (or the consumer's) stores here.
-    SmallVector<std::pair<OpOperand *, SmallVector<Value>>> stores;
+  for (Run &r : runs) {
+    // What the op (or its consumer, each of its results) stores here: the
+    // values, where, and the map from the loop indices at hand to there.
+    struct Store {
+      SmallVector<Value> values;
+      Value memref;
+      AffineMap map;
+    };
+    SmallVector<Store> stores;
     if (!consumer) {
-      stores.emplace_back(&out, SmallVector<Value>(r.results));
+      stores.push_back({SmallVector<Value>(r.results), out.get(), bufferMap});
     } else {
       for (IRMapping &map : r.maps)
         for (Operation &o : consumer.getBody()->without_terminator())
@@ -1367,17 +1375,14 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
         SmallVector<Value> values;
         for (IRMapping &map : r.maps)
           values.push_back(map.lookupOrDefault(v));
-        stores.emplace_back(&init, values);
+        stores.push_back(
+            {values, init.get(), consumer.getMatchingIndexingMap(&init)});
       }
     }
     auto store = [&] {
-      for (auto &[operand, values] : stores) {
-        if (!consumer)
-          storeRun(values, out.get(), bufferMap, r.at, bufferN);
-        else
-          storeRun(values, operand->get(),
-                   consumer.getMatchingIndexingMap(operand), r.cdims, r.cn);
-      }
+      for (Store &s : stores)
+        storeRun(s.values, s.memref, s.map, consumer ? r.cdims : r.at,
+                 consumer ? r.cn : bufferN);
     };
     // A run's columns are all in range or none (even columns, an even
     // extent).
@@ -1386,11 +1391,11 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
       live = live ? Value(arith::AndIOp::create(b, loc, live, c)) : c;
     };
     if (rowEdge)
-      both(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, rows[i],
-                                 cst(p.m)));
+      both(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                 rows[r.i], cst(p.m)));
     if (colEdge)
-      both(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, cols[j],
-                                 cst(p.nSize)));
+      both(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                 cols[r.j], cst(p.nSize)));
     if (!live) {
       store();
       continue;
