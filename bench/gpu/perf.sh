@@ -3,7 +3,8 @@
 # (eager, torch.compile) and a device-to-device copy, in one process.
 #
 #   bench/gpu/perf.sh prepare   (here) compile bench/cpu/kernels.mlir.in for
-#                               nvvm/sm_90 at the issue's sizes and a K sweep,
+#                               nvvm/sm_90a (the H100's own code, wgmma
+#                               included) at the issue's sizes, a K sweep,
 #                               bench/gpu/gauss.mlir.in at 16M values, and
 #                               bench/gpu/{ebt,sampling}.mlir.in, into
 #                               build/gpu-perf with the runtime
@@ -35,7 +36,7 @@ prepare)
       name=kernels-${n}x$k$([ "$t" = f32 ] || echo "-$t")
       sed "s/@N@/$n/g; s/@K@/$k/g; s/@T@/$t/g" bench/cpu/kernels.mlir.in >"$BUNDLE/$name.mlir"
       start=$(date +%s.%N)
-      build/bin/tessera-compile "$BUNDLE/$name.mlir" --target=nvvm --chip=sm_90 \
+      build/bin/tessera-compile "$BUNDLE/$name.mlir" --target=nvvm --chip=sm_90a \
         -o "$BUNDLE/nvvm/$name.so"
       echo "compile nvvm $name: $(echo "$(date +%s.%N) - $start" | bc) s"
       rm "$BUNDLE/$name.mlir"
@@ -43,7 +44,7 @@ prepare)
   done <"$BUNDLE/sizes.txt"
   # Gaussian update and continuous-time loss on 64 x 262144 = 16M values.
   sed "s/@B@/64/g; s/@D@/262144/g" bench/gpu/gauss.mlir.in >"$BUNDLE/gauss.mlir"
-  build/bin/tessera-compile "$BUNDLE/gauss.mlir" --target=nvvm --chip=sm_90 \
+  build/bin/tessera-compile "$BUNDLE/gauss.mlir" --target=nvvm --chip=sm_90a \
     -o "$BUNDLE/nvvm/gauss.so"
   rm "$BUNDLE/gauss.mlir"
   # EBT inference (N tokens x D, hidden F; K = 4, T = 16) and n-step
@@ -59,13 +60,13 @@ prepare)
          s/@SCALE@/$scale/g; s/@W2@/$w2/g; s/@S@/$t/g; s/@STORE@/$store/g;
          s/@LOAD@/$load/g" \
       bench/gpu/ebt.mlir.in >"$BUNDLE/ebt.mlir"
-    build/bin/tessera-compile "$BUNDLE/ebt.mlir" --target=nvvm --chip=sm_90 \
+    build/bin/tessera-compile "$BUNDLE/ebt.mlir" --target=nvvm --chip=sm_90a \
       -o "$BUNDLE/nvvm/ebt-${n}x${d}x$f$([ "$t" = f32 ] || echo "-$t").so"
   done
   for steps in 10 100 1000; do
     sed "s/@B@/16/g; s/@H@/256/g; s/@NS@/$steps/g" bench/gpu/sampling.mlir.in \
       >"$BUNDLE/sampling.mlir"
-    build/bin/tessera-compile "$BUNDLE/sampling.mlir" --target=nvvm --chip=sm_90 \
+    build/bin/tessera-compile "$BUNDLE/sampling.mlir" --target=nvvm --chip=sm_90a \
       -o "$BUNDLE/nvvm/sampling-$steps.so"
   done
   rm "$BUNDLE/ebt.mlir" "$BUNDLE/sampling.mlir"

@@ -29,9 +29,12 @@ void tessera::buildToTilePipeline(OpPassManager &pm,
   TesseraToTilePassOptions tile;
   tile.target = options.target;
   tile.outParams = options.outParams;
-  // TF32 mma.sync needs sm_80 or newer (the default chip is sm_90).
+  // TF32 mma.sync needs sm_80 or newer (the default chip is sm_90); wgmma
+  // is sm_90a's alone (arch-specific: not in sm_90 or later chips' code).
   unsigned sm = 90;
   StringRef chip = options.chip;
+  tile.wgmma = options.target == "nvvm" && chip == "sm_90a";
+  chip.consume_back("a");
   tile.tensorCores =
       options.target == "nvvm" &&
       (chip.empty() ||

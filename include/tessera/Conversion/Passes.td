@@ -177,7 +177,19 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     keeps its stage tiles in a ring of 3 in dynamic shared memory (up to
     80 KiB; the runtime allows a kernel more than 48 KiB before launching
     it), each stage copied global to shared by `cp.async` two stages ahead
-    of the mma that reads it, a commit group per stage. Where the
+    of the mma that reads it, a commit group per stage. With `wgmma`
+    (code for sm_90a, which `tessera-pipeline` sets for `chip=sm_90a`), a
+    16-bit contraction whose first operand is stored along the reduction
+    and whose second is stored along it or along the output columns runs
+    on warpgroup tensor cores instead: a block is one or two warpgroups
+    (64 or 128 rows, two where that still gives a block per SM) over 64
+    columns, stages of 64 steps copied by `cp.async` into a ring in
+    dynamic shared memory laid out in wgmma's 128-byte swizzle (K-major
+    rows of steps, or N-major steps of columns), as deep as the reduction
+    allows up to 4 without adding a wave of blocks, and each stage's
+    m64n64k16 `nvvm.wgmma.mma_async` read both operands from there through
+    matrix descriptors, the accumulators in registers in the mma.sync
+    layout (so the epilogue below is the same). Where the
     grid has few warps (under 16 per SM of an H100) and the reduction
     spans several stages, groups of warps split each stage's steps, each
     group over the whole block tile, and their sums are added in group
@@ -232,6 +244,9 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     Option<"tensorCores", "tensor-cores", "bool", /*default=*/"true",
            "nvvm: run the contractions that qualify on tensor cores (TF32 "
            "mma.sync: sm_80 or newer)">,
+    Option<"wgmma", "wgmma", "bool", /*default=*/"false",
+           "nvvm: run the 16-bit contractions that qualify on warpgroup "
+           "tensor cores (wgmma.mma_async: code for sm_90a only)">,
     Option<"cpuThreads", "cpu-threads", "bool", /*default=*/"true",
            "Run the CPU site loops with enough work on OpenMP threads "
            "(libomp; OMP_NUM_THREADS picks how many)">,

@@ -210,6 +210,8 @@ static void buildGpuKernelPipeline(OpPassManager &pm,
     // Tensor-core tiles (nvgpu.mma.sync) first.
     pm.addNestedPass<gpu::GPUModuleOp>(createConvertNVGPUToNVVMPass());
     pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps());
+    // NVVM ops written as inline PTX (wgmma.mma_async).
+    pm.addNestedPass<gpu::GPUModuleOp>(createConvertNVVMToLLVMPass());
   } else {
     GpuROCDLAttachTargetOptions attach;
     attach.chip = options.chip;

@@ -2662,8 +2662,9 @@ void SiteLoopBuilder::rewrite(RewriterBase &rewriter) {
     rewriter.eraseOp(alloc);
 }
 
-void tessera::site_loops::lowerToSiteLoops(ModuleOp module, int64_t width,
-                                           int64_t gpuBlock, bool tensorCores) {
+void tessera::site_loops::lowerToSiteLoops(
+    ModuleOp module, int64_t width, int64_t gpuBlock,
+    tiled_contraction::TensorCores tensorCores) {
   if (width < 1)
     return;
   IRRewriter rewriter(module.getContext());

@@ -13,6 +13,8 @@
 #ifndef TESSERA_LIB_CONVERSION_TESSERATOTILE_SITELOOPS_H
 #define TESSERA_LIB_CONVERSION_TESSERATOTILE_SITELOOPS_H
 
+#include "TiledContraction.h"
+
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -88,9 +90,11 @@ bool fewOutputs(mlir::linalg::LinalgOp op);
 /// it over the same outputs (the EBT step's update after G W^T) as its
 /// epilogue, where lane 0 writes each output.
 /// With \p tensorCores (NVIDIA), contractions that qualify are tiled on
-/// tensor cores (TiledContraction.h).
+/// those tensor cores (TiledContraction.h).
 void lowerToSiteLoops(mlir::ModuleOp module, int64_t width,
-                      int64_t gpuBlock = 0, bool tensorCores = false);
+                      int64_t gpuBlock = 0,
+                      tiled_contraction::TensorCores tensorCores =
+                          tiled_contraction::TensorCores::none);
 
 /// The staged launches' barriers are calls to a marker function until
 /// buffer deallocation has run (it rejects gpu.barrier, an op without

@@ -364,13 +364,23 @@ static void buildCpuLoopsPipeline(OpPassManager &pm) {
   pm.addPass(createConvertBufferizationToMemRefPass());
 }
 
+/// What the tile stage may run contractions on: tensor cores on NVIDIA
+/// only, wgmma only where asked for (sm_90a code).
+static tessera::tiled_contraction::TensorCores
+tensorCoresFor(StringRef target, bool tensorCores, bool wgmma) {
+  using tessera::tiled_contraction::TensorCores;
+  if (target != "nvvm" || !tensorCores)
+    return TensorCores::none;
+  return wgmma ? TensorCores::wgmma : TensorCores::mmaSync;
+}
+
 /// The GPU tile stage interleaves upstream pipelines with the placement
 /// steps upstream has no pass for.
-static LogicalResult runGpuTileStage(ModuleOp module, bool outParams,
-                                     int64_t blockSize, bool tensorCores,
-                                     StringRef stage,
-                                     function_ref<LogicalResult(OpPassManager &)>
-                                         runPipeline) {
+static LogicalResult
+runGpuTileStage(ModuleOp module, bool outParams, int64_t blockSize,
+                tessera::tiled_contraction::TensorCores tensorCores,
+                StringRef stage,
+                function_ref<LogicalResult(OpPassManager &)> runPipeline) {
   OpPassManager bufferize(ModuleOp::getOperationName());
   buildBufferizePipeline(bufferize, outParams);
   if (failed(runPipeline(bufferize)))
@@ -480,8 +490,8 @@ struct TesseraToTilePass
     transposeStridedLaneInputs(getOperation(), /*gpu=*/target != "cpu");
     if (target != "cpu") {
       if (failed(runGpuTileStage(getOperation(), outParams, blockSize,
-                                 tensorCores && target == "nvvm", stage,
-                                 run)))
+                                 tensorCoresFor(target, tensorCores, wgmma),
+                                 stage, run)))
         signalPassFailure();
       return;
     }

@@ -150,10 +150,40 @@ constexpr int64_t kMinStages = 8;
 /// bypass L1 (cp.async.cg) 12.8 (two blocks of an SM share W^T's rows).
 constexpr int64_t kRingStages = 3;
 constexpr int64_t kMaxRingBytes = 80 * 1024;
+/// wgmma (Plan::wgmma): 64 x 64 block tiles (one m64n64k16 per 16 steps),
+/// stages of 64 steps (one 128-byte swizzle atom of 16-bit steps), up to
+/// kWgmmaRing of them in flight (16 KB each).
+constexpr int64_t kWgmmaTile = 64, kWgmmaStage = 64, kWgmmaRing = 4;
+constexpr int64_t kWarpgroup = 128;
+/// An H100's SMs, the shared memory of each, and what each block on one
+/// reserves of it.
+constexpr int64_t kSMs = 132, kSharedBytesPerSM = 228 * 1024,
+                  kReservedSharedBytes = 1024;
+/// Bytes a 128-byte swizzle atom spans (8 rows of 128 bytes) and the
+/// alignment its tiles need: the swizzle XORs address bits 4-6 with 7-9.
+constexpr int64_t kSwizzleRow = 128, kSwizzleAtom = 1024;
+constexpr llvm::StringLiteral kWgmmaMarker = "__tessera_wgmma_m64n64k16_";
+constexpr llvm::StringLiteral kWgmmaFenceMarker = "__tessera_wgmma_fence";
+constexpr llvm::StringLiteral kWgmmaCommitMarker = "__tessera_wgmma_commit";
+constexpr llvm::StringLiteral kWgmmaWaitMarker = "__tessera_wgmma_wait_";
+constexpr llvm::StringLiteral kProxyFenceMarker =
+    "__tessera_fence_proxy_async_shared";
 
 } // namespace
 
-std::optional<tc::Plan> tc::plan(linalg::LinalgOp op, bool tensorCores) {
+/// Whether \p in (a memref) is read \p lanes elements at a time along its
+/// innermost dim, which is loop dim \p d: 16-byte copies of whole rows
+/// (an identity layout, a static innermost extent that they divide).
+static bool copiesAlong(linalg::LinalgOp op, OpOperand *in, unsigned d,
+                        int64_t lanes) {
+  auto type = dyn_cast<MemRefType>(in->get().getType());
+  return type && type.getLayout().isIdentity() &&
+         !type.isDynamicDim(type.getRank() - 1) &&
+         type.getShape().back() % lanes == 0 &&
+         dimOf(op.getMatchingIndexingMap(in).getResults().back()) == d;
+}
+
+std::optional<tc::Plan> tc::plan(linalg::LinalgOp op, TensorCores tensorCores) {
   if (op.getNumDpsInits() != 1 || op.getNumReductionLoops() != 1 ||
       op.getNumParallelLoops() < 2 || !isPureScalarBody(op))
     return std::nullopt;
@@ -254,8 +284,8 @@ std::optional<tc::Plan> tc::plan(linalg::LinalgOp op, bool tensorCores) {
     return std::nullopt;
   // Warp tiles of 32 x 16 over whole mma steps; the output in fresh order
   // (its shape, not its layout, is what the fragments index).
-  p.mma = tensorCores && p.tm == 4 && p.tn == 4 && p.bm % 32 == 0 &&
-          p.bn % 16 == 0 && p.rSize % kMmaSteps == 0 &&
+  p.mma = tensorCores != TensorCores::none && p.tm == 4 && p.tn == 4 &&
+          p.bm % 32 == 0 && p.bn % 16 == 0 && p.rSize % kMmaSteps == 0 &&
           isMultiplyAddBody(op, op.getMatchingBlockArgument(a),
                             op.getMatchingBlockArgument(b),
                             op.getMatchingBlockArgument(out));
@@ -322,6 +352,43 @@ std::optional<tc::Plan> tc::plan(linalg::LinalgOp op, bool tensorCores) {
   if (p.mma16 && p.rSize % p.bk == 0 && p.rSize / p.bk >= kMinStages &&
       kRingStages * (p.bm + p.bn) * (p.bk + kMma16Pad) * 2 <= kMaxRingBytes)
     p.ring = kRingStages;
+  // sm_90a: one warpgroup per 64 x 64 tile on wgmma, where a is stored
+  // along the reduction (K-major atoms) and b along it or along the output
+  // columns (N-major atoms), whole stages of kWgmmaStage steps, each copied
+  // as 16-byte vectors.
+  int64_t lanes = 8;
+  if (tensorCores == TensorCores::wgmma && p.mma16 &&
+      p.rSize % kWgmmaStage == 0 && copiesAlong(op, a, p.r, lanes) &&
+      (copiesAlong(op, b, p.r, lanes) || copiesAlong(op, b, p.n, lanes)) &&
+      ceilDiv(p.m, kWgmmaTile) <= kMaxGridYZ) {
+    p.wgmma = true;
+    p.bn = kWgmmaTile;
+    p.tm = 2;
+    p.tn = kWgmmaTile / 4;
+    p.bk = kWgmmaStage;
+    p.groups = 1;
+    // Two warpgroups per block (128 rows) where that still gives a block
+    // per SM: b's tile is shared, and the whole of a short reduction fits
+    // in shared memory (the B8 EBT head's y W_y: 256 blocks of 96 KB).
+    int64_t columns = ceilDiv(p.nSize, kWgmmaTile) * p.batch;
+    p.bm = ceilDiv(p.m, 2 * kWgmmaTile) * columns >= kMinBlocks ? 2 * kWgmmaTile
+                                                                : kWgmmaTile;
+    // The deepest ring, up to the whole reduction or kWgmmaRing stages,
+    // that keeps the grid in the waves the shallowest takes: a stage
+    // waits for its copies where they are not ahead, but a second wave
+    // waits for the whole first (the B8 EBT head's y W_y, 512 blocks of
+    // 64 rows: 11.4 us with 3 stages, 4 blocks per SM; 15.1 with 4, 3).
+    int64_t blocks = ceilDiv(p.m, p.bm) * columns;
+    auto waves = [&](int64_t ring) {
+      int64_t bytes = ring * (p.bm + kWgmmaTile) * kWgmmaStage * 2 +
+                      kSwizzleAtom + kReservedSharedBytes;
+      return ceilDiv(blocks, kSMs * (kSharedBytesPerSM / bytes));
+    };
+    int64_t most = std::clamp<int64_t>(p.rSize / p.bk, 2, kWgmmaRing);
+    p.ring = 2;
+    while (p.ring < most && waves(p.ring + 1) <= waves(2))
+      ++p.ring;
+  }
   return p;
 }
 
@@ -475,7 +542,7 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   // A ring (Plan::ring) where both tiles are rows of steps, copied as the
   // 16-byte vectors cp.async copies: ring x rows x (steps + padding)
   // tiles of the operands' type in dynamic shared memory, a's then b's.
-  bool ring = p.ring > 0 && aRows && bRows;
+  bool ring = !p.wgmma && p.ring > 0 && aRows && bRows;
   auto bytesOf = [](MemRefType type) {
     return type.getNumElements() * type.getElementTypeBitWidth() / 8;
   };
@@ -494,6 +561,22 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     aRingType = ringOf(aIn, p.bm);
     bRingType = ringOf(bIn, p.bn);
     ringBytes = bytesOf(aRingType) + bytesOf(bRingType);
+  } else if (p.wgmma) {
+    // wgmma (Plan::wgmma): per slot and operand one 64 x 64 tile of
+    // 128-byte swizzled lines (a's rows, or a K-major b's, of 64 steps; an
+    // N-major b's steps of 64 columns), 1024-byte aligned: the launch asks
+    // for an atom more, the kernel aligns the start.
+    auto workgroup = gpu::AddressSpaceAttr::get(rewriter.getContext(),
+                                                gpu::AddressSpace::Workgroup);
+    auto ringOf = [&](OpOperand &in, int64_t lines) {
+      return MemRefType::get(
+          {p.ring, lines, kWgmmaStage},
+          cast<ShapedType>(in.get().getType()).getElementType(),
+          MemRefLayoutAttrInterface(), workgroup);
+    };
+    aRingType = ringOf(aIn, p.bm);
+    bRingType = ringOf(bIn, kWgmmaTile);
+    ringBytes = bytesOf(aRingType) + bytesOf(bRingType) + kSwizzleAtom;
   } else {
     aTile = p.mma16 || aRows ? rowsGlobal(aIn, p.bm)
                              : tileGlobal(aIn, p.bm, p.tm);
@@ -505,7 +588,7 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   OpBuilder &b = rewriter;
   auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
   Value dynamicBytes;
-  if (ring)
+  if (ring || p.wgmma)
     dynamicBytes = arith::ConstantIntOp::create(b, loc, ringBytes, 32);
   auto launch = gpu::LaunchOp::create(
       b, loc, cst(ceilDiv(p.nSize, p.bn)), cst(ceilDiv(p.m, p.bm)),
@@ -523,7 +606,25 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   // The tiles the stage's arithmetic reads (in a ring, the stage's slot,
   // set per stage).
   Value as, bs, aRing, bRing;
-  if (ring) {
+  // wgmma: the rings' shared-memory address (i64).
+  Value ringAddress;
+  if (p.wgmma) {
+    Value bytes = gpu::DynamicSharedMemoryOp::create(
+        b, loc,
+        MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                        MemRefLayoutAttrInterface(),
+                        aRingType.getMemorySpace()));
+    Value start = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, bytes);
+    Value pad = rem(arith::SubIOp::create(b, loc, cst(kSwizzleAtom),
+                                          rem(start, kSwizzleAtom)),
+                    kSwizzleAtom);
+    aRing = memref::ViewOp::create(b, loc, aRingType, bytes, pad, ValueRange{});
+    bRing =
+        memref::ViewOp::create(b, loc, bRingType, bytes,
+                               add(pad, cst(bytesOf(aRingType))), ValueRange{});
+    ringAddress =
+        arith::IndexCastOp::create(b, loc, b.getI64Type(), add(start, pad));
+  } else if (ring) {
     Value bytes = gpu::DynamicSharedMemoryOp::create(
         b, loc,
         MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
@@ -564,8 +665,10 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
       inWarpGroup = rem(tid, p.groupThreads());
       warp = rem(warp, p.groupThreads() / kWarp);
     }
+    // (wgmma: a warp holds 16 rows of the warpgroup's 64.)
     int64_t warpCols = 4 * p.tn, warpsPerRow = p.bn / warpCols;
-    warpRow = arith::MulIOp::create(b, loc, div(warp, warpsPerRow), cst(32));
+    warpRow = arith::MulIOp::create(b, loc, div(warp, warpsPerRow),
+                                    cst(p.wgmma ? 16 : 32));
     warpCol =
         arith::MulIOp::create(b, loc, rem(warp, warpsPerRow), cst(warpCols));
     group = div(lane, 4);
@@ -803,10 +906,11 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     }
     return slots;
   };
-  SmallVector<Slot> aSlots =
-      aRows ? rowVectorSlots(aIn, p.bm) : slotsOf(aIn, p.bm);
-  SmallVector<Slot> bSlots =
-      bRows ? rowVectorSlots(bIn, p.bn) : slotsOf(bIn, p.bn);
+  SmallVector<Slot> aSlots, bSlots;
+  if (!p.wgmma) {
+    aSlots = aRows ? rowVectorSlots(aIn, p.bm) : slotsOf(aIn, p.bm);
+    bSlots = bRows ? rowVectorSlots(bIn, p.bn) : slotsOf(bIn, p.bn);
+  }
   // The thread's share of an operand's tile for the stage at k0, from
   // global memory (indices clamped: past the last stage, the values are
   // never used).
@@ -1144,7 +1248,154 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     return cur;
   };
   scf::ForOp stages;
-  if (ring) {
+  if (p.wgmma) {
+    // A thread's share of a stage: per operand 4 of the tile's 512 16-byte
+    // vectors (64 lines of 8), copied by cp.async to their swizzled place:
+    // vector c of line l goes to 16-byte column c ^ (l % 8) (wgmma's
+    // 128-byte swizzle, which the descriptors name). Lines are a's rows
+    // (vectors along the steps), b's rows where b is stored along the
+    // reduction, else b's steps (vectors along the columns). Rows past the
+    // edges are clamped (their outputs are not stored); an N-major b's
+    // columns are multiples of 8 (Plan::wgmma), so a clamped vector is
+    // wholly past the edge.
+    bool bAlongR = alongR(bIn);
+    int64_t lanes = 8, perLine = kWgmmaStage / lanes;
+    auto copyStage = [&](Value k0, Value into) {
+      auto copy = [&](OpOperand &in, Value ring, int64_t lines, bool isA) {
+        for (int64_t e = 0; e < lines * perLine / p.threads(); ++e) {
+          Value v = add(tid, cst(e * p.threads()));
+          Value line = div(v, perLine), c = rem(v, perLine);
+          Value at = arith::MulIOp::create(
+              b, loc, arith::XOrIOp::create(b, loc, c, rem(line, 8)),
+              cst(lanes));
+          Value along = arith::MulIOp::create(b, loc, c, cst(lanes));
+          if (isA) {
+            dims[p.r] = add(k0, along);
+            delinearize(clamp(add(m0, line), p.m), p.mDims);
+          } else if (bAlongR) {
+            dims[p.r] = add(k0, along);
+            dims[p.n] = clamp(add(n0, line), p.nSize);
+          } else {
+            dims[p.r] = add(k0, line);
+            dims[p.n] = clamp(add(n0, along), p.nSize, lanes);
+          }
+          nvgpu::DeviceAsyncCopyOp::create(
+              b, loc, ring, ValueRange{into, line, at}, in.get(), indices(in),
+              b.getIndexAttr(lanes), /*srcElements=*/Value(),
+              /*bypassL1=*/UnitAttr());
+        }
+      };
+      copy(aIn, aRing, p.bm, /*isA=*/true);
+      copy(bIn, bRing, kWgmmaTile, /*isA=*/false);
+    };
+    auto marker = [&](StringRef name) {
+      tessera::site_loops::callMarker(b, loc, module, name, TypeRange{});
+    };
+    // Stage s goes to slot s % ring, ring - 1 stages ahead, one commit
+    // group per stage (as Plan::ring's).
+    int64_t distance = p.ring - 1;
+    for (int64_t s = 0; s < distance; ++s) {
+      copyStage(cst(s * p.bk), cst(s));
+      marker(kCommitMarker);
+    }
+    // Matrix descriptors (PTX ISA, "Matrix Descriptor Format"): the start
+    // address, leading and stride byte offsets (>> 4) and the swizzle mode
+    // (1: 128 bytes). Both offsets are an atom's 1024 bytes: the stride
+    // between 8-line groups, and the leading offset, which a K-major tile
+    // ignores and an N-major one of 64 columns (one atom wide) never uses.
+    // Step j of 16 starts 32 bytes into a K-major tile's lines (the
+    // hardware swizzles the address it forms), 16 lines into an N-major
+    // one.
+    Type i64 = b.getI64Type();
+    auto i64Const = [&](int64_t v) {
+      return arith::ConstantIntOp::create(b, loc, i64, v).getResult();
+    };
+    int64_t fixed = (int64_t(1) << 62) | ((kSwizzleAtom >> 4) << 32) |
+                    ((kSwizzleAtom >> 4) << 16);
+    // A warpgroup's a starts 64 rows into the tile per warpgroup before it.
+    Value aStart = arith::IndexCastOp::create(
+        b, loc, i64,
+        arith::MulIOp::create(b, loc, div(tid, kWarpgroup),
+                              cst(kWgmmaTile * kSwizzleRow)));
+    auto descriptor = [&](Value slot, Value tiles, int64_t step) {
+      auto type = cast<MemRefType>(tiles.getType());
+      Value offset = i64Const(tiles == aRing ? 0 : bytesOf(aRingType));
+      if (tiles == aRing)
+        offset = arith::AddIOp::create(b, loc, offset, aStart);
+      Value address = arith::AddIOp::create(
+          b, loc, ringAddress,
+          arith::AddIOp::create(
+              b, loc,
+              arith::MulIOp::create(
+                  b, loc, arith::IndexCastOp::create(b, loc, i64, slot),
+                  i64Const(bytesOf(type) / p.ring)),
+              arith::AddIOp::create(b, loc, offset, i64Const(step))));
+      Value field = arith::AndIOp::create(
+          b, loc, arith::ShRUIOp::create(b, loc, address, i64Const(4)),
+          i64Const(0x3fff));
+      return arith::OrIOp::create(b, loc, field, i64Const(fixed)).getResult();
+    };
+    Type element = aRingType.getElementType();
+    std::string name = (kWgmmaMarker + (element.isBF16() ? "bf16" : "f16") +
+                        (bAlongR ? "_bk" : "_bn"))
+                           .str();
+    int64_t stepBytes = kMma16Steps * element.getIntOrFloatBitWidth() / 8;
+    stages = scf::ForOp::create(
+        b, loc, cst(0), cst(p.rSize), cst(p.bk), initial,
+        [&](OpBuilder &, Location, Value k0, ValueRange acc) {
+          marker(waitMarker(distance - 1));
+          marker(kProxyFenceMarker);
+          tessera::site_loops::barrier(b, loc, module);
+          Value stage = div(k0, p.bk);
+          Value slot = rem(stage, p.ring);
+          marker(kWgmmaFenceMarker);
+          // The accumulators in wgmma's order: register 4q + 2i + e holds
+          // row g + 8i, column 8q + 2t + e (Plan::wgmma), output
+          // i * tn + 2q + e here.
+          SmallVector<int64_t> order;
+          for (int64_t q = 0; q < p.tn / 2; ++q)
+            for (int64_t i = 0; i < 2; ++i)
+              for (int64_t e = 0; e < 2; ++e)
+                order.push_back(i * p.tn + 2 * q + e);
+          SmallVector<Value> cur(acc.begin(), acc.end());
+          SmallVector<Type> f32s(order.size(), b.getF32Type());
+          for (int64_t j = 0; j < p.bk / kMma16Steps; ++j) {
+            SmallVector<Value> operands = {
+                descriptor(slot, aRing, j * stepBytes),
+                descriptor(slot, bRing,
+                           bAlongR ? j * stepBytes
+                                   : j * kMma16Steps * kSwizzleRow)};
+            for (int64_t o : order)
+              operands.push_back(cur[o]);
+            Operation *d = tessera::site_loops::callMarker(b, loc, module, name,
+                                                           f32s, operands);
+            for (auto [r, o] : llvm::enumerate(order))
+              cur[o] = d->getResult(r);
+          }
+          marker(kWgmmaCommitMarker);
+          // The slot of the stage before, which every thread's wgmma has
+          // finished reading (the barrier above), takes the stage ring - 1
+          // ahead while this stage's wgmma run.
+          Value ahead = add(k0, cst(distance * p.bk));
+          auto more = scf::IfOp::create(
+              b, loc,
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, ahead,
+                                    cst(p.rSize)),
+              /*withElseRegion=*/false);
+          {
+            OpBuilder::InsertionGuard g(b);
+            b.setInsertionPointToStart(more.thenBlock());
+            copyStage(ahead, rem(add(stage, cst(distance)), p.ring));
+          }
+          marker(kCommitMarker);
+          // (Keeping a stage's wgmma in flight past the next stage's
+          // barrier, its slot refilled a stage later: B8 EBT G W^T 6.6 ->
+          // 6.5 us with a ring of 5, no gain with 4.)
+          marker((kWgmmaWaitMarker + "0").str());
+          scf::YieldOp::create(b, loc, cur);
+        });
+    marker(waitMarker(0));
+  } else if (ring) {
     // Stage s goes to slot s % ring by cp.async, one commit group per
     // stage, ring - 1 stages ahead: at stage s a thread waits until its
     // copies of s have landed (ring - 2 younger groups may be pending),
@@ -1447,6 +1698,84 @@ void tc::materializeMarkers(ModuleOp module) {
       for (int64_t e = 0; e < 4; ++e)
         parts.push_back(LLVM::ExtractValueOp::create(b, call.getLoc(), d, e));
       call.replaceAllUsesWith(parts);
+      call.erase();
+    });
+    marker.erase();
+  }
+  // wgmma: m64n64k16 on two descriptors, the accumulators an LLVM struct.
+  SmallVector<func::FuncOp> wgmmas;
+  for (auto fn : module.getOps<func::FuncOp>())
+    if (fn.getName().starts_with(kWgmmaMarker))
+      wgmmas.push_back(fn);
+  for (func::FuncOp marker : wgmmas) {
+    StringRef name = marker.getName();
+    auto type = name.contains("_bf16_") ? NVVM::WGMMATypes::bf16
+                                        : NVVM::WGMMATypes::f16;
+    // b K-major (`_bk`: wgmma's "col") or N-major (`_bn`: transposed).
+    auto bLayout =
+        name.ends_with("_bk") ? NVVM::MMALayout::col : NVVM::MMALayout::row;
+    module.walk([&](func::CallOp call) {
+      if (call.getCallee() != name)
+        return;
+      OpBuilder b(call);
+      Location loc = call.getLoc();
+      MLIRContext *ctx = b.getContext();
+      ValueRange acc = call.getOperands().drop_front(2);
+      auto structType = LLVM::LLVMStructType::getLiteral(
+          ctx, SmallVector<Type>(acc.size(), b.getF32Type()));
+      Value in = LLVM::UndefOp::create(b, loc, structType);
+      for (auto [i, v] : llvm::enumerate(acc))
+        in = LLVM::InsertValueOp::create(b, loc, in, v, i);
+      auto typeAttr = NVVM::WGMMATypesAttr::get(ctx, type);
+      auto one = NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one);
+      Value out = NVVM::WgmmaMmaAsyncOp::create(
+          b, loc, structType, in, call.getOperand(0), call.getOperand(1),
+          NVVM::MMAShapeAttr::get(ctx, 64, 64, 16), typeAttr, typeAttr,
+          NVVM::WGMMATypesAttr::get(ctx, NVVM::WGMMATypes::f32),
+          NVVM::WGMMAScaleOutAttr::get(ctx, NVVM::WGMMAScaleOut::one), one, one,
+          NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::row),
+          NVVM::MMALayoutAttr::get(ctx, bLayout),
+          /*satfinite=*/NVVM::MMAIntOverflowAttr());
+      SmallVector<Value> parts;
+      for (int64_t i = 0; i < int64_t(acc.size()); ++i)
+        parts.push_back(LLVM::ExtractValueOp::create(b, loc, out, i));
+      call.replaceAllUsesWith(parts);
+      call.erase();
+    });
+    marker.erase();
+  }
+  // wgmma's fences, commits and waits, and the proxy fence that makes the
+  // stage tiles cp.async wrote visible to it.
+  SmallVector<func::FuncOp> syncs;
+  for (auto fn : module.getOps<func::FuncOp>())
+    if (fn.getName() == kWgmmaFenceMarker ||
+        fn.getName() == kWgmmaCommitMarker ||
+        fn.getName() == kProxyFenceMarker ||
+        fn.getName().starts_with(kWgmmaWaitMarker))
+      syncs.push_back(fn);
+  for (func::FuncOp marker : syncs) {
+    StringRef name = marker.getName();
+    module.walk([&](func::CallOp call) {
+      if (call.getCallee() != name)
+        return;
+      OpBuilder b(call);
+      Location loc = call.getLoc();
+      if (name == kWgmmaFenceMarker) {
+        NVVM::WgmmaFenceAlignedOp::create(b, loc);
+      } else if (name == kWgmmaCommitMarker) {
+        NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+      } else if (name == kProxyFenceMarker) {
+        NVVM::FenceProxyOp::create(
+            b, loc,
+            NVVM::ProxyKindAttr::get(b.getContext(),
+                                     NVVM::ProxyKind::async_shared),
+            NVVM::SharedSpaceAttr::get(b.getContext(),
+                                       NVVM::SharedSpace::shared_cta));
+      } else {
+        int64_t pending = 0;
+        name.drop_front(kWgmmaWaitMarker.size()).getAsInteger(10, pending);
+        NVVM::WgmmaWaitGroupSyncOp::create(b, loc, uint64_t(pending));
+      }
       call.erase();
     });
     marker.erase();

@@ -61,18 +61,33 @@ struct Plan {
   /// reads it: that many stages' loads are in flight at once, where the
   /// register-staged stages have one. 0: register-staged stages.
   int64_t ring = 0;
+  /// On sm_90a's warpgroup tensor cores (with mma16 and ring): a block is
+  /// one warpgroup computing a 64 x 64 tile with wgmma.mma_async
+  /// m64n64k16, both operands read from shared memory through matrix
+  /// descriptors. The ring's tiles are in wgmma's 128-byte swizzled
+  /// layout: a's (and b's, where b is stored along the reduction) as
+  /// K-major atoms of 8 rows x 64 steps, else b's as N-major atoms of 8
+  /// steps x 64 columns. Warp w holds rows 16w .. 16w + 15 of the
+  /// accumulator, a thread rows g and g + 8 and columns 8i + 2t, 8i + 2t +
+  /// 1 (tm = 2, tn = 16: the mma.sync layout above, one warp row of 16).
+  bool wgmma = false;
   /// Threads of one group, and of the block.
   int64_t groupThreads() const { return (bm / tm) * (bn / tn); }
   int64_t threads() const { return groups * groupThreads(); }
 };
+
+/// The tensor-core instructions a plan may use: none (CUDA cores), warp
+/// mma.sync (sm_80 and newer), or also sm_90a's warpgroup wgmma.
+enum class TensorCores { none, mmaSync, wgmma };
 
 /// A plan when \p op (on tensors or buffers) is a contraction of two inputs
 /// over one static reduction with a pure scalar body, big enough to pay
 /// for tiles, and not one the warp split of SiteLoops.h serves better
 /// (few outputs, every input reading the reduction innermost). With
 /// \p tensorCores (NVIDIA targets), a plan on tensor cores where the op
-/// qualifies (Plan::mma).
-std::optional<Plan> plan(mlir::linalg::LinalgOp op, bool tensorCores = false);
+/// qualifies (Plan::mma, Plan::wgmma).
+std::optional<Plan> plan(mlir::linalg::LinalgOp op,
+                         TensorCores tensorCores = TensorCores::none);
 
 /// The op that copies or broadcasts another buffer into \p op's output
 /// (a fresh allocation) right before it, with no other writes between and
@@ -99,10 +114,11 @@ void lower(mlir::RewriterBase &rewriter, mlir::linalg::GenericOp op,
            const Plan &p, mlir::linalg::GenericOp copy = {},
            mlir::linalg::GenericOp consumer = {});
 
-/// The 16-bit mma (Plan::mma16) and the cp.async group commits and waits
-/// (Plan::ring) are calls to marker functions until buffer deallocation has
-/// run (it rejects ops without declared memory effects, as nvvm.mma.sync
-/// and nvvm.cp.async.wait.group are); this turns them into those ops.
+/// The 16-bit mma (Plan::mma16), the cp.async group commits and waits
+/// (Plan::ring) and the wgmma ops and fences (Plan::wgmma) are calls to
+/// marker functions until buffer deallocation has run (it rejects ops
+/// without declared memory effects, as nvvm.mma.sync and
+/// nvvm.cp.async.wait.group are); this turns them into those ops.
 void materializeMarkers(mlir::ModuleOp module);
 
 } // namespace tessera::tiled_contraction
