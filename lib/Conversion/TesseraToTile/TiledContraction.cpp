@@ -158,11 +158,16 @@ constexpr int64_t kWarpgroup = 128;
 /// An H100's SMs, the shared memory of each, and what each block on one
 /// reserves of it.
 constexpr int64_t kSMs = 132, kSharedBytesPerSM = 228 * 1024,
-                  kReservedSharedBytes = 1024;
+                  kReservedSharedBytes = 1024,
+                  kMaxSharedBytesPerBlock = 227 * 1024;
+/// Blocks a wgmma grid should have: 90% of an H100's SMs.
+constexpr int64_t kMinWgmmaBlocks = 120;
 /// Bytes a 128-byte swizzle atom spans (8 rows of 128 bytes) and the
 /// alignment its tiles need: the swizzle XORs address bits 4-6 with 7-9.
 constexpr int64_t kSwizzleRow = 128, kSwizzleAtom = 1024;
-constexpr llvm::StringLiteral kWgmmaMarker = "__tessera_wgmma_m64n64k16_";
+/// m64nNk16 wgmma: the marker's name goes on with N, "k16_", the operand
+/// type and b's major-ness (_bk, _bn).
+constexpr llvm::StringLiteral kWgmmaMarker = "__tessera_wgmma_m64n";
 constexpr llvm::StringLiteral kWgmmaFenceMarker = "__tessera_wgmma_fence";
 constexpr llvm::StringLiteral kWgmmaCommitMarker = "__tessera_wgmma_commit";
 constexpr llvm::StringLiteral kWgmmaWaitMarker = "__tessera_wgmma_wait_";
@@ -352,41 +357,53 @@ std::optional<tc::Plan> tc::plan(linalg::LinalgOp op, TensorCores tensorCores) {
   if (p.mma16 && p.rSize % p.bk == 0 && p.rSize / p.bk >= kMinStages &&
       kRingStages * (p.bm + p.bn) * (p.bk + kMma16Pad) * 2 <= kMaxRingBytes)
     p.ring = kRingStages;
-  // sm_90a: one warpgroup per 64 x 64 tile on wgmma, where a is stored
+  // sm_90a: one or two warpgroups per block on wgmma, where a is stored
   // along the reduction (K-major atoms) and b along it or along the output
-  // columns (N-major atoms), whole stages of kWgmmaStage steps, each copied
-  // as 16-byte vectors.
+  // columns (N-major atoms), whole stages of kWgmmaStage steps or twice
+  // that, each copied as 16-byte vectors.
   int64_t lanes = 8;
   if (tensorCores == TensorCores::wgmma && p.mma16 &&
       p.rSize % kWgmmaStage == 0 && copiesAlong(op, a, p.r, lanes) &&
       (copiesAlong(op, b, p.r, lanes) || copiesAlong(op, b, p.n, lanes)) &&
       ceilDiv(p.m, kWgmmaTile) <= kMaxGridYZ) {
     p.wgmma = true;
-    p.bn = kWgmmaTile;
+    // Two warpgroups (128 rows) where that still gives nearly a block per
+    // SM (kMinWgmmaBlocks): b's tile serves both, and the whole of a short
+    // reduction fits in shared memory. (The B8 EBT head's y W_y, 2048 x
+    // 1024 over 256: 11.4 us in 64 x 64 tiles, 10.3 in 128 x 64, 11.4 in
+    // 128 x 128 with m64n128k16, whose 128 blocks have half the warps.)
+    for (auto [bm, bn] : {std::pair<int64_t, int64_t>{128, 64}, {64, 64}}) {
+      p.bm = bm;
+      p.bn = bn;
+      if (ceilDiv(p.m, bm) * ceilDiv(p.nSize, bn) * p.batch >= kMinWgmmaBlocks)
+        break;
+    }
     p.tm = 2;
-    p.tn = kWgmmaTile / 4;
-    p.bk = kWgmmaStage;
+    p.tn = p.bn / 4;
+    // Stages of 128 steps where the reduction has kWgmmaRing of them:
+    // half the waits and barriers per step.
+    p.bk = p.rSize % (2 * kWgmmaStage) == 0 &&
+                   p.rSize / (2 * kWgmmaStage) >= kWgmmaRing
+               ? 2 * kWgmmaStage
+               : kWgmmaStage;
     p.groups = 1;
-    // Two warpgroups per block (128 rows) where that still gives a block
-    // per SM: b's tile is shared, and the whole of a short reduction fits
-    // in shared memory (the B8 EBT head's y W_y: 256 blocks of 96 KB).
-    int64_t columns = ceilDiv(p.nSize, kWgmmaTile) * p.batch;
-    p.bm = ceilDiv(p.m, 2 * kWgmmaTile) * columns >= kMinBlocks ? 2 * kWgmmaTile
-                                                                : kWgmmaTile;
     // The deepest ring, up to the whole reduction or kWgmmaRing stages,
     // that keeps the grid in the waves the shallowest takes: a stage
     // waits for its copies where they are not ahead, but a second wave
     // waits for the whole first (the B8 EBT head's y W_y, 512 blocks of
     // 64 rows: 11.4 us with 3 stages, 4 blocks per SM; 15.1 with 4, 3).
-    int64_t blocks = ceilDiv(p.m, p.bm) * columns;
+    int64_t blocks = ceilDiv(p.m, p.bm) * ceilDiv(p.nSize, p.bn) * p.batch;
+    auto bytes = [&](int64_t ring) {
+      return ring * (p.bm + p.bn) * p.bk * 2 + kSwizzleAtom;
+    };
     auto waves = [&](int64_t ring) {
-      int64_t bytes = ring * (p.bm + kWgmmaTile) * kWgmmaStage * 2 +
-                      kSwizzleAtom + kReservedSharedBytes;
-      return ceilDiv(blocks, kSMs * (kSharedBytesPerSM / bytes));
+      return ceilDiv(blocks, kSMs * (kSharedBytesPerSM /
+                                     (bytes(ring) + kReservedSharedBytes)));
     };
     int64_t most = std::clamp<int64_t>(p.rSize / p.bk, 2, kWgmmaRing);
     p.ring = 2;
-    while (p.ring < most && waves(p.ring + 1) <= waves(2))
+    while (p.ring < most && waves(p.ring + 1) <= waves(2) &&
+           bytes(p.ring + 1) <= kMaxSharedBytesPerBlock)
       ++p.ring;
   }
   return p;
@@ -562,20 +579,23 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     bRingType = ringOf(bIn, p.bn);
     ringBytes = bytesOf(aRingType) + bytesOf(bRingType);
   } else if (p.wgmma) {
-    // wgmma (Plan::wgmma): per slot and operand one 64 x 64 tile of
-    // 128-byte swizzled lines (a's rows, or a K-major b's, of 64 steps; an
-    // N-major b's steps of 64 columns), 1024-byte aligned: the launch asks
-    // for an atom more, the kernel aligns the start.
+    // wgmma (Plan::wgmma): per slot and operand, 128-byte swizzled lines
+    // of 64 steps or columns, 1024-byte aligned (the launch asks for an
+    // atom more, the kernel aligns the start): K-major tiles (a's, and b's
+    // where b is stored along the reduction) as bk / 64 blocks of rows x
+    // 64 steps, an N-major b's as bn / 64 blocks of bk steps x 64 columns.
     auto workgroup = gpu::AddressSpaceAttr::get(rewriter.getContext(),
                                                 gpu::AddressSpace::Workgroup);
-    auto ringOf = [&](OpOperand &in, int64_t lines) {
+    auto ringOf = [&](OpOperand &in, int64_t rows) {
+      bool kMajor = alongR(in);
       return MemRefType::get(
-          {p.ring, lines, kWgmmaStage},
+          {p.ring, (kMajor ? p.bk : rows) / kWgmmaStage, kMajor ? rows : p.bk,
+           kWgmmaStage},
           cast<ShapedType>(in.get().getType()).getElementType(),
           MemRefLayoutAttrInterface(), workgroup);
     };
     aRingType = ringOf(aIn, p.bm);
-    bRingType = ringOf(bIn, kWgmmaTile);
+    bRingType = ringOf(bIn, p.bn);
     ringBytes = bytesOf(aRingType) + bytesOf(bRingType) + kSwizzleAtom;
   } else {
     aTile = p.mma16 || aRows ? rowsGlobal(aIn, p.bm)
@@ -1259,14 +1279,21 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     // columns are multiples of 8 (Plan::wgmma), so a clamped vector is
     // wholly past the edge.
     bool bAlongR = alongR(bIn);
-    int64_t lanes = 8, perLine = kWgmmaStage / lanes;
+    int64_t lanes = 8, perAtom = kWgmmaStage / lanes;
     auto copyStage = [&](Value k0, Value into) {
-      auto copy = [&](OpOperand &in, Value ring, int64_t lines, bool isA) {
+      auto copy = [&](OpOperand &in, Value ring, int64_t rows, bool isA) {
+        // A K-major line (a row) has bk / 8 vectors, in bk / 64 blocks;
+        // an N-major one (a step) bn / 8, in bn / 64 blocks.
+        bool kMajor = isA || bAlongR;
+        int64_t perLine = (kMajor ? p.bk : p.bn) / lanes;
+        int64_t lines = kMajor ? rows : p.bk;
         for (int64_t e = 0; e < lines * perLine / p.threads(); ++e) {
           Value v = add(tid, cst(e * p.threads()));
           Value line = div(v, perLine), c = rem(v, perLine);
+          Value block = div(c, perAtom);
           Value at = arith::MulIOp::create(
-              b, loc, arith::XOrIOp::create(b, loc, c, rem(line, 8)),
+              b, loc,
+              arith::XOrIOp::create(b, loc, rem(c, perAtom), rem(line, 8)),
               cst(lanes));
           Value along = arith::MulIOp::create(b, loc, c, cst(lanes));
           if (isA) {
@@ -1280,29 +1307,32 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
             dims[p.n] = clamp(add(n0, along), p.nSize, lanes);
           }
           nvgpu::DeviceAsyncCopyOp::create(
-              b, loc, ring, ValueRange{into, line, at}, in.get(), indices(in),
-              b.getIndexAttr(lanes), /*srcElements=*/Value(),
+              b, loc, ring, ValueRange{into, block, line, at}, in.get(),
+              indices(in), b.getIndexAttr(lanes), /*srcElements=*/Value(),
               /*bypassL1=*/UnitAttr());
         }
       };
       copy(aIn, aRing, p.bm, /*isA=*/true);
-      copy(bIn, bRing, kWgmmaTile, /*isA=*/false);
+      copy(bIn, bRing, p.bn, /*isA=*/false);
     };
     auto marker = [&](StringRef name) {
       tessera::site_loops::callMarker(b, loc, module, name, TypeRange{});
     };
     // Stage s goes to slot s % ring, ring - 1 stages ahead, one commit
-    // group per stage (as Plan::ring's).
-    int64_t distance = p.ring - 1;
+    // group per stage (as Plan::ring's); a ring of every stage has them
+    // all copied first.
+    int64_t stageCount = p.rSize / p.bk;
+    int64_t distance = p.ring == stageCount ? p.ring : p.ring - 1;
     for (int64_t s = 0; s < distance; ++s) {
       copyStage(cst(s * p.bk), cst(s));
       marker(kCommitMarker);
     }
     // Matrix descriptors (PTX ISA, "Matrix Descriptor Format"): the start
     // address, leading and stride byte offsets (>> 4) and the swizzle mode
-    // (1: 128 bytes). Both offsets are an atom's 1024 bytes: the stride
-    // between 8-line groups, and the leading offset, which a K-major tile
-    // ignores and an N-major one of 64 columns (one atom wide) never uses.
+    // (1: 128 bytes). The stride offset is an atom's 1024 bytes, from one
+    // group of 8 lines to the next; the leading offset, which a K-major
+    // tile ignores, is an N-major one's from one block of 64 columns to
+    // the next.
     // Step j of 16 starts 32 bytes into a K-major tile's lines (the
     // hardware swizzles the address it forms), 16 lines into an N-major
     // one.
@@ -1310,14 +1340,29 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     auto i64Const = [&](int64_t v) {
       return arith::ConstantIntOp::create(b, loc, i64, v).getResult();
     };
-    int64_t fixed = (int64_t(1) << 62) | ((kSwizzleAtom >> 4) << 32) |
-                    ((kSwizzleAtom >> 4) << 16);
+    auto fixedBits = [&](Value tiles) {
+      int64_t leading =
+          tiles == bRing && !bAlongR ? p.bk * kSwizzleRow : kSwizzleAtom;
+      return (int64_t(1) << 62) | ((kSwizzleAtom >> 4) << 32) |
+             ((leading >> 4) << 16);
+    };
     // A warpgroup's a starts 64 rows into the tile per warpgroup before it.
     Value aStart = arith::IndexCastOp::create(
         b, loc, i64,
         arith::MulIOp::create(b, loc, div(tid, kWarpgroup),
                               cst(kWgmmaTile * kSwizzleRow)));
-    auto descriptor = [&](Value slot, Value tiles, int64_t step) {
+    // Step j of 16: 32 bytes into the lines of a K-major tile's block
+    // j / 4, 16 lines into an N-major tile.
+    auto stepOffset = [&](Value tiles, int64_t j) {
+      auto type = cast<MemRefType>(tiles.getType());
+      if (tiles == bRing && !bAlongR)
+        return j * kMma16Steps * kSwizzleRow;
+      int64_t steps = j * kMma16Steps;
+      return steps / kWgmmaStage * type.getDimSize(2) * kSwizzleRow +
+             steps % kWgmmaStage * type.getElementTypeBitWidth() / 8;
+    };
+    auto descriptor = [&](Value slot, Value tiles, int64_t j) {
+      int64_t step = stepOffset(tiles, j);
       auto type = cast<MemRefType>(tiles.getType());
       Value offset = i64Const(tiles == aRing ? 0 : bytesOf(aRingType));
       if (tiles == aRing)
@@ -1333,15 +1378,25 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
       Value field = arith::AndIOp::create(
           b, loc, arith::ShRUIOp::create(b, loc, address, i64Const(4)),
           i64Const(0x3fff));
-      return arith::OrIOp::create(b, loc, field, i64Const(fixed)).getResult();
+      return arith::OrIOp::create(b, loc, field, i64Const(fixedBits(tiles)))
+          .getResult();
     };
     Type element = aRingType.getElementType();
-    std::string name = (kWgmmaMarker + (element.isBF16() ? "bf16" : "f16") +
-                        (bAlongR ? "_bk" : "_bn"))
-                           .str();
-    int64_t stepBytes = kMma16Steps * element.getIntOrFloatBitWidth() / 8;
+    std::string name =
+        (kWgmmaMarker + Twine(p.bn) + "k16_" +
+         (element.isBF16() ? "bf16" : "f16") + (bAlongR ? "_bk" : "_bn"))
+            .str();
+    // Loaded initial values (a copy's source, the output's contents) are
+    // added after the reduction: the first stage's wgmma would wait for
+    // their loads (the B8 EBT head's y W_y starts from h W_h: 7% of its
+    // samples at the first wgmma.fence).
+    SmallVector<Value> start = initial;
+    if (!fill)
+      start.assign(
+          initial.size(),
+          arith::ConstantOp::create(b, loc, b.getZeroAttr(outArg.getType())));
     stages = scf::ForOp::create(
-        b, loc, cst(0), cst(p.rSize), cst(p.bk), initial,
+        b, loc, cst(0), cst(p.rSize), cst(p.bk), start,
         [&](OpBuilder &, Location, Value k0, ValueRange acc) {
           marker(waitMarker(distance - 1));
           marker(kProxyFenceMarker);
@@ -1360,11 +1415,8 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
           SmallVector<Value> cur(acc.begin(), acc.end());
           SmallVector<Type> f32s(order.size(), b.getF32Type());
           for (int64_t j = 0; j < p.bk / kMma16Steps; ++j) {
-            SmallVector<Value> operands = {
-                descriptor(slot, aRing, j * stepBytes),
-                descriptor(slot, bRing,
-                           bAlongR ? j * stepBytes
-                                   : j * kMma16Steps * kSwizzleRow)};
+            SmallVector<Value> operands = {descriptor(slot, aRing, j),
+                                           descriptor(slot, bRing, j)};
             for (int64_t o : order)
               operands.push_back(cur[o]);
             Operation *d = tessera::site_loops::callMarker(b, loc, module, name,
@@ -1375,22 +1427,26 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
           marker(kWgmmaCommitMarker);
           // The slot of the stage before, which every thread's wgmma has
           // finished reading (the barrier above), takes the stage ring - 1
-          // ahead while this stage's wgmma run.
-          Value ahead = add(k0, cst(distance * p.bk));
-          auto more = scf::IfOp::create(
-              b, loc,
-              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, ahead,
-                                    cst(p.rSize)),
-              /*withElseRegion=*/false);
-          {
-            OpBuilder::InsertionGuard g(b);
-            b.setInsertionPointToStart(more.thenBlock());
-            copyStage(ahead, rem(add(stage, cst(distance)), p.ring));
+          // ahead while this stage's wgmma run (a ring of every stage is
+          // never refilled).
+          if (distance < stageCount) {
+            Value ahead = add(k0, cst(distance * p.bk));
+            auto more = scf::IfOp::create(
+                b, loc,
+                arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, ahead,
+                                      cst(p.rSize)),
+                /*withElseRegion=*/false);
+            {
+              OpBuilder::InsertionGuard g(b);
+              b.setInsertionPointToStart(more.thenBlock());
+              copyStage(ahead, rem(add(stage, cst(distance)), p.ring));
+            }
           }
           marker(kCommitMarker);
           // (Keeping a stage's wgmma in flight past the next stage's
-          // barrier, its slot refilled a stage later: B8 EBT G W^T 6.6 ->
-          // 6.5 us with a ring of 5, no gain with 4.)
+          // barrier: B8 EBT G W^T 6.6 -> 6.5 us with a ring of 5 refilled a
+          // stage later, no gain with 4; y W_y, whose ring holds every
+          // stage, unchanged.)
           marker((kWgmmaWaitMarker + "0").str());
           scf::YieldOp::create(b, loc, cur);
         });
@@ -1500,6 +1556,9 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   // writes its outputs to shared memory (a word per thread and output,
   // consecutive threads in consecutive banks), the first adds them.
   SmallVector<Value> sums(stages.getResults().take_front(outputs));
+  if (p.wgmma && !fill)
+    for (auto [sum, init] : llvm::zip(sums, initial))
+      sum = arith::AddFOp::create(b, loc, init, sum);
   scf::IfOp only;
   if (p.groups > 1) {
     memref::GlobalOp sumTile = tessera::site_loops::sharedTile(
@@ -1714,6 +1773,8 @@ void tc::materializeMarkers(ModuleOp module) {
     // b K-major (`_bk`: wgmma's "col") or N-major (`_bn`: transposed).
     auto bLayout =
         name.ends_with("_bk") ? NVVM::MMALayout::col : NVVM::MMALayout::row;
+    int64_t n = 0;
+    (void)name.drop_front(kWgmmaMarker.size()).consumeInteger(10, n);
     module.walk([&](func::CallOp call) {
       if (call.getCallee() != name)
         return;
@@ -1730,7 +1791,7 @@ void tc::materializeMarkers(ModuleOp module) {
       auto one = NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one);
       Value out = NVVM::WgmmaMmaAsyncOp::create(
           b, loc, structType, in, call.getOperand(0), call.getOperand(1),
-          NVVM::MMAShapeAttr::get(ctx, 64, 64, 16), typeAttr, typeAttr,
+          NVVM::MMAShapeAttr::get(ctx, 64, n, 16), typeAttr, typeAttr,
           NVVM::WGMMATypesAttr::get(ctx, NVVM::WGMMATypes::f32),
           NVVM::WGMMAScaleOutAttr::get(ctx, NVVM::WGMMAScaleOut::one), one, one,
           NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::row),

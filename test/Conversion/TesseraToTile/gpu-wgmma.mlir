@@ -7,14 +7,14 @@
 // y W on sm_90a's warpgroup tensor cores: 2048 x 1024 over 256 in 128 x 64
 // tiles (256 blocks: a block per SM with two warpgroups, each 64 rows),
 // 4 stages of 64 steps, all in the ring (96 KB, two blocks per SM: one
-// wave). a's tile holds rows of 64 steps, b's (stored columns innermost)
-// steps of 64 columns, each line's 16-byte vector c at c ^ (line % 8):
-// wgmma's 128-byte swizzle. The rings start at the first 1024-byte
-// boundary of the dynamic shared memory (the launch asks for 1 KB more).
-// Per stage: the stage's copies have landed, the proxy fence makes them
-// visible to wgmma, the barrier to every thread; four m64n64k16 wgmma
-// (b N-major: "row"), their commit, then the copies of the stage 3 ahead
-// into the slot just freed, and the wait for the wgmma.
+// wave) and all copied first. a's tile holds rows of 64 steps, b's (stored
+// columns innermost) steps of 64 columns, each line's 16-byte vector c at
+// c ^ (line % 8): wgmma's 128-byte swizzle. The rings start at the first
+// 1024-byte boundary of the dynamic shared memory (the launch asks for
+// 1 KB more). Per stage: the stage's copies have landed, the proxy fence
+// makes them visible to wgmma, the barrier to every thread; four
+// m64n64k16 wgmma (b N-major: "row"), their commit, an empty copy group
+// (the ring is never refilled) and the wait for the wgmma.
 // CHECK-LABEL: func.func @wgmma_n(
 // CHECK:         gpu.launch_func {{.*}} blocks in (%c16, %c16, %c1) threads in (%c256, %c1, %c1) dynamic_shared_memory_size %c99328_i32
 // CHECK:       gpu.func @wgmma_n_kernel(%[[Y:.*]]: memref<2048x256xbf16>, %[[W:.*]]: memref<256x1024xbf16>, %[[OUT:.*]]: memref<2048x1024xf32>)
@@ -23,34 +23,35 @@
 // CHECK:         %[[MIS:.*]] = arith.remui %[[PTR]], %c1024
 // CHECK:         %[[GAP:.*]] = arith.subi %c1024, %[[MIS]]
 // CHECK:         %[[PAD:.*]] = arith.remui %[[GAP]], %c1024
-// CHECK:         %[[AR:.*]] = memref.view %[[DYN]][%[[PAD]]][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<4x128x64xbf16, #gpu.address_space<workgroup>>
+// CHECK:         %[[AR:.*]] = memref.view %[[DYN]][%[[PAD]]][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<4x1x128x64xbf16, #gpu.address_space<workgroup>>
 // CHECK:         %[[BOFF:.*]] = arith.addi %[[PAD]], %c65536
-// CHECK:         %[[BR:.*]] = memref.view %[[DYN]][%[[BOFF]]][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<4x64x64xbf16, #gpu.address_space<workgroup>>
+// CHECK:         %[[BR:.*]] = memref.view %[[DYN]][%[[BOFF]]][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<4x1x64x64xbf16, #gpu.address_space<workgroup>>
 // CHECK:         %[[LINE:.*]] = arith.divui %thread_id_x, %c8
 // CHECK:         %[[C:.*]] = arith.remui %thread_id_x, %c8
+// CHECK:         %[[BLOCK:.*]] = arith.divui %[[C]], %c8
 // CHECK:         %[[L8:.*]] = arith.remui %[[LINE]], %c8
-// CHECK:         %[[X:.*]] = arith.xori %[[C]], %[[L8]]
+// CHECK:         %[[C8:.*]] = arith.remui %[[C]], %c8
+// CHECK:         %[[X:.*]] = arith.xori %[[C8]], %[[L8]]
 // CHECK:         %[[AT:.*]] = arith.muli %[[X]], %c8
 // CHECK:         %[[STEP:.*]] = arith.muli %[[C]], %c8
-// CHECK:         nvgpu.device_async_copy %[[Y]][%{{.*}}, %[[STEP]]], %[[AR]][%c0, %[[LINE]], %[[AT]]], 8
+// CHECK:         nvgpu.device_async_copy %[[Y]][%{{.*}}, %[[STEP]]], %[[AR]][%c0, %[[BLOCK]], %[[LINE]], %[[AT]]], 8
 // CHECK-COUNT-3: nvgpu.device_async_copy %[[Y]]
-// CHECK:         nvgpu.device_async_copy %[[W]][%[[LINE]], %{{.*}}], %[[BR]][%c0, %[[LINE]], %[[AT]]], 8
+// CHECK:         nvgpu.device_async_copy %[[W]][%[[LINE]], %{{.*}}], %[[BR]][%c0, %[[BLOCK]], %[[LINE]], %[[AT]]], 8
 // CHECK:         nvgpu.device_async_copy %[[W]]
 // CHECK-NEXT:    nvvm.cp.async.commit.group
 // CHECK-COUNT-6: nvgpu.device_async_copy
 // CHECK-NEXT:    nvvm.cp.async.commit.group
 // CHECK-COUNT-6: nvgpu.device_async_copy
 // CHECK-NEXT:    nvvm.cp.async.commit.group
+// CHECK-COUNT-6: nvgpu.device_async_copy
+// CHECK-NEXT:    nvvm.cp.async.commit.group
 // CHECK:         scf.for %{{.*}} = %c0 to %c256 step %c64
-// CHECK-NEXT:      nvvm.cp.async.wait.group 2
+// CHECK-NEXT:      nvvm.cp.async.wait.group 3
 // CHECK-NEXT:      nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
 // CHECK-NEXT:      gpu.barrier
 // CHECK:           nvvm.wgmma.fence.aligned
 // CHECK-COUNT-4:   nvvm.wgmma.mma_async {{.*}}, <m = 64, n = 64, k = 16>, D[<f32>, <one>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <row>]
 // CHECK:           nvvm.wgmma.commit.group.sync.aligned
-// CHECK:           scf.if
-// CHECK-COUNT-6:     nvgpu.device_async_copy
-// CHECK:           }
 // CHECK-NEXT:      nvvm.cp.async.commit.group
 // CHECK-NEXT:      nvvm.wgmma.wait.group.sync.aligned 0
 // CHECK-NEXT:      scf.yield
@@ -69,16 +70,19 @@ func.func @wgmma_n(%y: tensor<2048x256xbf16>, %w: tensor<256x1024xbf16>) -> tens
 
 // G W^T: b stored along the reduction, so its tile holds rows of steps
 // too (K-major: "col"). 128-row tiles would give 64 blocks: one warpgroup
-// per 64 x 64 tile instead (128 blocks), and 4 of the 16 stages in the
-// ring. The descriptors: the slot's tile address, the step's 32 bytes
-// into its lines, >> 4 in bits 0-13, leading and stride offsets of 1024
-// bytes and the 128-byte swizzle (1 << 62).
+// per 64 x 64 tile instead (128 blocks); the reduction is 8 stages of 128
+// steps (two 64-step blocks of rows per tile), 4 in the ring, each
+// refilled 3 stages ahead once read. The descriptors: the slot's tile
+// address, step j's offset (j % 4 times 32 bytes into the lines of block
+// j / 4), >> 4 in bits 0-13, leading and stride offsets of 1024 bytes and
+// the 128-byte swizzle (1 << 62).
 // CHECK-LABEL: func.func @wgmma_k(
-// CHECK:         gpu.launch_func {{.*}} blocks in (%c4, %c32, %c1) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c66560_i32
+// CHECK:         gpu.launch_func {{.*}} blocks in (%c4, %c32, %c1) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c132096_i32
 // CHECK:       gpu.func @wgmma_k_kernel(
-// CHECK:         memref.view {{.*}} to memref<4x64x64xbf16, #gpu.address_space<workgroup>>
-// CHECK:         memref.view {{.*}} to memref<4x64x64xbf16, #gpu.address_space<workgroup>>
-// CHECK:         scf.for %{{.*}} = %c0 to %c1024 step %c64
+// CHECK:         memref.view {{.*}} to memref<4x2x64x64xbf16, #gpu.address_space<workgroup>>
+// CHECK:         memref.view {{.*}} to memref<4x2x64x64xbf16, #gpu.address_space<workgroup>>
+// CHECK:         scf.for %{{.*}} = %c0 to %c1024 step %c128
+// CHECK-NEXT:      nvvm.cp.async.wait.group 2
 // CHECK:           nvvm.wgmma.fence.aligned
 // CHECK:           %[[SH:.*]] = arith.shrui %{{.*}}, %c4_i64 : i64
 // CHECK-NEXT:      %[[FIELD:.*]] = arith.andi %[[SH]], %c16383_i64 : i64
@@ -86,7 +90,14 @@ func.func @wgmma_n(%y: tensor<2048x256xbf16>, %w: tensor<256x1024xbf16>) -> tens
 // CHECK:           nvvm.wgmma.mma_async %[[DESC]], %{{.*}}, B[<bf16>, <one>, <col>]
 // CHECK:           arith.addi %{{.*}}, %c32_i64 : i64
 // CHECK-COUNT-3:   B[<bf16>, <one>, <col>]
-// CHECK:           nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK:           arith.addi %{{.*}}, %c8192_i64 : i64
+// CHECK-COUNT-4:   B[<bf16>, <one>, <col>]
+// CHECK:           nvvm.wgmma.commit.group.sync.aligned
+// CHECK:           scf.if
+// CHECK-COUNT-12:    nvgpu.device_async_copy
+// CHECK:           }
+// CHECK-NEXT:      nvvm.cp.async.commit.group
+// CHECK-NEXT:      nvvm.wgmma.wait.group.sync.aligned 0
 func.func @wgmma_k(%g: tensor<2048x1024xbf16>, %w: tensor<256x1024xbf16>) -> tensor<2048x256xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<2048x256xf32>
@@ -97,13 +108,13 @@ func.func @wgmma_k(%g: tensor<2048x1024xbf16>, %w: tensor<256x1024xbf16>) -> ten
 
 // -----
 
-// Edges: 1000 x 1000 outputs over 64 (one stage: a ring of 2; 128-row
-// tiles would give 128 blocks, fewer than the SMs). Rows past 1000 are
+// Edges: 1000 x 1000 outputs over 64 in 128 x 64 tiles (128 blocks, nearly
+// one per SM; one stage: a ring of 2). Rows past 1000 are
 // clamped to 999 for the copies, b's columns to the last whole vector
 // (992: 1000 is a multiple of 8, so a clamped vector lies wholly past the
 // edge); the stores past either edge are skipped.
 // CHECK-LABEL: func.func @wgmma_edges(
-// CHECK:         gpu.launch_func {{.*}} blocks in (%c16, %c16, %c1) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c33792_i32
+// CHECK:         gpu.launch_func {{.*}} blocks in (%c16, %c8, %c1) threads in (%c256, %c1, %c1) dynamic_shared_memory_size %c50176_i32
 // CHECK:         arith.minui %{{.*}}, %c999
 // CHECK:         arith.minui %{{.*}}, %c992
 // CHECK:         nvvm.wgmma.mma_async
