@@ -182,14 +182,16 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     16-bit contraction whose first operand is stored along the reduction
     and whose second is stored along it or along the output columns runs
     on warpgroup tensor cores instead: a block is one or two warpgroups
-    (64 or 128 rows, two where that still gives a block per SM) over 64
-    columns, stages of 64 steps copied by `cp.async` into a ring in
-    dynamic shared memory laid out in wgmma's 128-byte swizzle (K-major
-    rows of steps, or N-major steps of columns), as deep as the reduction
-    allows up to 4 without adding a wave of blocks, and each stage's
-    m64n64k16 `nvvm.wgmma.mma_async` read both operands from there through
-    matrix descriptors, the accumulators in registers in the mma.sync
-    layout (so the epilogue below is the same). Where the
+    (64 or 128 rows, two where that still gives nearly a block per SM)
+    over 64 columns, stages of 64 steps (128 where the reduction has four
+    such) copied by `cp.async` into a ring in dynamic shared memory laid
+    out in wgmma's 128-byte swizzle (K-major rows of steps, or N-major
+    steps of columns), as deep as the reduction allows up to 4 without
+    adding a wave of blocks, and each stage's m64n64k16
+    `nvvm.wgmma.mma_async` read both operands from there through matrix
+    descriptors, the accumulators in registers in the mma.sync layout (so
+    the epilogue below is the same; loaded initial values are added after
+    the reduction). Where the
     grid has few warps (under 16 per SM of an H100) and the reduction
     spans several stages, groups of warps split each stage's steps, each
     group over the whole block tile, and their sums are added in group

@@ -1269,10 +1269,11 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   };
   scf::ForOp stages;
   if (p.wgmma) {
-    // A thread's share of a stage: per operand 4 of the tile's 512 16-byte
-    // vectors (64 lines of 8), copied by cp.async to their swizzled place:
-    // vector c of line l goes to 16-byte column c ^ (l % 8) (wgmma's
-    // 128-byte swizzle, which the descriptors name). Lines are a's rows
+    // A stage's tiles as 16-byte vectors, consecutive threads taking
+    // consecutive vectors of a line, each copied by cp.async to its
+    // swizzled place: vector c of line l goes to 16-byte column c % 8 ^
+    // l % 8 of block c / 8 (wgmma's 128-byte swizzle, which the
+    // descriptors name). Lines are a's rows
     // (vectors along the steps), b's rows where b is stored along the
     // reduction, else b's steps (vectors along the columns). Rows past the
     // edges are clamped (their outputs are not stored); an N-major b's
@@ -1333,9 +1334,6 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     // group of 8 lines to the next; the leading offset, which a K-major
     // tile ignores, is an N-major one's from one block of 64 columns to
     // the next.
-    // Step j of 16 starts 32 bytes into a K-major tile's lines (the
-    // hardware swizzles the address it forms), 16 lines into an N-major
-    // one.
     Type i64 = b.getI64Type();
     auto i64Const = [&](int64_t v) {
       return arith::ConstantIntOp::create(b, loc, i64, v).getResult();
@@ -1352,7 +1350,8 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
         arith::MulIOp::create(b, loc, div(tid, kWarpgroup),
                               cst(kWgmmaTile * kSwizzleRow)));
     // Step j of 16: 32 bytes into the lines of a K-major tile's block
-    // j / 4, 16 lines into an N-major tile.
+    // j / 4 (the hardware swizzles the address it forms), 16 lines into
+    // an N-major tile.
     auto stepOffset = [&](Value tiles, int64_t j) {
       auto type = cast<MemRefType>(tiles.getType());
       if (tiles == bRing && !bAlongR)

@@ -62,14 +62,15 @@ struct Plan {
   /// register-staged stages have one. 0: register-staged stages.
   int64_t ring = 0;
   /// On sm_90a's warpgroup tensor cores (with mma16 and ring): a block is
-  /// one warpgroup computing a 64 x 64 tile with wgmma.mma_async
-  /// m64n64k16, both operands read from shared memory through matrix
-  /// descriptors. The ring's tiles are in wgmma's 128-byte swizzled
-  /// layout: a's (and b's, where b is stored along the reduction) as
-  /// K-major atoms of 8 rows x 64 steps, else b's as N-major atoms of 8
-  /// steps x 64 columns. Warp w holds rows 16w .. 16w + 15 of the
-  /// accumulator, a thread rows g and g + 8 and columns 8i + 2t, 8i + 2t +
-  /// 1 (tm = 2, tn = 16: the mma.sync layout above, one warp row of 16).
+  /// one or two warpgroups (bm = 64 or 128 rows, 64 each) over bn = 64
+  /// columns, computing with wgmma.mma_async m64n64k16 on both operands
+  /// read from shared memory through matrix descriptors; stages of bk =
+  /// 64 or 128 steps in a ring in wgmma's 128-byte swizzled layout: a's
+  /// (and b's, where b is stored along the reduction) as K-major atoms of
+  /// 8 rows x 64 steps, else b's as N-major atoms of 8 steps x 64
+  /// columns. Warp w holds rows 16w .. 16w + 15 of the accumulators, a
+  /// thread rows g and g + 8 and columns 8i + 2t, 8i + 2t + 1 (tm = 2, tn
+  /// = bn / 4: the mma.sync layout above, in warp rows of 16).
   bool wgmma = false;
   /// Threads of one group, and of the block.
   int64_t groupThreads() const { return (bm / tm) * (bn / tn); }
