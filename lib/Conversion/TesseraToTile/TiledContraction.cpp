@@ -1267,6 +1267,21 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     }
     return cur;
   };
+  // In a ring, the stage \p distance after the one at k0, copied into its
+  // slot by \p copyStage(k0, slot); past the last stage nothing is copied
+  // (an empty commit group follows).
+  auto copyAhead = [&](Value k0, int64_t distance,
+                       function_ref<void(Value, Value)> copyStage) {
+    Value ahead = add(k0, cst(distance * p.bk));
+    auto more = scf::IfOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, ahead,
+                              cst(p.rSize)),
+        /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(more.thenBlock());
+    copyStage(ahead, rem(add(div(k0, p.bk), cst(distance)), p.ring));
+  };
   scf::ForOp stages;
   if (p.wgmma) {
     // A stage's tiles as 16-byte vectors, consecutive threads taking
@@ -1428,19 +1443,8 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
           // finished reading (the barrier above), takes the stage ring - 1
           // ahead while this stage's wgmma run (a ring of every stage is
           // never refilled).
-          if (distance < stageCount) {
-            Value ahead = add(k0, cst(distance * p.bk));
-            auto more = scf::IfOp::create(
-                b, loc,
-                arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, ahead,
-                                      cst(p.rSize)),
-                /*withElseRegion=*/false);
-            {
-              OpBuilder::InsertionGuard g(b);
-              b.setInsertionPointToStart(more.thenBlock());
-              copyStage(ahead, rem(add(stage, cst(distance)), p.ring));
-            }
-          }
+          if (distance < stageCount)
+            copyAhead(k0, distance, copyStage);
           marker(kCommitMarker);
           // (Keeping a stage's wgmma in flight past the next stage's
           // barrier: B8 EBT G W^T 6.6 -> 6.5 us with a ring of 5 refilled a
@@ -1489,18 +1493,7 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
                                           TypeRange{});
           tessera::site_loops::barrier(b, loc, module);
           Value stage = div(k0, p.bk);
-          // Past the last stage nothing is copied: an empty group.
-          Value ahead = add(k0, cst((p.ring - 1) * p.bk));
-          auto more = scf::IfOp::create(
-              b, loc,
-              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, ahead,
-                                    cst(p.rSize)),
-              /*withElseRegion=*/false);
-          {
-            OpBuilder::InsertionGuard g(b);
-            b.setInsertionPointToStart(more.thenBlock());
-            copyStage(ahead, rem(add(stage, cst(p.ring - 1)), p.ring));
-          }
+          copyAhead(k0, p.ring - 1, copyStage);
           commit();
           Value slot = rem(stage, p.ring);
           auto slotOf = [&](Value tiles) {
