@@ -351,17 +351,23 @@ std::optional<tc::Plan> tc::plan(linalg::LinalgOp op, TensorCores tensorCores) {
       break;
     }
   }
-  // A long 16-bit reduction: its stages in a cp.async ring (both tiles
-  // rows of steps, as the lowering requires: bm + bn rows of bk +
+  // A long 16-bit reduction: its stages in a cp.async ring, where both
+  // tiles are rows of steps copied as 16-byte vectors, whole ones per
+  // thread (what the lowering's rows tiles need: bm + bn rows of bk +
   // kMma16Pad 16-bit steps per stage).
+  int64_t lanes = 8;
+  auto rows = [&](OpOperand *in, int64_t width) {
+    return copiesAlong(op, in, p.r, lanes) &&
+           (width * p.bk / lanes) % p.threads() == 0;
+  };
   if (p.mma16 && p.rSize % p.bk == 0 && p.rSize / p.bk >= kMinStages &&
+      rows(a, p.bm) && rows(b, p.bn) &&
       kRingStages * (p.bm + p.bn) * (p.bk + kMma16Pad) * 2 <= kMaxRingBytes)
     p.ring = kRingStages;
   // sm_90a: one or two warpgroups per block on wgmma, where a is stored
   // along the reduction (K-major atoms) and b along it or along the output
   // columns (N-major atoms), whole stages of kWgmmaStage steps or twice
   // that, each copied as 16-byte vectors.
-  int64_t lanes = 8;
   if (tensorCores == TensorCores::wgmma && p.mma16 &&
       p.rSize % kWgmmaStage == 0 && copiesAlong(op, a, p.r, lanes) &&
       (copiesAlong(op, b, p.r, lanes) || copiesAlong(op, b, p.n, lanes)) &&
