@@ -536,7 +536,7 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
   if (!ctx || !function)
     return;
   /* Kernels get 48 KB of dynamic shared memory unless they opt in to more
-   * (a tensor-core contraction's cp.async ring takes up to 80 KB);
+   * (a tensor-core contraction's cp.async ring takes up to 193 KB);
    * CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES is 8. */
   if (smem > 48 * 1024) {
     CUresult r = ctx->cuda->cuFuncSetAttribute(function, 8, smem);

@@ -183,8 +183,8 @@ def TesseraToTilePass : Pass<"tessera-to-tile", "::mlir::ModuleOp"> {
     and whose second is stored along it or along the output columns runs
     on warpgroup tensor cores instead: a block is one or two warpgroups
     (64 or 128 rows, two where that still gives nearly a block per SM)
-    over 64 columns, stages of 64 steps (128 where the reduction has four
-    such) copied by `cp.async` into a ring in dynamic shared memory laid
+    over 64 columns, stages of 64 steps (128 where the reduction spans
+    four stages of 128) copied by `cp.async` into a ring in dynamic shared memory laid
     out in wgmma's 128-byte swizzle (K-major rows of steps, or N-major
     steps of columns), as deep as the reduction allows up to 4 without
     adding a wave of blocks, and each stage's m64n64k16

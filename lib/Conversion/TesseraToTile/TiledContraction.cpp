@@ -150,9 +150,9 @@ constexpr int64_t kMinStages = 8;
 /// bypass L1 (cp.async.cg) 12.8 (two blocks of an SM share W^T's rows).
 constexpr int64_t kRingStages = 3;
 constexpr int64_t kMaxRingBytes = 80 * 1024;
-/// wgmma (Plan::wgmma): 64 x 64 block tiles (one m64n64k16 per 16 steps),
-/// stages of 64 steps (one 128-byte swizzle atom of 16-bit steps), up to
-/// kWgmmaRing of them in flight (16 KB each).
+/// wgmma (Plan::wgmma): warpgroup tiles of 64 x 64 (one m64n64k16 per 16
+/// steps), stages of 64 steps (one 128-byte swizzle atom of 16-bit steps)
+/// or twice that, up to kWgmmaRing of them in flight.
 constexpr int64_t kWgmmaTile = 64, kWgmmaStage = 64, kWgmmaRing = 4;
 constexpr int64_t kWarpgroup = 128;
 /// An H100's SMs, the shared memory of each, and what each block on one
@@ -378,15 +378,15 @@ std::optional<tc::Plan> tc::plan(linalg::LinalgOp op, TensorCores tensorCores) {
     // reduction fits in shared memory. (The B8 EBT head's y W_y, 2048 x
     // 1024 over 256: 11.4 us in 64 x 64 tiles, 10.3 in 128 x 64, 11.4 in
     // 128 x 128 with m64n128k16, whose 128 blocks have half the warps.)
-    for (auto [bm, bn] : {std::pair<int64_t, int64_t>{128, 64}, {64, 64}}) {
-      p.bm = bm;
-      p.bn = bn;
-      if (ceilDiv(p.m, bm) * ceilDiv(p.nSize, bn) * p.batch >= kMinWgmmaBlocks)
-        break;
-    }
+    p.bn = kWgmmaTile;
+    p.bm = p.m > kWgmmaTile && ceilDiv(p.m, 2 * kWgmmaTile) *
+                                       ceilDiv(p.nSize, p.bn) * p.batch >=
+                                   kMinWgmmaBlocks
+               ? 2 * kWgmmaTile
+               : kWgmmaTile;
     p.tm = 2;
     p.tn = p.bn / 4;
-    // Stages of 128 steps where the reduction has kWgmmaRing of them:
+    // Stages of 128 steps where the reduction has kWgmmaRing such:
     // half the waits and barriers per step.
     p.bk = p.rSize % (2 * kWgmmaStage) == 0 &&
                    p.rSize / (2 * kWgmmaStage) >= kWgmmaRing
@@ -406,9 +406,10 @@ std::optional<tc::Plan> tc::plan(linalg::LinalgOp op, TensorCores tensorCores) {
       return ceilDiv(blocks, kSMs * (kSharedBytesPerSM /
                                      (bytes(ring) + kReservedSharedBytes)));
     };
-    int64_t most = std::clamp<int64_t>(p.rSize / p.bk, 2, kWgmmaRing);
-    p.ring = 2;
-    while (p.ring < most && waves(p.ring + 1) <= waves(2) &&
+    int64_t most = std::min<int64_t>(p.rSize / p.bk, kWgmmaRing);
+    int64_t fewest = std::min<int64_t>(most, 2);
+    p.ring = fewest;
+    while (p.ring < most && waves(p.ring + 1) <= waves(fewest) &&
            bytes(p.ring + 1) <= kMaxSharedBytesPerBlock)
       ++p.ring;
   }

@@ -109,14 +109,18 @@ func.func @wgmma_k(%g: tensor<2048x1024xbf16>, %w: tensor<256x1024xbf16>) -> ten
 // -----
 
 // Edges: 1000 x 1000 outputs over 64 in 128 x 64 tiles (128 blocks, nearly
-// one per SM; one stage: a ring of 2). Rows past 1000 are
-// clamped to 999 for the copies, b's columns to the last whole vector
+// one per SM; one stage: a ring of 1, copied once, and no loop). Rows past
+// 1000 are clamped to 999 for the copies, b's columns to the last whole vector
 // (992: 1000 is a multiple of 8, so a clamped vector lies wholly past the
 // edge); the stores past either edge are skipped.
 // CHECK-LABEL: func.func @wgmma_edges(
-// CHECK:         gpu.launch_func {{.*}} blocks in (%c16, %c8, %c1) threads in (%c256, %c1, %c1) dynamic_shared_memory_size %c50176_i32
+// CHECK:         gpu.launch_func {{.*}} blocks in (%c16, %c8, %c1) threads in (%c256, %c1, %c1) dynamic_shared_memory_size %c25600_i32
 // CHECK:         arith.minui %{{.*}}, %c999
 // CHECK:         arith.minui %{{.*}}, %c992
+// CHECK:         nvvm.cp.async.commit.group
+// CHECK:         nvvm.cp.async.wait.group 0
+// CHECK-NEXT:    nvvm.fence.proxy
+// CHECK-NOT:     scf.if
 // CHECK:         nvvm.wgmma.mma_async
 // CHECK:         %[[ROW:.*]] = arith.cmpi ult, %{{.*}}, %c1000
 // CHECK:         %[[COL:.*]] = arith.cmpi ult, %{{.*}}, %c1000
