@@ -30,6 +30,8 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "llvm/ADT/StringSet.h"
+
 using namespace mlir;
 namespace tc = tessera::tiled_contraction;
 
@@ -186,6 +188,16 @@ static bool copiesAlong(linalg::LinalgOp op, OpOperand *in, unsigned d,
          !type.isDynamicDim(type.getRank() - 1) &&
          type.getShape().back() % lanes == 0 &&
          dimOf(op.getMatchingIndexingMap(in).getResults().back()) == d;
+}
+
+/// Whether \p in's share of a tensor-core stage of \p p, \p width rows of
+/// bk steps, copies as 16-byte vectors along its rows, the same whole
+/// number of them per thread (its tile then holds rows of steps).
+static bool rowsTile(linalg::LinalgOp op, const tc::Plan &p, OpOperand *in,
+                     int64_t width) {
+  int64_t lanes = 128 / getElementTypeOrSelf(in->get()).getIntOrFloatBitWidth();
+  return p.mma && copiesAlong(op, in, p.r, lanes) && p.rSize % lanes == 0 &&
+         p.bk % lanes == 0 && (width * p.bk / lanes) % p.threads() == 0;
 }
 
 std::optional<tc::Plan> tc::plan(linalg::LinalgOp op, TensorCores tensorCores) {
@@ -352,22 +364,17 @@ std::optional<tc::Plan> tc::plan(linalg::LinalgOp op, TensorCores tensorCores) {
     }
   }
   // A long 16-bit reduction: its stages in a cp.async ring, where both
-  // tiles are rows of steps copied as 16-byte vectors, whole ones per
-  // thread (what the lowering's rows tiles need: bm + bn rows of bk +
-  // kMma16Pad 16-bit steps per stage).
-  int64_t lanes = 8;
-  auto rows = [&](OpOperand *in, int64_t width) {
-    return copiesAlong(op, in, p.r, lanes) &&
-           (width * p.bk / lanes) % p.threads() == 0;
-  };
+  // tiles are rows of steps (bm + bn rows of bk + kMma16Pad 16-bit steps
+  // per stage).
   if (p.mma16 && p.rSize % p.bk == 0 && p.rSize / p.bk >= kMinStages &&
-      rows(a, p.bm) && rows(b, p.bn) &&
+      rowsTile(op, p, a, p.bm) && rowsTile(op, p, b, p.bn) &&
       kRingStages * (p.bm + p.bn) * (p.bk + kMma16Pad) * 2 <= kMaxRingBytes)
     p.ring = kRingStages;
   // sm_90a: one or two warpgroups per block on wgmma, where a is stored
   // along the reduction (K-major atoms) and b along it or along the output
   // columns (N-major atoms), whole stages of kWgmmaStage steps or twice
   // that, each copied as 16-byte vectors.
+  int64_t lanes = 8;
   if (tensorCores == TensorCores::wgmma && p.mma16 &&
       p.rSize % kWgmmaStage == 0 && copiesAlong(op, a, p.r, lanes) &&
       (copiesAlong(op, b, p.r, lanes) || copiesAlong(op, b, p.n, lanes)) &&
@@ -530,18 +537,8 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   auto alongR = [&](OpOperand &in) {
     return dimOf(op.getMatchingIndexingMap(&in).getResults().back()) == p.r;
   };
-  auto rowsTile = [&](OpOperand &in, int64_t width) {
-    auto type = cast<MemRefType>(in.get().getType());
-    int64_t lanes = 128 / type.getElementTypeBitWidth();
-    int64_t vectors = width * p.bk / lanes;
-    return p.mma && alongR(in) &&
-           type.getLayout().isIdentity() &&
-           !type.isDynamicDim(type.getRank() - 1) &&
-           type.getShape().back() % lanes == 0 && p.rSize % lanes == 0 &&
-           p.bk % lanes == 0 && vectors % p.threads() == 0;
-  };
-  bool aRows = rowsTile(aIn, p.bm);
-  bool bRows = rowsTile(bIn, p.bn) && p.tn % 4 == 0;
+  bool aRows = rowsTile(op, p, &aIn, p.bm);
+  bool bRows = rowsTile(op, p, &bIn, p.bn) && p.tn % 4 == 0;
   auto tileGlobal = [&](OpOperand &in, int64_t cols, int64_t vector) {
     return tessera::site_loops::sharedTile(
         module, loc, {p.bk, cols + vector},
@@ -573,9 +570,9 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   memref::GlobalOp aTile, bTile;
   MemRefType aRingType, bRingType;
   int64_t ringBytes = 0;
+  auto workgroup = gpu::AddressSpaceAttr::get(rewriter.getContext(),
+                                              gpu::AddressSpace::Workgroup);
   if (ring) {
-    auto workgroup = gpu::AddressSpaceAttr::get(rewriter.getContext(),
-                                                gpu::AddressSpace::Workgroup);
     auto ringOf = [&](OpOperand &in, int64_t width) {
       return MemRefType::get(
           {p.ring, width, p.bk + kMma16Pad},
@@ -591,8 +588,6 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     // atom more, the kernel aligns the start): K-major tiles (a's, and b's
     // where b is stored along the reduction) as bk / 64 blocks of rows x
     // 64 steps, an N-major b's as bn / 64 blocks of bk steps x 64 columns.
-    auto workgroup = gpu::AddressSpaceAttr::get(rewriter.getContext(),
-                                                gpu::AddressSpace::Workgroup);
     auto ringOf = [&](OpOperand &in, int64_t rows) {
       bool kMajor = alongR(in);
       return MemRefType::get(
@@ -635,32 +630,29 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
   Value as, bs, aRing, bRing;
   // wgmma: the rings' shared-memory address (i64).
   Value ringAddress;
-  if (p.wgmma) {
+  if (ring || p.wgmma) {
+    // a's ring, then b's, in the dynamic shared memory; wgmma's from its
+    // first 1024-byte boundary.
     Value bytes = gpu::DynamicSharedMemoryOp::create(
         b, loc,
         MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
-                        MemRefLayoutAttrInterface(),
-                        aRingType.getMemorySpace()));
-    Value start = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, bytes);
-    Value pad = rem(arith::SubIOp::create(b, loc, cst(kSwizzleAtom),
+                        MemRefLayoutAttrInterface(), workgroup));
+    Value start, aOffset = cst(0), bOffset = cst(bytesOf(aRingType));
+    if (p.wgmma) {
+      start = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, bytes);
+      aOffset = rem(arith::SubIOp::create(b, loc, cst(kSwizzleAtom),
                                           rem(start, kSwizzleAtom)),
                     kSwizzleAtom);
-    aRing = memref::ViewOp::create(b, loc, aRingType, bytes, pad, ValueRange{});
+    }
+    aRing =
+        memref::ViewOp::create(b, loc, aRingType, bytes, aOffset, ValueRange{});
+    if (p.wgmma)
+      bOffset = add(aOffset, bOffset);
     bRing =
-        memref::ViewOp::create(b, loc, bRingType, bytes,
-                               add(pad, cst(bytesOf(aRingType))), ValueRange{});
-    ringAddress =
-        arith::IndexCastOp::create(b, loc, b.getI64Type(), add(start, pad));
-  } else if (ring) {
-    Value bytes = gpu::DynamicSharedMemoryOp::create(
-        b, loc,
-        MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
-                        MemRefLayoutAttrInterface(),
-                        aRingType.getMemorySpace()));
-    aRing = memref::ViewOp::create(b, loc, aRingType, bytes, cst(0),
-                                   ValueRange{});
-    bRing = memref::ViewOp::create(b, loc, bRingType, bytes,
-                                   cst(bytesOf(aRingType)), ValueRange{});
+        memref::ViewOp::create(b, loc, bRingType, bytes, bOffset, ValueRange{});
+    if (p.wgmma)
+      ringAddress = arith::IndexCastOp::create(b, loc, b.getI64Type(),
+                                               add(start, aOffset));
   } else {
     as = memref::GetGlobalOp::create(b, loc, aTile.getType(), aTile.getSymName());
     bs = memref::GetGlobalOp::create(b, loc, bTile.getType(), bTile.getSymName());
@@ -1289,6 +1281,9 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     b.setInsertionPointToStart(more.thenBlock());
     copyStage(ahead, rem(add(div(k0, p.bk), cst(distance)), p.ring));
   };
+  auto marker = [&](StringRef name) {
+    tessera::site_loops::callMarker(b, loc, module, name, TypeRange{});
+  };
   scf::ForOp stages;
   if (p.wgmma) {
     // A stage's tiles as 16-byte vectors, consecutive threads taking
@@ -1337,9 +1332,6 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
       };
       copy(aIn, aRing, p.bm, /*isA=*/true);
       copy(bIn, bRing, p.bn, /*isA=*/false);
-    };
-    auto marker = [&](StringRef name) {
-      tessera::site_loops::callMarker(b, loc, module, name, TypeRange{});
     };
     // Stage s goes to slot s % ring, ring - 1 stages ahead, one commit
     // group per stage (as Plan::ring's); a ring of every stage has them
@@ -1485,23 +1477,18 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
       copy(aIn, aSlots, aRing, /*isA=*/true);
       copy(bIn, bSlots, bRing, /*isA=*/false);
     };
-    auto commit = [&] {
-      tessera::site_loops::callMarker(b, loc, module, kCommitMarker,
-                                      TypeRange{});
-    };
     for (int64_t s = 0; s + 1 < p.ring; ++s) {
       copyStage(cst(s * p.bk), cst(s));
-      commit();
+      marker(kCommitMarker);
     }
     stages = scf::ForOp::create(
         b, loc, cst(0), cst(p.rSize), cst(p.bk), initial,
         [&](OpBuilder &, Location, Value k0, ValueRange acc) {
-          tessera::site_loops::callMarker(b, loc, module, waitMarker(p.ring - 2),
-                                          TypeRange{});
+          marker(waitMarker(p.ring - 2));
           tessera::site_loops::barrier(b, loc, module);
           Value stage = div(k0, p.bk);
           copyAhead(k0, p.ring - 1, copyStage);
-          commit();
+          marker(kCommitMarker);
           Value slot = rem(stage, p.ring);
           auto slotOf = [&](Value tiles) {
             auto type = cast<MemRefType>(tiles.getType());
@@ -1523,7 +1510,7 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
           scf::YieldOp::create(b, loc, compute(k0, acc));
         });
     // No copy outlives the kernel.
-    tessera::site_loops::callMarker(b, loc, module, waitMarker(0), TypeRange{});
+    marker(waitMarker(0));
   } else {
     // Software-pipelined: each stage's global loads are issued before the
     // previous stage's arithmetic and carried in registers, so their
@@ -1732,133 +1719,93 @@ void tc::lower(RewriterBase &rewriter, linalg::GenericOp op, const Plan &p,
     rewriter.eraseOp(result);
 }
 
-void tc::materializeMarkers(ModuleOp module) {
-  for (auto [name, type] : {std::make_pair(kMmaBf16Marker, NVVM::MMATypes::bf16),
-                            std::make_pair(kMmaF16Marker, NVVM::MMATypes::f16)}) {
-    auto marker = module.lookupSymbol<func::FuncOp>(name);
-    if (!marker)
-      continue;
-    module.walk([&](func::CallOp call) {
-      if (call.getCallee() != name)
-        return;
-      OpBuilder b(call);
-      Type f32 = b.getF32Type();
-      auto result =
-          LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
-      ValueRange ops = call.getOperands();
-      Value d = NVVM::MmaOp::create(
-          b, call.getLoc(), result, ops.take_front(4), ops.slice(4, 2),
-          ops.take_back(4), ArrayRef<int64_t>{16, 8, 16}, std::nullopt,
-          std::nullopt, std::array<NVVM::MMATypes, 2>{type, type},
-          std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
-                                         NVVM::MMALayout::col});
-      SmallVector<Value> parts;
-      for (int64_t e = 0; e < 4; ++e)
-        parts.push_back(LLVM::ExtractValueOp::create(b, call.getLoc(), d, e));
-      call.replaceAllUsesWith(parts);
-      call.erase();
-    });
-    marker.erase();
-  }
-  // wgmma: m64n64k16 on two descriptors, the accumulators an LLVM struct.
-  SmallVector<func::FuncOp> wgmmas;
-  for (auto fn : module.getOps<func::FuncOp>())
-    if (fn.getName().starts_with(kWgmmaMarker))
-      wgmmas.push_back(fn);
-  for (func::FuncOp marker : wgmmas) {
-    StringRef name = marker.getName();
-    auto type = name.contains("_bf16_") ? NVVM::WGMMATypes::bf16
-                                        : NVVM::WGMMATypes::f16;
-    // b K-major (`_bk`: wgmma's "col") or N-major (`_bn`: transposed).
+/// The ops the call to marker \p name stands for, built before \p call,
+/// with the values that replace its results; false if \p name is not one
+/// of this file's markers.
+static bool materialize(func::CallOp call, StringRef name) {
+  OpBuilder b(call);
+  Location loc = call.getLoc();
+  MLIRContext *ctx = b.getContext();
+  Type f32 = b.getF32Type();
+  ValueRange ops = call.getOperands();
+  SmallVector<Value> results;
+  // The struct an NVVM mma returns, as its f32 parts.
+  auto parts = [&](Value d, int64_t count) {
+    for (int64_t e = 0; e < count; ++e)
+      results.push_back(LLVM::ExtractValueOp::create(b, loc, d, e));
+  };
+  int64_t pending = 0;
+  if (name == kMmaBf16Marker || name == kMmaF16Marker) {
+    auto type =
+        name == kMmaBf16Marker ? NVVM::MMATypes::bf16 : NVVM::MMATypes::f16;
+    auto result = LLVM::LLVMStructType::getLiteral(ctx, {f32, f32, f32, f32});
+    parts(NVVM::MmaOp::create(
+              b, loc, result, ops.take_front(4), ops.slice(4, 2),
+              ops.take_back(4), ArrayRef<int64_t>{16, 8, 16}, std::nullopt,
+              std::nullopt, std::array<NVVM::MMATypes, 2>{type, type},
+              std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                             NVVM::MMALayout::col}),
+          4);
+  } else if (name.starts_with(kWgmmaMarker)) {
+    // m64nNk16 on two descriptors, the accumulators an LLVM struct; b
+    // K-major (`_bk`: wgmma's "col") or N-major (`_bn`: transposed).
+    auto type = NVVM::WGMMATypesAttr::get(ctx, name.contains("_bf16_")
+                                                   ? NVVM::WGMMATypes::bf16
+                                                   : NVVM::WGMMATypes::f16);
     auto bLayout =
         name.ends_with("_bk") ? NVVM::MMALayout::col : NVVM::MMALayout::row;
     int64_t n = 0;
     (void)name.drop_front(kWgmmaMarker.size()).consumeInteger(10, n);
-    module.walk([&](func::CallOp call) {
-      if (call.getCallee() != name)
-        return;
-      OpBuilder b(call);
-      Location loc = call.getLoc();
-      MLIRContext *ctx = b.getContext();
-      ValueRange acc = call.getOperands().drop_front(2);
-      auto structType = LLVM::LLVMStructType::getLiteral(
-          ctx, SmallVector<Type>(acc.size(), b.getF32Type()));
-      Value in = LLVM::UndefOp::create(b, loc, structType);
-      for (auto [i, v] : llvm::enumerate(acc))
-        in = LLVM::InsertValueOp::create(b, loc, in, v, i);
-      auto typeAttr = NVVM::WGMMATypesAttr::get(ctx, type);
-      auto one = NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one);
-      Value out = NVVM::WgmmaMmaAsyncOp::create(
-          b, loc, structType, in, call.getOperand(0), call.getOperand(1),
-          NVVM::MMAShapeAttr::get(ctx, 64, n, 16), typeAttr, typeAttr,
-          NVVM::WGMMATypesAttr::get(ctx, NVVM::WGMMATypes::f32),
-          NVVM::WGMMAScaleOutAttr::get(ctx, NVVM::WGMMAScaleOut::one), one, one,
-          NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::row),
-          NVVM::MMALayoutAttr::get(ctx, bLayout),
-          /*satfinite=*/NVVM::MMAIntOverflowAttr());
-      SmallVector<Value> parts;
-      for (int64_t i = 0; i < int64_t(acc.size()); ++i)
-        parts.push_back(LLVM::ExtractValueOp::create(b, loc, out, i));
-      call.replaceAllUsesWith(parts);
-      call.erase();
-    });
-    marker.erase();
+    ValueRange acc = ops.drop_front(2);
+    auto structType = LLVM::LLVMStructType::getLiteral(
+        ctx, SmallVector<Type>(acc.size(), f32));
+    Value in = LLVM::UndefOp::create(b, loc, structType);
+    for (auto [i, v] : llvm::enumerate(acc))
+      in = LLVM::InsertValueOp::create(b, loc, in, v, i);
+    auto one = NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one);
+    parts(NVVM::WgmmaMmaAsyncOp::create(
+              b, loc, structType, in, ops[0], ops[1],
+              NVVM::MMAShapeAttr::get(ctx, 64, n, 16), type, type,
+              NVVM::WGMMATypesAttr::get(ctx, NVVM::WGMMATypes::f32),
+              NVVM::WGMMAScaleOutAttr::get(ctx, NVVM::WGMMAScaleOut::one), one,
+              one, NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::row),
+              NVVM::MMALayoutAttr::get(ctx, bLayout),
+              /*satfinite=*/NVVM::MMAIntOverflowAttr()),
+          acc.size());
+  } else if (name == kWgmmaFenceMarker) {
+    NVVM::WgmmaFenceAlignedOp::create(b, loc);
+  } else if (name == kWgmmaCommitMarker) {
+    NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+  } else if (name.starts_with(kWgmmaWaitMarker)) {
+    name.drop_front(kWgmmaWaitMarker.size()).getAsInteger(10, pending);
+    NVVM::WgmmaWaitGroupSyncOp::create(b, loc, uint64_t(pending));
+  } else if (name == kProxyFenceMarker) {
+    // What cp.async wrote, visible to wgmma's reads.
+    NVVM::FenceProxyOp::create(
+        b, loc, NVVM::ProxyKindAttr::get(ctx, NVVM::ProxyKind::async_shared),
+        NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
+  } else if (name == kCommitMarker) {
+    NVVM::CpAsyncCommitGroupOp::create(b, loc);
+  } else if (name.starts_with(kWaitMarker)) {
+    name.drop_front(kWaitMarker.size()).getAsInteger(10, pending);
+    NVVM::CpAsyncWaitGroupOp::create(b, loc, pending);
+  } else {
+    return false;
   }
-  // wgmma's fences, commits and waits, and the proxy fence that makes the
-  // stage tiles cp.async wrote visible to it.
-  SmallVector<func::FuncOp> syncs;
-  for (auto fn : module.getOps<func::FuncOp>())
-    if (fn.getName() == kWgmmaFenceMarker ||
-        fn.getName() == kWgmmaCommitMarker ||
-        fn.getName() == kProxyFenceMarker ||
-        fn.getName().starts_with(kWgmmaWaitMarker))
-      syncs.push_back(fn);
-  for (func::FuncOp marker : syncs) {
-    StringRef name = marker.getName();
-    module.walk([&](func::CallOp call) {
-      if (call.getCallee() != name)
-        return;
-      OpBuilder b(call);
-      Location loc = call.getLoc();
-      if (name == kWgmmaFenceMarker) {
-        NVVM::WgmmaFenceAlignedOp::create(b, loc);
-      } else if (name == kWgmmaCommitMarker) {
-        NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
-      } else if (name == kProxyFenceMarker) {
-        NVVM::FenceProxyOp::create(
-            b, loc,
-            NVVM::ProxyKindAttr::get(b.getContext(),
-                                     NVVM::ProxyKind::async_shared),
-            NVVM::SharedSpaceAttr::get(b.getContext(),
-                                       NVVM::SharedSpace::shared_cta));
-      } else {
-        int64_t pending = 0;
-        name.drop_front(kWgmmaWaitMarker.size()).getAsInteger(10, pending);
-        NVVM::WgmmaWaitGroupSyncOp::create(b, loc, uint64_t(pending));
-      }
+  call.replaceAllUsesWith(results);
+  return true;
+}
+
+void tc::materializeMarkers(ModuleOp module) {
+  SmallVector<func::CallOp> calls;
+  module.walk([&](func::CallOp call) { calls.push_back(call); });
+  llvm::StringSet<> markers;
+  for (func::CallOp call : calls)
+    if (materialize(call, call.getCallee())) {
+      markers.insert(call.getCallee());
       call.erase();
-    });
-    marker.erase();
-  }
-  // The cp.async ring's commits and waits.
-  SmallVector<func::FuncOp> markers;
-  for (auto fn : module.getOps<func::FuncOp>())
-    if (fn.getName() == kCommitMarker || fn.getName().starts_with(kWaitMarker))
-      markers.push_back(fn);
-  for (func::FuncOp marker : markers) {
-    int64_t pending = -1;
-    if (marker.getName() != kCommitMarker)
-      marker.getName().drop_front(kWaitMarker.size()).getAsInteger(10, pending);
-    module.walk([&](func::CallOp call) {
-      if (call.getCallee() != marker.getName())
-        return;
-      OpBuilder b(call);
-      if (pending < 0)
-        NVVM::CpAsyncCommitGroupOp::create(b, call.getLoc());
-      else
-        NVVM::CpAsyncWaitGroupOp::create(b, call.getLoc(), pending);
-      call.erase();
-    });
-    marker.erase();
-  }
+    }
+  for (const auto &name : markers.keys())
+    if (auto fn = module.lookupSymbol<func::FuncOp>(name))
+      fn.erase();
 }
